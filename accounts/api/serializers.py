@@ -1,0 +1,64 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import Region, User
+from accounts.roles import Role
+
+
+class RegionBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "level"]
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "level", "parent"]
+        read_only_fields = ["level", "parent"]
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("user name"))
+    password = serializers.CharField(label=_("password"), style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id", label=_("region"))
+    role = serializers.ChoiceField(choices=Role.choices, label=_("role"))
+    password = serializers.CharField(write_only=True, label=_("password"), style={"input_type": "password"},
+                                     trim_whitespace=False)
+    phone = serializers.RegexField(r"^1[3-9]\d{9}$", required=False, allow_blank=True, label=_("mobile number"),
+                                   error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")})
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "phone", "role", "region", "password", "is_active", "date_joined",
+                  "last_login"]
+        read_only_fields = ["id", "is_active", "date_joined", "last_login"]
+        extra_kwargs = {"username": {"validators": []}}
+
+
+class UserUpdateSerializer(UserSerializer):
+    class Meta(UserSerializer.Meta):
+        read_only_fields = [*UserSerializer.Meta.read_only_fields, "username"]
+        extra_kwargs = {"password": {"required": False}}
+
+
+class MeSerializer(serializers.ModelSerializer):
+    region = RegionBriefSerializer(read_only=True)
+    role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "phone", "role", "region", "is_superuser"]
+
+    def get_role(self, user: User) -> str:
+        return user.role

@@ -1,0 +1,160 @@
+from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.api.permissions import IsRegionAdmin, ReadAnyWriteAdmin
+from accounts.api.serializers import (
+    MeSerializer,
+    RegionSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    UserSerializer,
+    UserUpdateSerializer,
+)
+from accounts.models import Region, User
+
+
+class TokenView(APIView):
+    """Exchange a user name and password for an API token (`Authorization: Token <token>`)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        # The Django request, not DRF's wrapper, so django-axes can count failures and lock out.
+        user = authenticate(request._request, username=data.validated_data["username"],
+                            password=data.validated_data["password"])
+        if user is None:
+            raise exceptions.ValidationError({"non_field_errors": [_("Wrong user name or password.")]})
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+def _region_or_none(code: str) -> Region | None:
+    code = services.region_validate_code(code, field="region")
+    return Region.objects.filter(pk=code).first()
+
+
+class UserFilter(filters.FilterSet):
+    region = filters.CharFilter(method="filter_region", label=_("region (subtree)"))
+    role = filters.ChoiceFilter(choices=User._meta.get_field("role").choices)
+    is_active = filters.BooleanFilter()
+
+    class Meta:
+        model = User
+        fields = ["region", "role", "is_active"]
+
+    def filter_region(self, queryset, name, value):
+        from accounts.regioncodes import is_valid_code, subtree_q
+
+        if not is_valid_code(value):
+            raise exceptions.ValidationError({"region": [_("A region code is 12 digits (统计用区划代码), e.g. 141102000000.")]})
+        return queryset.filter(subtree_q("region", value))
+
+
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Users in the administrator's region subtree. Deactivate instead of delete."""
+
+    permission_classes = [IsRegionAdmin]
+    filterset_class = UserFilter
+
+    def get_queryset(self):
+        return User.objects.visible_to(self.request.user).select_related("region").order_by("region_id", "username")
+
+    def get_serializer_class(self):
+        return UserUpdateSerializer if self.action in ("update", "partial_update") else UserSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = services.user_create(
+            actor=request.user, username=data["username"], password=data["password"], role=data["role"],
+            region=_region_or_none(data["region_id"]), name=data.get("name", ""), phone=data.get("phone", ""),
+        )
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        user = self.get_object()
+        serializer = self.get_serializer(user, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if "password" in data:
+            services.user_set_password(actor=request.user, user=user, password=data["password"])
+        user = services.user_update(
+            actor=request.user, user=user, role=data.get("role"),
+            region=_region_or_none(data["region_id"]) if "region_id" in data else None,
+            name=data.get("name"), phone=data.get("phone"),
+        )
+        return Response(UserSerializer(user).data)
+
+    @extend_schema(request=None, responses=UserSerializer)
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        user = services.user_deactivate(actor=request.user, user=self.get_object())
+        return Response(UserSerializer(user).data)
+
+    @extend_schema(request=None, responses=UserSerializer)
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, pk=None):
+        user = services.user_reactivate(actor=request.user, user=self.get_object())
+        return Response(UserSerializer(user).data)
+
+
+class RegionFilter(filters.FilterSet):
+    parent = filters.CharFilter(method="filter_parent", label=_("parent region code"))
+    level = filters.ChoiceFilter(choices=Region._meta.get_field("level").choices)
+    search = filters.CharFilter(field_name="name", lookup_expr="contains", label=_("name contains"))
+
+    class Meta:
+        model = Region
+        fields = ["parent", "level", "search"]
+
+    def filter_parent(self, queryset, name, value):
+        services.region_validate_code(value, field="parent")
+        return queryset.filter(parent_id=value)
+
+
+class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                    viewsets.GenericViewSet):
+    """The region tree: the caller's subtree and its ancestors. Admins may add townships and villages."""
+
+    serializer_class = RegionSerializer
+    permission_classes = [ReadAnyWriteAdmin]
+    filterset_class = RegionFilter
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+
+    def get_queryset(self):
+        return Region.objects.visible_to(self.request.user).order_by("code")
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), code=self.kwargs["code"])
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        region = services.region_create(actor=request.user, code=serializer.validated_data["code"],
+                                        name=serializer.validated_data["name"])
+        return Response(RegionSerializer(region).data, status=status.HTTP_201_CREATED)

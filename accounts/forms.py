@@ -1,0 +1,32 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Region
+from accounts.roles import RANK, Role
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("Wrong user name or password. Note that both are case-sensitive."),
+        "inactive": _("This account has been deactivated."),
+    }
+
+
+class UserCreateForm(forms.Form):
+    """Input for accounts.services.user_create; the form validates shape, the service the rules."""
+
+    username = forms.CharField(label=_("user name"), max_length=150)
+    name = forms.CharField(label=_("name"), max_length=64, required=False)
+    phone = forms.RegexField(label=_("mobile number"), regex=r"^1[3-9]\d{9}$", required=False,
+                             error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")})
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+    region = forms.ModelChoiceField(label=_("region"), queryset=Region.objects.none(), to_field_name="code")
+    password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput, min_length=8)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.manageable_by(actor).exclude(level="village")
+        self.fields["region"].label_from_instance = lambda r: f"{r.name}（{r.code}）"
+        if not actor.is_superuser:
+            self.fields["role"].choices = [(v, label) for v, label in Role.choices if RANK[Role(v)] <= actor.rank]

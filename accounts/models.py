@@ -1,0 +1,140 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts import regioncodes
+from accounts.roles import RANK, Role
+from accounts.scope import has_region_access, restrict_to_subtree
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = regioncodes.PROVINCE, _("Province")
+    CITY = regioncodes.CITY, _("City")
+    COUNTY = regioncodes.COUNTY, _("County")
+    TOWNSHIP = regioncodes.TOWNSHIP, _("Township")
+    VILLAGE = regioncodes.VILLAGE, _("Village / community")
+
+
+class RegionQuerySet(models.QuerySet):
+    def subtree(self, code: str) -> "RegionQuerySet":
+        return self.filter(regioncodes.subtree_q("code", code))
+
+    def visible_to(self, user) -> "RegionQuerySet":
+        """The user's subtree, plus its ancestors (so a county user can read its city and province)."""
+        if not has_region_access(user):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if not user.region_id:
+            return self.none()
+        return self.filter(
+            regioncodes.subtree_q("code", user.region_id) | Q(code__in=regioncodes.ancestor_codes(user.region_id))
+        )
+
+    def manageable_by(self, user) -> "RegionQuerySet":
+        """Regions a user may place records in: their own subtree only, never an ancestor."""
+        return restrict_to_subtree(self, user, "code")
+
+
+class Region(models.Model):
+    code = models.CharField(_("region code"), max_length=12, primary_key=True)
+    name = models.CharField(_("name"), max_length=64)
+    level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent region"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="subregions",
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{12}$"), name="region_code_12_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prefix(self) -> str:
+        return regioncodes.prefix_of(self.code)
+
+    def contains(self, code: str) -> bool:
+        return regioncodes.in_subtree(self.code, code)
+
+    def ancestors(self) -> list["Region"]:
+        """Ancestors from the root down (province first), in one query."""
+        codes = regioncodes.ancestor_codes(self.code)
+        found = {r.code: r for r in Region.objects.filter(code__in=codes)}
+        return [found[c] for c in reversed(codes) if c in found]
+
+    def path_name(self) -> str:
+        return " / ".join([a.name for a in self.ancestors()] + [self.name])
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "UserQuerySet":
+        """Users in the caller's subtree; a volunteer sees only themself."""
+        if has_region_access(user) and not user.is_superuser and user.role == Role.VOLUNTEER:
+            return self.filter(pk=user.pk)
+        qs = restrict_to_subtree(self, user, "region")
+        if has_region_access(user) and not user.is_superuser:
+            # Superusers are nobody's to see or manage but other superusers'.
+            qs = qs.filter(is_superuser=False)
+        return qs
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    phone = models.CharField(_("mobile number"), max_length=11, blank=True)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER, db_index=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    created_by = models.ForeignKey(
+        "self", verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
+
+    objects = ScopedUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # Everyone but a superuser works inside one region.
+            models.CheckConstraint(condition=Q(is_superuser=True) | Q(region__isnull=False), name="user_has_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    def get_full_name(self) -> str:
+        return self.name or self.username
+
+    def get_short_name(self) -> str:
+        return self.name or self.username
+
+    @property
+    def rank(self) -> int:
+        return 100 if self.is_superuser else RANK[Role(self.role)]
+
+    @property
+    def is_region_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def can_edit(self) -> bool:
+        return self.is_superuser or self.role in (Role.ADMIN, Role.STAFF)
+
+    @property
+    def role_label(self) -> str:
+        return _("Superuser") if self.is_superuser else self.get_role_display()

@@ -1,0 +1,221 @@
+"""User and region actions. HTML views, API views, Django admin and commands all call these."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from accounts import regioncodes
+from accounts.models import Region, User
+from accounts.roles import RANK, Role
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.is_active or not actor.is_region_admin:
+        raise PermissionDenied(_("Only administrators can manage users."))
+
+
+def user_check_grant(*, actor: User, role: str, region: Region | None) -> None:
+    """An admin may place a user only in their own subtree and never above their own role."""
+    errors = {}
+    if role not in Role.values:
+        errors["role"] = _("Unknown role “%(role)s”.") % {"role": role}
+    elif not actor.is_superuser and RANK[Role(role)] > actor.rank:
+        errors["role"] = _("You cannot grant a role above your own.")
+    if region is None:
+        errors["region"] = _("Choose the region the user works in.")
+    elif not Region.objects.manageable_by(actor).filter(pk=region.pk).exists():
+        errors["region"] = _("Region %(code)s does not exist or is outside your area.") % {"code": region.pk}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    role: str,
+    region: Region | None,
+    name: str = "",
+    phone: str = "",
+) -> User:
+    _require_admin(actor)
+    user_check_grant(actor=actor, role=role, region=region)
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("Enter a user name.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("The user name “%(username)s” is taken.") % {"username": username}})
+    user = User(username=username, role=role, region=region, name=name.strip(), phone=phone.strip(),
+                created_by=actor)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.is_staff = role == Role.ADMIN  # admins may use the (scoped) Django admin
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise ValidationError({"username": _("The user name “%(username)s” is taken.") % {"username": username}}) from None
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    role: str | None = None,
+    region: Region | None = None,
+    name: str | None = None,
+    phone: str | None = None,
+) -> User:
+    _require_admin(actor)
+    _check_target(actor=actor, user=user)
+    new_role = role if role is not None else user.role
+    new_region = region if region is not None else user.region
+    if (new_role, new_region) != (user.role, user.region):
+        if user.pk == actor.pk:
+            raise ValidationError({"role": _("You cannot change your own role or region.")})
+        user_check_grant(actor=actor, role=new_role, region=new_region)
+    user.role, user.region = new_role, new_region
+    user.is_staff = new_role == Role.ADMIN
+    if name is not None:
+        user.name = name.strip()
+    if phone is not None:
+        user.phone = phone.strip()
+    user.save()
+    return user
+
+
+def _check_target(*, actor: User, user: User) -> None:
+    if not User.objects.visible_to(actor).filter(pk=user.pk).exists():
+        raise User.DoesNotExist
+    if not actor.is_superuser and user.rank > actor.rank:
+        raise PermissionDenied(_("You cannot manage a user whose role is above your own."))
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User) -> User:
+    """Deactivate a login: it can no longer sign in and its API tokens are revoked. Nothing is deleted."""
+    _require_admin(actor)
+    _check_target(actor=actor, user=user)
+    if user.pk == actor.pk:
+        raise ValidationError({"is_active": _("You cannot deactivate yourself.")})
+    if user.is_active:
+        user.is_active = False
+        user.deactivated_at = timezone.now()
+        user.save(update_fields=["is_active", "deactivated_at"])
+        Token.objects.filter(user=user).delete()
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, actor: User, user: User) -> User:
+    _require_admin(actor)
+    _check_target(actor=actor, user=user)
+    if not user.is_active:
+        user_check_grant(actor=actor, role=user.role, region=user.region)
+        user.is_active = True
+        user.deactivated_at = None
+        user.save(update_fields=["is_active", "deactivated_at"])
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: User, user: User, password: str) -> User:
+    if actor.pk != user.pk:
+        _require_admin(actor)
+        _check_target(actor=actor, user=user)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    Token.objects.filter(user=user).delete()
+    return user
+
+
+def region_validate_code(code: str, *, field: str = "code") -> str:
+    code = (code or "").strip()
+    if not regioncodes.is_valid_code(code):
+        raise ValidationError({field: _("A region code is 12 digits (统计用区划代码), e.g. 141102000000.")})
+    return code
+
+
+def region_check_new(*, actor: User, code: str, name: str) -> tuple[str, str, Region]:
+    """Check a new township or village without writing; returns (code, name, parent)."""
+    _require_admin(actor)
+    code = region_validate_code(code)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the region's name.")})
+    level = regioncodes.level_of(code)
+    if level not in (regioncodes.TOWNSHIP, regioncodes.VILLAGE):
+        raise ValidationError({"code": _("Only township and village regions can be added; cities and counties are loaded with load_regions.")})
+    parent_code = regioncodes.parent_code(code)
+    parent = Region.objects.manageable_by(actor).filter(pk=parent_code).first()
+    if parent is None:
+        raise ValidationError({"code": _("The parent region %(code)s does not exist or is outside your area.") % {"code": parent_code}})
+    if Region.objects.filter(pk=code).exists():
+        raise ValidationError({"code": _("Region %(code)s already exists.") % {"code": code}})
+    return code, name, parent
+
+
+@transaction.atomic
+def region_create(*, actor: User, code: str, name: str) -> Region:
+    """Add a township or village under an existing region in the actor's subtree."""
+    code, name, parent = region_check_new(actor=actor, code=code, name=name)
+    return Region.objects.create(code=code, name=name, level=regioncodes.level_of(code), parent=parent)
+
+
+@transaction.atomic
+def regions_import(*, rows: list[tuple[str, str]]) -> tuple[int, int]:
+    """Insert or rename regions from (code, name) rows, parents before children. Idempotent.
+
+    Returns (created, updated). Raises ValidationError naming the line for a malformed code or a
+    missing parent; nothing is written then.
+    """
+    by_code: dict[str, str] = {}
+    for line_no, (code, name) in enumerate(rows, start=1):
+        code, name = (code or "").strip(), (name or "").strip()
+        if not regioncodes.is_valid_code(code):
+            raise ValidationError(_("Line %(line)s: “%(code)s” is not a 12-digit region code.") % {"line": line_no, "code": code})
+        if not name:
+            raise ValidationError(_("Line %(line)s: region %(code)s has no name.") % {"line": line_no, "code": code})
+        by_code[code] = name
+    existing = {r.code: r for r in Region.objects.filter(code__in=by_code)}
+    known = set(existing) | set(by_code)
+    missing_parents = set()
+    for code in by_code:
+        parent = regioncodes.parent_code(code)
+        if parent and parent not in known:
+            missing_parents.add(parent)
+    if missing_parents:
+        present = set(Region.objects.filter(code__in=missing_parents).values_list("code", flat=True))
+        absent = sorted(missing_parents - present)
+        if absent:
+            raise ValidationError(_("Parent regions missing from the file and the database: %(codes)s") % {"codes": ", ".join(absent[:10])})
+    created = updated = 0
+    to_create, to_update = [], []
+    for code in sorted(by_code, key=lambda c: (regioncodes.LEVELS.index(regioncodes.level_of(c)), c)):
+        name = by_code[code]
+        if code in existing:
+            if existing[code].name != name:
+                existing[code].name = name
+                to_update.append(existing[code])
+        else:
+            to_create.append(Region(code=code, name=name, level=regioncodes.level_of(code),
+                                    parent_id=regioncodes.parent_code(code)))
+    # Parents sort before children, so batches insert in a valid order.
+    Region.objects.bulk_create(to_create, batch_size=2000)
+    Region.objects.bulk_update(to_update, ["name"], batch_size=2000)
+    created, updated = len(to_create), len(to_update)
+    return created, updated

@@ -1,0 +1,169 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import regioncodes, services
+from accounts.forms import UserCreateForm
+from accounts.models import Region, User
+from accounts.roles import Role
+
+
+def _require_admin(request) -> None:
+    if not request.user.is_region_admin:
+        raise PermissionDenied
+
+
+def _form_errors_from(exc: ValidationError, form) -> None:
+    """Attach a service's field errors to the form that carried the input."""
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def home(request):
+    user = request.user
+    region = user.region
+    context = {"region": region, "region_path": region.path_name() if region else _("All regions")}
+    if region is not None:
+        context["subregions"] = (
+            Region.objects.filter(parent=region).annotate(n_sub=Count("subregions")).order_by("code")[:200]
+        )
+    return render(request, "home.html", context)
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Liveness for load balancers and docker-compose: the database answers (and Redis, when configured)."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # pragma: no cover - reported, not raised
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    if settings.REDIS_URL:
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+            checks["redis"] = "ok"
+        except Exception as exc:  # pragma: no cover
+            checks["redis"] = f"error: {exc.__class__.__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+@login_required
+def user_list(request):
+    _require_admin(request)
+    users = User.objects.visible_to(request.user).select_related("region").order_by("region_id", "username")
+    q = request.GET.get("q", "").strip()
+    if q:
+        users = users.filter(Q(username__icontains=q) | Q(name__icontains=q) | Q(phone__contains=q))
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        users = users.filter(role=role)
+    status = request.GET.get("status", "")
+    if status in ("active", "inactive"):
+        users = users.filter(is_active=status == "active")
+    region = request.GET.get("region", "").strip()
+    if region and regioncodes.is_valid_code(region):
+        users = users.filter(regioncodes.subtree_q("region", region))
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {
+        "page": page, "q": q, "role": role, "status": status, "roles": Role.choices,
+    })
+
+
+@login_required
+def user_create(request):
+    _require_admin(request)
+    form = UserCreateForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_create(
+                actor=request.user, username=data["username"], password=data["password"], role=data["role"],
+                region=data["region"], name=data["name"], phone=data["phone"],
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("User %(name)s created.") % {"name": user})
+            return redirect("accounts:user-detail", pk=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@login_required
+def user_detail(request, pk: int):
+    _require_admin(request)
+    target = get_object_or_404(User.objects.visible_to(request.user).select_related("region", "created_by"), pk=pk)
+    return render(request, "accounts/user_detail.html", {"target": target})
+
+
+def _toggle(request, pk: int, action, done_message: str):
+    _require_admin(request)
+    target = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    try:
+        action(actor=request.user, user=target)
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done_message % {"name": target})
+    return redirect("accounts:user-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def user_deactivate(request, pk: int):
+    return _toggle(request, pk, services.user_deactivate, _("%(name)s can no longer log in."))
+
+
+@login_required
+@require_POST
+def user_reactivate(request, pk: int):
+    return _toggle(request, pk, services.user_reactivate, _("%(name)s can log in again."))
+
+
+@login_required
+def region_list(request, code: str | None = None):
+    """Browse the region tree below the user's region; admins add townships and villages here."""
+    _require_admin(request)
+    visible = Region.objects.visible_to(request.user)
+    root_code = code or request.user.region_id
+    if root_code is None:
+        current = None
+        children = visible.filter(parent__isnull=True)
+    else:
+        current = get_object_or_404(visible, code=root_code)
+        children = visible.filter(parent=current)
+    children = children.annotate(n_sub=Count("subregions"), n_users=Count("users")).order_by("code")
+    error = None
+    if request.method == "POST":
+        try:
+            region = services.region_create(actor=request.user, code=request.POST.get("code", ""),
+                                            name=request.POST.get("name", ""))
+        except ValidationError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Region %(name)s added.") % {"name": region.name})
+            return redirect(request.path)
+    return render(request, "accounts/region_list.html", {
+        "current": current, "ancestors": current.ancestors() if current else [], "children": children,
+        "can_add": current is not None and current.level in ("county", "township")
+        and Region.objects.manageable_by(request.user).filter(pk=current.pk).exists(),
+        "error": error, "post": request.POST,
+    })

@@ -1,0 +1,18 @@
+"""Settings for the test suite: the real settings, plus a throwaway secret and fast hashing.
+
+DATABASE_URL and REDIS_URL come from the environment as in production, so the same suite runs on
+the embedded SQLite default and on PostgreSQL + Redis (see .ci/run).
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 40)
+os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
+
+from config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+SECURE_SSL_REDIRECT = False
+LANGUAGE_CODE = "zh-hans"
