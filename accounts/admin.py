@@ -7,12 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
+from accounts.formerrors import attach_service_errors
 from accounts.models import Region, User
-
-
-def _attach(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class ScopedAdminMixin:
@@ -66,7 +62,7 @@ class RegionAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 try:
                     services.region_check_new(actor=request.user, code=data.get("code", ""), name=data.get("name", ""))
                 except ValidationError as exc:
-                    _attach(self, exc)
+                    attach_service_errors(exc, self)
                 return data
 
         return NewRegionForm
@@ -113,7 +109,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
                     try:
                         services.user_check_grant(actor=request.user, role=role, region=region)
                     except ValidationError as exc:
-                        _attach(self, exc)
+                        attach_service_errors(exc, self)
                 return data
 
         return ScopedUserForm

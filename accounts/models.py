@@ -39,7 +39,7 @@ class RegionQuerySet(models.QuerySet):
 
 class Region(models.Model):
     code = models.CharField(_("region code"), max_length=12, primary_key=True)
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("region name"), max_length=64)
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices, db_index=True)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent region"), null=True, blank=True,
@@ -138,3 +138,53 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return _("Superuser") if self.is_superuser else self.get_role_display()
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("viewed")
+    CREATE = "create", _("created")
+    UPDATE = "update", _("changed")
+    STATUS = "status", _("changed status")
+    ASSESS = "assess", _("assessed risk")
+    REVEAL = "reveal", _("revealed the ID number")
+    EXPORT = "export", _("exported")
+    IMPORT = "import", _("imported")
+    DOWNLOAD = "download", _("downloaded")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AuditEventQuerySet":
+        """Admins read the log of their subtree; nobody else reads it."""
+        if not has_region_access(user) or not user.is_region_admin:
+            return self.none()
+        return restrict_to_subtree(self, user, "region_code")
+
+
+class AuditEvent(models.Model):
+    """Who read or changed what, when, from where. Append-only: rows are never updated or deleted."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, verbose_name=_("user"), null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
+    target_type = models.CharField(_("record type"), max_length=40)
+    target_id = models.CharField(_("record"), max_length=64, blank=True)
+    target_label = models.CharField(_("record name"), max_length=120, blank=True)
+    # The record's region at the time, so admins can browse the log of their subtree without joins.
+    region_code = models.CharField(_("region code"), max_length=12, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["region_code", "-at"], name="audit_region_at"),
+            models.Index(fields=["target_type", "target_id", "-at"], name="audit_target_at"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.target_label}"

@@ -14,7 +14,7 @@ import re
 from django.db.models import Q
 
 CODE_LENGTH = 12
-CODE_RE = re.compile(r"^\d{12}$")
+CODE_RE = re.compile(r"[0-9]{12}")
 
 PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = "province", "city", "county", "township", "village"
 LEVELS = (PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE)
@@ -23,7 +23,7 @@ PREFIX_LENGTH = {PROVINCE: 2, CITY: 4, COUNTY: 6, TOWNSHIP: 9, VILLAGE: 12}
 
 
 def is_valid_code(code: str) -> bool:
-    return bool(CODE_RE.match(code or "")) and code[:2] != "00"
+    return bool(CODE_RE.fullmatch(code or "")) and code[:2] != "00"
 
 
 def level_of(code: str) -> str:

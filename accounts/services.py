@@ -43,7 +43,9 @@ def user_create(
     name: str = "",
     phone: str = "",
 ) -> User:
-    _require_admin(actor)
+    if not (role == Role.VOLUNTEER and actor.is_active and actor.role == Role.STAFF):
+        # Admins manage users; staff may only open volunteer logins for the caring mothers on their roster.
+        _require_admin(actor)
     user_check_grant(actor=actor, role=role, region=region)
     username = (username or "").strip()
     if not username:

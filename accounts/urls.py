@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import audit_views, views
 
 app_name = "accounts"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user-reactivate"),
     path("regions/", views.region_list, name="region-list"),
     path("regions/<str:code>/", views.region_list, name="region-detail"),
+    path("audit/", audit_views.audit_list, name="audit-list"),
 ]

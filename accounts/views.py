@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import regioncodes, services
+from accounts.formerrors import attach_service_errors
 from accounts.forms import UserCreateForm
 from accounts.models import Region, User
 from accounts.roles import Role
@@ -22,15 +23,11 @@ def _require_admin(request) -> None:
         raise PermissionDenied
 
 
-def _form_errors_from(exc: ValidationError, form) -> None:
-    """Attach a service's field errors to the form that carried the input."""
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @login_required
 def home(request):
     user = request.user
+    if user.role == Role.VOLUNTEER and not user.is_superuser:
+        return redirect("phone:home")
     region = user.region
     context = {"region": region, "region_path": region.path_name() if region else _("All regions")}
     if region is not None:
@@ -97,7 +94,7 @@ def user_create(request):
                 region=data["region"], name=data["name"], phone=data["phone"],
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            attach_service_errors(exc, form)
         else:
             messages.success(request, _("User %(name)s created.") % {"name": user})
             return redirect("accounts:user-detail", pk=user.pk)

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.navigation",
+                "activities.context_processors.badge",
             ],
         },
     },
@@ -128,7 +130,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minim
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # By username only, on purpose: a township office's staff share one NAT address, and locking that
 # address after five typos by different colleagues would lock the whole office out.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# HSTS preload (security.W021) is an operator's decision for their domain, not the app's.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
@@ -178,6 +181,45 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# --- Protected personal data ---------------------------------------------------------------------
+# 身份证号 are stored encrypted with these Fernet keys (the first encrypts; the others still decrypt,
+# for rotation) and indexed by a keyed HMAC for uniqueness. See children/identity.py.
+ID_NUMBER_KEYS = env_list("ID_NUMBER_KEYS", [])
+ID_NUMBER_HASH_KEY = env_str("ID_NUMBER_HASH_KEY")
+if not DEBUG and (not ID_NUMBER_KEYS or not ID_NUMBER_HASH_KEY):
+    raise ImproperlyConfigured(
+        "ID_NUMBER_KEYS and ID_NUMBER_HASH_KEY are required when DEBUG is off: generate a key with "
+        "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
+    )
+if ID_NUMBER_HASH_KEY is not None and len(ID_NUMBER_HASH_KEY) < 32:
+    raise ImproperlyConfigured("ID_NUMBER_HASH_KEY must be at least 32 characters.")
+
+# --- Children ledger ------------------------------------------------------------------------------
+# Days until the next review of a risk assessment, by colour (三色卡).
+RISK_REVIEW_DAYS = {
+    "red": env_int("RISK_REVIEW_DAYS_RED", 30, minimum=1),
+    "yellow": env_int("RISK_REVIEW_DAYS_YELLOW", 90, minimum=1),
+    "green": env_int("RISK_REVIEW_DAYS_GREEN", 180, minimum=1),
+}
+# Children who age out within this many days are listed for staff.
+AGING_OUT_WARNING_DAYS = env_int("AGING_OUT_WARNING_DAYS", 30, minimum=1)
+
+# --- Care activities ------------------------------------------------------------------------------
+# Expected days between contacts by risk colour (regions may set their own: activities.ContactRhythm).
+CONTACT_DAYS = {
+    "red": env_int("CONTACT_DAYS_RED", 7, minimum=1),
+    "yellow": env_int("CONTACT_DAYS_YELLOW", 14, minimum=1),
+    "green": env_int("CONTACT_DAYS_GREEN", 30, minimum=1),
+    "": env_int("CONTACT_DAYS_UNASSESSED", 30, minimum=1),
+}
+# An activity older than this many days may be edited by staff only (and is audited).
+ACTIVITY_EDIT_WINDOW_DAYS = env_int("ACTIVITY_EDIT_WINDOW_DAYS", 7, minimum=0)
+# Aid above this many yuan needs an explicit confirmation.
+ACTIVITY_AID_CONFIRM_YUAN = env_int("ACTIVITY_AID_CONFIRM_YUAN", 100_000, minimum=1)
+ACTIVITY_PHOTO_MAX_BYTES = env_int("ACTIVITY_PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Where reminders go besides the in-app notification (e.g. an SMS gateway later).
+NOTIFICATION_BACKENDS = env_list("NOTIFICATION_BACKENDS", ["activities.delivery.InAppBackend"])
+
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -199,6 +241,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The same choice sets appear on several models; name them once.
+    "ENUM_NAME_OVERRIDES": {
+        "ChildStatusEnum": "children.models.Status",
+        "NeedStatusEnum": "children.models.NeedStatus",
+        "RiskColorEnum": "children.models.RiskColor",
+        "ExitReasonEnum": "children.models.ExitReason",
+        "VolunteerStatusEnum": "volunteers.models.VolunteerStatus",
+        "PairingEndReasonEnum": "pairing.models.EndReason",
+        "PairingRoleEnum": "pairing.models.PairingRole",
+        "RoleEnum": "accounts.roles.Role",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "ActivityKindEnum": "activities.models.ActivityKind",
+        "CareServiceEnum": "activities.models.CareService",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------------
@@ -216,7 +272,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Daily at 01:30 in CELERY_TIMEZONE (= TIME_ZONE, Asia/Shanghai by default), after midnight so
+    # "today" (timezone.localdate(), the same zone) is the new day: children who aged out are exited.
+    "children-exit-aged-out": {
+        "task": "children.tasks.exit_aged_out_children",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "activities-daily-reminders": {"task": "activities.tasks.send_daily_reminders", "schedule": crontab(hour=7, minute=30)},
+    "reports-monthly": {"task": "reports.tasks.monthly_reports", "schedule": crontab(day_of_month=1, hour=3, minute=0)},
+}
+# Last month's reports made on the 1st: for every region at these levels, in these formats.
+REPORT_SCHEDULE_LEVELS = env_list("REPORT_SCHEDULE_LEVELS", ["county", "city", "province"])
+REPORT_SCHEDULE_FORMATS = env_list("REPORT_SCHEDULE_FORMATS", ["pdf"])
 
 # --- Caches ---------------------------------------------------------------------------------------
 CACHES = {

@@ -37,19 +37,32 @@ class UserSerializer(serializers.ModelSerializer):
                                      trim_whitespace=False)
     phone = serializers.RegexField(r"^1[3-9]\d{9}$", required=False, allow_blank=True, label=_("mobile number"),
                                    error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")})
+    volunteer = serializers.IntegerField(source="volunteer.pk", required=False, allow_null=True,
+                                         label=_("caring mother"),
+                                         help_text=_("The caring mother (volunteer id) this login belongs to; "
+                                                     "on create, opens her login (role volunteer, her region)."))
 
     class Meta:
         model = User
         fields = ["id", "username", "name", "phone", "role", "region", "password", "is_active", "date_joined",
-                  "last_login"]
+                  "last_login", "volunteer"]
         read_only_fields = ["id", "is_active", "date_joined", "last_login"]
         extra_kwargs = {"username": {"validators": []}}
 
+    def validate(self, attrs):
+        if (attrs.get("volunteer") or {}).get("pk") is not None and attrs.get("role") != Role.VOLUNTEER:
+            raise serializers.ValidationError({"role": _("A caring mother's login has the volunteer role.")})
+        return attrs
+
 
 class UserUpdateSerializer(UserSerializer):
+    password = serializers.CharField(write_only=True, required=False, label=_("password"),
+                                     style={"input_type": "password"}, trim_whitespace=False)
+    volunteer = serializers.IntegerField(source="volunteer.pk", read_only=True, allow_null=True,
+                                         label=_("caring mother"))
+
     class Meta(UserSerializer.Meta):
         read_only_fields = [*UserSerializer.Meta.read_only_fields, "username"]
-        extra_kwargs = {"password": {"required": False}}
 
 
 class MeSerializer(serializers.ModelSerializer):

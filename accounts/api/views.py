@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -21,6 +22,8 @@ from accounts.api.serializers import (
     UserUpdateSerializer,
 )
 from accounts.models import Region, User
+from volunteers.models import Volunteer
+from volunteers.services import volunteer_create_login
 
 
 class TokenView(APIView):
@@ -55,6 +58,18 @@ def _region_or_none(code: str) -> Region | None:
     return Region.objects.filter(pk=code).first()
 
 
+def _volunteer_login(*, actor: User, data: dict) -> User:
+    """A volunteer login for a caring mother on the roster: her name, phone and region come from the roster."""
+    volunteer = Volunteer.objects.visible_to(actor).filter(pk=data["volunteer"]["pk"]).first()
+    if volunteer is None:
+        raise exceptions.ValidationError({"volunteer": [_("The caring mother does not exist or is outside your area.")]})
+    if data["region_id"] != volunteer.region_id:
+        raise exceptions.ValidationError({"region": [_("Her login is in her own region, %(code)s.")
+                                                     % {"code": volunteer.region_id}]})
+    return volunteer_create_login(actor=actor, volunteer=volunteer, username=data["username"],
+                                  password=data["password"])
+
+
 class UserFilter(filters.FilterSet):
     region = filters.CharFilter(method="filter_region", label=_("region (subtree)"))
     role = filters.ChoiceFilter(choices=User._meta.get_field("role").choices)
@@ -80,7 +95,8 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     filterset_class = UserFilter
 
     def get_queryset(self):
-        return User.objects.visible_to(self.request.user).select_related("region").order_by("region_id", "username")
+        return (User.objects.visible_to(self.request.user).select_related("region", "volunteer")
+                .order_by("region_id", "username"))
 
     def get_serializer_class(self):
         return UserUpdateSerializer if self.action in ("update", "partial_update") else UserSerializer
@@ -89,12 +105,16 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        user = services.user_create(
-            actor=request.user, username=data["username"], password=data["password"], role=data["role"],
-            region=_region_or_none(data["region_id"]), name=data.get("name", ""), phone=data.get("phone", ""),
-        )
+        if (data.get("volunteer") or {}).get("pk") is not None:
+            user = _volunteer_login(actor=request.user, data=data)
+        else:
+            user = services.user_create(
+                actor=request.user, username=data["username"], password=data["password"], role=data["role"],
+                region=_region_or_none(data["region_id"]), name=data.get("name", ""), phone=data.get("phone", ""),
+            )
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
+    @transaction.atomic
     def update(self, request, *args, **kwargs):
         user = self.get_object()
         serializer = self.get_serializer(user, data=request.data, partial=kwargs.get("partial", False))

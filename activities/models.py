@@ -1,0 +1,194 @@
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Region, User
+from accounts.roles import Role
+from accounts.scope import has_region_access, restrict_to_subtree
+from children.models import Child
+from volunteers.models import Volunteer
+
+
+class ActivityKind(models.TextChoices):
+    HOME_VISIT = "home_visit", _("Home visit")
+    CALL = "call", _("Phone or video call")
+    TUTORING = "tutoring", _("Tutoring")
+    COUNSELLING = "counselling", _("Counselling")
+    MATERIAL_AID = "material_aid", _("Material aid")
+    SAFETY_EDUCATION = "safety_education", _("Safety education")
+    READING = "reading", _("Reading together")
+    OUTING = "outing", _("Outing or study trip")
+    FESTIVAL = "festival", _("Festival activity")
+    OTHER = "other", _("Other")
+
+
+class CareService(models.TextChoices):
+    """What was given during an activity (one activity can give several)."""
+
+    GUIDANCE = "guidance", _("Ideological guidance")
+    PSYCHOLOGICAL = "psychological", _("Psychological support")
+    EMOTIONAL = "emotional", _("Emotional comfort")
+    TUTORING = "tutoring", _("Homework tutoring")
+    SAFETY = "safety", _("Safety education")
+    MATERIAL = "material", _("Material help")
+    LEGAL = "legal", _("Legal help")
+    HEALTH = "health", _("Health care")
+
+
+class ActivityQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ActivityQuerySet":
+        """THE scoping entry point for activities: staff see activities of their region subtree; a
+        volunteer sees the activities she recorded or took part in."""
+        if has_region_access(user) and not user.is_superuser and user.role == Role.VOLUNTEER:
+            # A subquery rather than a join: no DISTINCT, so callers may also lock rows (FOR UPDATE).
+            joined = Activity.co_volunteers.through.objects.filter(volunteer__user=user).values("activity_id")
+            return self.filter(Q(volunteer__user=user) | Q(pk__in=joined))
+        return restrict_to_subtree(self, user, "region")
+
+
+class Activity(models.Model):
+    """One care activity (关爱活动): a visit, a call, tutoring … or a group activity with many
+    children and volunteers. The id is a UUID a phone may generate, so retries are idempotent."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    volunteer = models.ForeignKey(Volunteer, verbose_name=_("caring mother"), on_delete=models.PROTECT,
+                                  related_name="activities")
+    co_volunteers = models.ManyToManyField(Volunteer, verbose_name=_("other volunteers"), blank=True,
+                                           related_name="joint_activities")
+    children = models.ManyToManyField(Child, verbose_name=_("children"), through="ActivityChild",
+                                      related_name="activities")
+    # The region the activity is counted in: the (first) child's region, or the organiser's for a group.
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    occurred_on = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    services = models.JSONField(_("services given"), default=list, blank=True)
+    is_group = models.BooleanField(_("group activity"), default=False)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    # 人次: the person-times counted in totals; for a visit to one child, 1.
+    participants = models.PositiveIntegerField(_("participants (人次)"), default=1)
+    aid_value_yuan = models.DecimalField(_("aid value (yuan)"), max_digits=12, decimal_places=2, default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    follow_up = models.BooleanField(_("needs follow-up"), default=False)
+    # A digest of what the client sent, so a retried POST with the same id is recognised (same
+    # content → the stored record) or refused (different content → 409).
+    content_digest = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_on", "-created_at"]
+        verbose_name = _("care activity")
+        verbose_name_plural = _("care activities")
+        indexes = [
+            models.Index(fields=["region", "occurred_on"], name="activity_region_on"),
+            models.Index(fields=["occurred_on", "region"], name="activity_on_region"),
+            models.Index(fields=["volunteer", "occurred_on"], name="activity_volunteer_on"),
+            models.Index(fields=["kind", "occurred_on"], name="activity_kind_on"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(aid_value_yuan__gte=0), name="activity_aid_not_negative"),
+            models.CheckConstraint(condition=Q(participants__gte=1), name="activity_participants_positive"),
+            models.CheckConstraint(condition=Q(kind__in=ActivityKind.values), name="activity_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"
+
+
+class ActivityChild(models.Model):
+    """A child reached by an activity. The date and the child's region are copied here so "last
+    contact", monthly coverage and rollups read one indexed table."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="child_links")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="activity_links")
+    occurred_on = models.DateField()
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["activity", "child"], name="activitychild_unique")]
+        indexes = [
+            models.Index(fields=["child", "-occurred_on"], name="activitychild_child_on"),
+            models.Index(fields=["occurred_on", "region"], name="activitychild_on_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} → {self.child_id}"
+
+
+def photo_path(photo: "ActivityPhoto", filename: str) -> str:
+    return f"activity-photos/{photo.activity.occurred_on:%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+class ActivityPhoto(models.Model):
+    """A photo of an activity: stored privately (served through a scoped view), resized, with its
+    location metadata stripped."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=photo_path)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class ContactRhythm(models.Model):
+    """A region's own expected contact interval by risk colour (defaults in settings.CONTACT_DAYS).
+    The nearest ancestor's rule applies to a child."""
+
+    region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="contact_rhythm")
+    red_days = models.PositiveSmallIntegerField(_("red: days between contacts"))
+    yellow_days = models.PositiveSmallIntegerField(_("yellow: days between contacts"))
+    green_days = models.PositiveSmallIntegerField(_("green: days between contacts"))
+    unassessed_days = models.PositiveSmallIntegerField(_("not assessed: days between contacts"))
+    updated_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(
+            condition=Q(red_days__gte=1) & Q(yellow_days__gte=1) & Q(green_days__gte=1) & Q(unassessed_days__gte=1),
+            name="contactrhythm_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}: {self.red_days}/{self.yellow_days}/{self.green_days}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user) -> "NotificationQuerySet":
+        return self.filter(recipient=user)
+
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app message (reminders for volunteers, digests for staff); other delivery channels are
+    pluggable (activities.delivery)."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=200, blank=True)
+    # One reminder per recipient, kind and day: the daily task can be re-run safely.
+    dedupe_key = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_dedupe")]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,38 @@
+"""The "记录一次关爱" form. It parses input only; every rule (dates, pairing, aid limits …) lives in
+activities.services.activity_record, which the view calls."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import ActivityKind, CareService
+from children.names import given_name
+
+
+class ChildChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return given_name(obj.name)
+
+
+class LogForm(forms.Form):
+    # Filled by app.js with the client's UUID; the no-JavaScript fallback leaves it empty.
+    id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    child = ChildChoiceField(label=_("Child"), queryset=None, widget=forms.RadioSelect, empty_label=None)
+    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices, widget=forms.RadioSelect,
+                             initial=ActivityKind.HOME_VISIT)
+    services = forms.MultipleChoiceField(label=_("Services given"), choices=CareService.choices, required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), required=False,
+                                          widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    participants = forms.IntegerField(label=_("Participants (人次)"), initial=1,
+                                      widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    aid_value_yuan = forms.DecimalField(label=_("Aid value (yuan)"), required=False,
+                                        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up = forms.BooleanField(label=_("Needs follow-up (opens a need)"), required=False)
+
+    def __init__(self, *args, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = children
+        self.fields["occurred_on"].initial = timezone.localdate

@@ -1,0 +1,241 @@
+"""The caring mother's phone pages (/m/): her children, a child's page, "记录一次关爱", her history.
+
+Only volunteer logins use them (staff are sent to the staff home or refused). Every read goes through
+``Child.objects.visible_to`` / ``Activity.objects.visible_to``, so a child she is not actively paired
+with is a 404. A child is shown by the given name only, and never with the ID number.
+"""
+
+import hashlib
+import json
+from datetime import date
+from functools import wraps
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.roles import Role
+from activities import rhythm
+from activities.models import Activity, ActivityKind
+from activities.phone.forms import LogForm
+from activities.services import ActivityConflict, activity_record
+from children.models import Child, Guardian, Need, NeedStatus
+from children.names import given_name
+
+HISTORY_PAGE_SIZE = 20
+OPEN_NEED_STATUSES = (NeedStatus.OPEN, NeedStatus.CLAIMED)
+
+
+def is_phone_user(user) -> bool:
+    """The phone pages are a caring mother's; accounts.views.home sends the same users here."""
+    return user.is_authenticated and user.role == Role.VOLUNTEER and not user.is_superuser
+
+
+def volunteer_required(view):
+    """Log in first; then only volunteer logins pass (staff get a 403: their pages are elsewhere)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_phone_user(request.user):
+            raise PermissionDenied(_("These pages are for caring-mother volunteers."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- her children, with the contact rhythm ---------------------------------------------------------
+
+def my_children(user):
+    """Her actively paired children, annotated by activities.rhythm.with_contact (``last_contact``:
+    the latest activity with the child, by anyone; ``contact_base``: that, else the lead pairing's
+    start): one query, no N+1."""
+    return rhythm.with_contact(Child.objects.visible_to(user)).order_by("name", "pk")
+
+
+def with_due_dates(children: list[Child], *, today: date) -> list[Child]:
+    """Set ``next_due_on`` / ``days_overdue`` (the regions' own rhythms: one query), the given name
+    and the age on each child."""
+    rhythm.attach_due_dates(children, rhythm.load_rhythms({c.region_id for c in children}), today=today)
+    for child in children:
+        child.given_name = given_name(child.name)
+        child.age = child.age_on(today)
+    return children
+
+
+# --- strings and settings for static/phone/app.js ------------------------------------------------
+
+def phone_config(user) -> dict:
+    """What app.js needs: where to post, the user it queues for, and its texts (translated here)."""
+    return {
+        "user": user.pk,
+        "api": reverse("activity-list"),
+        "serviceWorker": reverse("phone:service-worker"),
+        "scope": reverse("phone:home"),
+        "warm": [reverse("phone:home"), reverse("phone:log"), reverse("phone:history")],
+        "kinds": dict(ActivityKind.choices),
+        "text": {
+            "pending": _("Waiting to sync: %(n)s"),
+            "allSynced": _("Everything is synced"),
+            "synced": _("Synced"),
+            "waiting": _("Waiting to sync"),
+            "failed": _("Not accepted"),
+            "failedCount": _("Not accepted: %(n)s"),
+            "savedOffline": _("Saved on this phone. It will be sent when the network is back."),
+            "savedSynced": _("Saved and synced."),
+            "loginAgain": _("Your login has expired: log in again and the records will be sent."),
+            "discard": _("Remove"),
+            "confirmDiscard": _("Remove this record from the phone? It was not accepted by the server."),
+            "chooseChild": _("Choose a child."),
+            "pendingLogout": _("Some records are not synced yet. Log out anyway? They stay on this phone."),
+        },
+    }
+
+
+def _render(request, template: str, context: dict):
+    context.setdefault("phone_config", phone_config(request.user))
+    return render(request, template, context)
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+@login_required
+@ensure_csrf_cookie
+def home(request):
+    """我的孩子: her children, most urgent first, each with a big "记录一次关爱" button."""
+    if not is_phone_user(request.user):
+        return redirect("home")
+    today = timezone.localdate()
+    children = sorted(with_due_dates(list(my_children(request.user)), today=today),
+                      key=lambda c: (c.next_due_on or date.max, c.given_name))
+    linked = hasattr(request.user, "volunteer")
+    return _render(request, "phone/home.html", {
+        "children": children, "today": today, "linked": linked,
+        "n_overdue": sum(1 for c in children if c.days_overdue),
+    })
+
+
+@volunteer_required
+@ensure_csrf_cookie
+def child_detail(request, pk: int):
+    """What a caring mother needs about one child: given name, age, school, guardians' phones, open
+    needs. Never the ID number."""
+    today = timezone.localdate()
+    child = get_object_or_404(
+        my_children(request.user).prefetch_related(
+            Prefetch("guardians", queryset=Guardian.objects.only("child_id", "relation", "phone", "position")),
+            Prefetch("needs", queryset=Need.objects.filter(status__in=OPEN_NEED_STATUSES).order_by("-opened_on"),
+                     to_attr="open_needs"),
+        ),
+        pk=pk,
+    )
+    with_due_dates([child], today=today)
+    recent = (Activity.objects.visible_to(request.user).filter(child_links__child=child)
+              .order_by("-occurred_on", "-created_at")[:5])
+    return _render(request, "phone/child.html", {"child": child, "recent": recent, "today": today})
+
+
+@volunteer_required
+@ensure_csrf_cookie
+@require_http_methods(["GET", "POST"])
+def log_activity(request):
+    """记录一次关爱. app.js takes over the form and posts JSON to the API through the offline queue;
+    without JavaScript the form posts here and the same service records it."""
+    children = Child.objects.visible_to(request.user).order_by("name", "pk")
+    if request.method == "POST":
+        form = LogForm(request.POST, children=children)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                activity, _created = activity_record(
+                    actor=request.user, id=data["id"], children=[data["child"].pk], occurred_on=data["occurred_on"],
+                    kind=data["kind"], services=data["services"], duration_minutes=data["duration_minutes"],
+                    participants=data["participants"], aid_value_yuan=data["aid_value_yuan"], notes=data["notes"],
+                    follow_up=data["follow_up"], request=request,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else ("child" if field == "children" else None),
+                                   errors)
+            except ActivityConflict as exc:
+                form.add_error(None, str(exc))
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Saved: %(activity)s.") % {"activity": activity})
+                return redirect("phone:history")
+    else:
+        selected = request.GET.get("child", "")
+        initial = {}
+        if selected.isdigit():
+            initial["child"] = children.filter(pk=int(selected)).values_list("pk", flat=True).first()
+        form = LogForm(initial=initial, children=children)
+    return _render(request, "phone/log.html", {"form": form, "has_children": children.exists()})
+
+
+@volunteer_required
+def history(request):
+    """Her activities, newest first."""
+    activities = (Activity.objects.visible_to(request.user)
+                  .prefetch_related(Prefetch("children", queryset=Child.objects.only("pk", "name")))
+                  .order_by("-occurred_on", "-created_at"))
+    page = Paginator(activities, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    for activity in page:
+        activity.child_names = [given_name(c.name) for c in activity.children.all()]
+    return _render(request, "phone/history.html", {"page": page})
+
+
+@require_GET
+def offline(request):
+    """Shown by the service worker when a page was never opened on this phone and there is no network.
+    No personal data: it is cached for anyone."""
+    return render(request, "phone/offline.html", {"user": AnonymousUser(), "nav_items": []})
+
+
+# --- the service worker ---------------------------------------------------------------------------
+
+def shell_urls() -> list[str]:
+    """What the service worker caches on install: the pages' CSS, JS, icons and the offline page."""
+    return [
+        reverse("phone:offline"),
+        static("css/app.css"),
+        static("phone/phone.css"),
+        static("phone/app.js"),
+        static("phone/manifest.webmanifest"),
+        static("phone/icon.svg"),
+        static("phone/icon-192.png"),
+        static("img/logo.svg"),
+    ]
+
+
+@require_GET
+@never_cache
+def service_worker(request):
+    """static/phone/sw.js, served from /m/sw.js so its scope is /m/. The shell's URLs (hashed in
+    production) and a version derived from them and the script are written in front of it, so a
+    deployment that changes any of them installs a new worker and a fresh cache."""
+    path = finders.find("phone/sw.js")
+    if not path:
+        raise Http404("phone/sw.js")
+    source = Path(path).read_text(encoding="utf-8")
+    shell = shell_urls()
+    version = hashlib.sha256((source + "\n".join(shell)).encode()).hexdigest()[:12]
+    header = (f"const SHELL = {json.dumps(shell)};\nconst VERSION = {json.dumps(version)};\n"
+              f"const SCOPE = {json.dumps(reverse('phone:home'))};\n")
+    response = HttpResponse(header + source, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = reverse("phone:home")
+    return response

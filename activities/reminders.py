@@ -1,0 +1,220 @@
+"""Daily reminders and the notifications they become.
+
+Every morning (Celery beat, activities.tasks.send_daily_reminders) :func:`send_daily` writes:
+
+* to each caring mother with a login, ONE notification listing the children she leads whose contact is
+  due today or overdue (see activities.rhythm), ``dedupe_key = "due:YYYY-MM-DD"``;
+* to each active staff member and administrator, ONE digest with the number of overdue children in
+  their subtree, by colour (none when nothing is overdue), ``dedupe_key = "digest:YYYY-MM-DD"``.
+
+A notification is unique per (recipient, dedupe_key), so re-running on the same day — a retry after a
+lost worker, a second beat — creates and delivers nothing new. New notifications are handed to the
+delivery backends (activities.delivery) once stored.
+
+Both parts are a fixed number of queries over the whole province (the due children in one query, the
+overdue counts per region code in one aggregate), never a query per volunteer or per staff member.
+"""
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import User
+from accounts.regioncodes import PREFIX_LENGTH, prefix_of
+from accounts.roles import Role
+from activities import delivery
+from activities.models import Notification
+from activities.rhythm import RhythmBook, due_q, load_rhythms, overdue_q, paired_active, threshold_expression
+from children.models import Child, RiskColor
+from pairing.paircard import given_name
+from volunteers.models import VolunteerStatus
+
+KIND_DUE = "due"
+KIND_DIGEST = "digest"
+BATCH = 500
+
+
+@dataclass
+class ReminderRun:
+    day: date
+    volunteers: int = 0  # notifications created for caring mothers
+    staff: int = 0  # digests created for staff and administrators
+
+    def as_dict(self) -> dict:
+        return {"day": self.day.isoformat(), "volunteers": self.volunteers, "staff": self.staff}
+
+
+def due_key(day: date) -> str:
+    return f"{KIND_DUE}:{day.isoformat()}"
+
+
+def digest_key(day: date) -> str:
+    return f"{KIND_DIGEST}:{day.isoformat()}"
+
+
+def color_label(color: str) -> str:
+    return str(RiskColor(color).label) if color else _("not assessed")
+
+
+def _link(name: str, fallback: str = "home") -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return reverse(fallback)
+
+
+# --- storing and delivering -----------------------------------------------------------------------
+
+def store_new(notifications: list[Notification]) -> list[Notification]:
+    """Insert the notifications whose (recipient, dedupe_key) is not stored yet; returns those inserted.
+
+    Existing keys are read first (one query), the rest inserted in batches; a batch that collides with
+    a concurrent run is retried row by row, skipping the rows the other run stored."""
+    if not notifications:
+        return []
+    keys = {n.dedupe_key for n in notifications}
+    stored = set(Notification.objects.filter(dedupe_key__in=keys).values_list("recipient_id", "dedupe_key"))
+    fresh = [n for n in notifications if (n.recipient_id, n.dedupe_key) not in stored]
+    created: list[Notification] = []
+    for start in range(0, len(fresh), BATCH):
+        batch = fresh[start:start + BATCH]
+        try:
+            with transaction.atomic():
+                created += Notification.objects.bulk_create(batch)
+        except IntegrityError:
+            for notification in batch:
+                notification.pk = None
+                try:
+                    with transaction.atomic():
+                        notification.save(force_insert=True)
+                except IntegrityError:
+                    continue
+                created.append(notification)
+    return created
+
+
+# --- the caring mothers' reminders ----------------------------------------------------------------
+
+def _due_line(*, name: str, color: str, due_on: date, today: date) -> str:
+    late = (today - due_on).days
+    if late <= 0:
+        return _("%(child)s (%(color)s): due today") % {"child": name, "color": color_label(color)}
+    return ngettext("%(child)s (%(color)s): due %(date)s, %(days)s day overdue",
+                    "%(child)s (%(color)s): due %(date)s, %(days)s days overdue", late) % {
+        "child": name, "color": color_label(color), "date": due_on.isoformat(), "days": late}
+
+
+def volunteer_reminders(*, today: date, rhythms: RhythmBook) -> list[Notification]:
+    """One unsaved notification per caring mother with a login who leads children due today or
+    overdue. ONE query: the due children of the whole tree, with their lead's login."""
+    threshold = threshold_expression(rhythms, root_code=None, today=today)
+    rows = (paired_active(Child.objects.all())
+            .filter(due_q(threshold), lead__volunteer__status=VolunteerStatus.ACTIVE,
+                    lead__volunteer__user__is_active=True)
+            .annotate(recipient_id=F("lead__volunteer__user_id"))
+            .order_by("recipient_id", "contact_base", "pk")
+            .values_list("recipient_id", "name", "risk_color", "region_id", "contact_base"))
+    link = _link("phone:home")
+    notes = []
+    for recipient_id, children in itertools.groupby(rows.iterator(chunk_size=2000), key=lambda row: row[0]):
+        due = sorted((base + timedelta(days=rhythms.days(color, region)), given_name(name), color)
+                     for _recipient, name, color, region, base in children)  # the most overdue first
+        lines = [_due_line(name=name, color=color, due_on=due_on, today=today) for due_on, name, color in due]
+        notes.append(Notification(
+            recipient_id=recipient_id, kind=KIND_DUE, dedupe_key=due_key(today), link=link,
+            title=ngettext("%(n)s child is due for a contact", "%(n)s children are due for a contact",
+                           len(lines)) % {"n": len(lines)},
+            body="\n".join(lines)))
+    return notes
+
+
+# --- the staff digest -----------------------------------------------------------------------------
+
+COUNT_KEYS = ("overdue", "red", "yellow", "green", "unassessed")
+
+
+def overdue_by_prefix(*, today: date, rhythms: RhythmBook) -> dict[str, dict[str, int]]:
+    """Overdue children counted for every region-code prefix at every level (a province's, a city's …):
+    ONE aggregate query grouped on the child's region, summed up the tree in Python."""
+    threshold = threshold_expression(rhythms, root_code=None, today=today)
+    rows = (paired_active(Child.objects.all()).filter(overdue_q(threshold))
+            .order_by().values("region_id")
+            .annotate(overdue=Count("pk"), red=Count("pk", filter=Q(risk_color="red")),
+                      yellow=Count("pk", filter=Q(risk_color="yellow")),
+                      green=Count("pk", filter=Q(risk_color="green")),
+                      unassessed=Count("pk", filter=Q(risk_color=""))))
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_KEYS, 0))
+    lengths = sorted(set(PREFIX_LENGTH.values()))
+    for row in rows:
+        for length in lengths:
+            bucket = totals[row["region_id"][:length]]
+            for key in COUNT_KEYS:
+                bucket[key] += row[key]
+    return totals
+
+
+def staff_digests(*, today: date, rhythms: RhythmBook) -> list[Notification]:
+    """One unsaved digest per active staff member or administrator whose subtree has overdue children.
+    Two queries: the counts and the users."""
+    totals = overdue_by_prefix(today=today, rhythms=rhythms)
+    users = (User.objects.filter(is_active=True, role__in=(Role.STAFF, Role.ADMIN), region__isnull=False)
+             .select_related("region").order_by("pk"))
+    link = _link("rhythm:overdue")
+    notes = []
+    for user in users:
+        counts = totals.get(prefix_of(user.region_id))
+        if not counts or not counts["overdue"]:
+            continue
+        notes.append(Notification(
+            recipient=user, kind=KIND_DIGEST, dedupe_key=digest_key(today), link=link,
+            title=ngettext("%(region)s: %(n)s child overdue for a contact",
+                           "%(region)s: %(n)s children overdue for a contact", counts["overdue"])
+            % {"region": user.region.name, "n": counts["overdue"]},
+            body=_("Red %(red)s · yellow %(yellow)s · green %(green)s · not assessed %(unassessed)s") % counts))
+    return notes
+
+
+# --- the daily run --------------------------------------------------------------------------------
+
+def send_daily(*, today: date | None = None) -> ReminderRun:
+    """Write (and deliver) today's reminders and digests; re-running the same day adds nothing."""
+    today = today or timezone.localdate()
+    run = ReminderRun(day=today)
+    with translation.override(settings.LANGUAGE_CODE):
+        # Query: every rhythm (they are few); the whole tree is covered.
+        rhythms = load_rhythms(everything=True)
+        volunteers = store_new(volunteer_reminders(today=today, rhythms=rhythms))
+        staff = store_new(staff_digests(today=today, rhythms=rhythms))
+    run.volunteers, run.staff = len(volunteers), len(staff)
+    delivery.deliver([*volunteers, *staff])
+    return run
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+def unread_count(user) -> int:
+    return Notification.objects.for_user(user).unread().count()
+
+
+def notification_mark_read(*, actor: User, notification: Notification) -> Notification:
+    """Mark one of the actor's own notifications read (someone else's: Notification.DoesNotExist)."""
+    if notification.recipient_id != actor.pk:
+        raise Notification.DoesNotExist
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
+
+
+def notifications_mark_all_read(*, actor: User) -> int:
+    """Mark all the actor's unread notifications read; returns how many."""
+    return Notification.objects.for_user(actor).unread().update(read_at=timezone.now())

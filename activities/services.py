@@ -1,0 +1,282 @@
+"""Care activity actions: recording (idempotent on the client's UUID), editing, photos. The phone
+pages, staff pages, the API and seed_demo all call these."""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.audit import audit_record
+from accounts.models import AuditAction, User
+from accounts.roles import Role
+from activities.models import Activity, ActivityChild, ActivityKind, CareService
+from children.models import Child, Status
+from pairing.models import Pairing
+from volunteers.models import Volunteer, VolunteerStatus
+
+
+class ActivityConflict(Exception):
+    """The client reused an activity id with different content (HTTP 409)."""
+
+    def __init__(self, activity: Activity):
+        super().__init__(_("An activity with this id already exists with different content."))
+        self.activity = activity
+
+
+def content_digest(*, volunteer_id: int, children: Iterable[int], occurred_on: date, kind: str,
+                   services: Iterable[str], is_group: bool, title: str, duration_minutes: int | None, place: str,
+                   participants: int, aid_value_yuan: Decimal, notes: str, follow_up: bool,
+                   co_volunteers: Iterable[int]) -> str:
+    """A stable digest of an activity's content, for recognising a retried request."""
+    canonical = json.dumps({
+        "volunteer": volunteer_id, "children": sorted(set(children)), "occurred_on": occurred_on.isoformat(),
+        "kind": kind, "services": sorted(set(services)), "is_group": is_group, "title": title,
+        "duration_minutes": duration_minutes, "place": place, "participants": participants,
+        "aid_value_yuan": str(Decimal(aid_value_yuan).quantize(Decimal("0.01"))), "notes": notes,
+        "follow_up": follow_up, "co_volunteers": sorted(set(co_volunteers)),
+    }, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _volunteer_for(actor: User, volunteer: Volunteer | int | None) -> Volunteer:
+    if actor.role == Role.VOLUNTEER and not actor.is_superuser:
+        own = Volunteer.objects.filter(user=actor).first()
+        if own is None:
+            raise ValidationError({"volunteer": _("Your login is not linked to a caring mother on the roster.")})
+        if volunteer is not None and getattr(volunteer, "pk", volunteer) != own.pk:
+            raise ValidationError({"volunteer": _("You can record only your own activities.")})
+        volunteer = own
+    if volunteer is None:
+        raise ValidationError({"volunteer": _("Choose the caring mother who carried out the activity.")})
+    found = Volunteer.objects.visible_to(actor).filter(pk=getattr(volunteer, "pk", volunteer)).first()
+    if found is None:
+        raise ValidationError({"volunteer": _("The caring mother does not exist or is outside your area.")})
+    if found.status != VolunteerStatus.ACTIVE:
+        raise ValidationError({"volunteer": _("%(name)s is inactive.") % {"name": found.name}})
+    return found
+
+
+def _aid(value) -> Decimal:
+    try:
+        amount = Decimal(str(value if value not in (None, "") else 0))
+    except InvalidOperation:
+        raise ValidationError({"aid_value_yuan": _("Enter the aid value as a number of yuan.")}) from None
+    if not amount.is_finite():
+        raise ValidationError({"aid_value_yuan": _("Enter the aid value as a number of yuan.")})
+    if amount < 0:
+        raise ValidationError({"aid_value_yuan": _("The aid value cannot be negative.")})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"aid_value_yuan": _("Give the aid value to the fen (two decimals at most).")})
+    return amount
+
+
+def _check_fields(*, kind: str, services: list[str], occurred_on: date | None, aid: Decimal, confirm_large_aid: bool,
+                  duration_minutes: int | None) -> None:
+    if kind not in ActivityKind.values:
+        raise ValidationError({"kind": _("Unknown kind of activity “%(value)s”.") % {"value": kind}})
+    unknown = set(services) - set(CareService.values)
+    if unknown:
+        raise ValidationError({"services": _("Unknown service: %(value)s.") % {"value": ", ".join(sorted(unknown))}})
+    if occurred_on is None:
+        raise ValidationError({"occurred_on": _("Enter the date of the activity.")})
+    if occurred_on > timezone.localdate():
+        raise ValidationError({"occurred_on": _("The date %(date)s is in the future.") % {"date": occurred_on.isoformat()}})
+    if aid > settings.ACTIVITY_AID_CONFIRM_YUAN and not confirm_large_aid:
+        raise ValidationError({"aid_value_yuan": _("%(value)s yuan is unusually large: check it, then confirm it explicitly.")
+                               % {"value": aid}})
+    if duration_minutes is not None and not 1 <= duration_minutes <= 24 * 60:
+        raise ValidationError({"duration_minutes": _("The duration is in minutes, between 1 and 1440.")})
+
+
+def _children_for(*, actor: User, volunteer: Volunteer, child_ids: list[int], occurred_on: date,
+                  is_group: bool) -> list[Child]:
+    if not child_ids:
+        raise ValidationError({"children": _("Choose at least one child.")})
+    children = list(Child.objects.visible_to(actor).filter(pk__in=child_ids).select_related("region"))
+    missing = set(child_ids) - {c.pk for c in children}
+    if missing:
+        raise ValidationError({"children": _("Unknown or out-of-area children: %(ids)s.")
+                               % {"ids": ", ".join(str(i) for i in sorted(missing))}})
+    exited = [c.name for c in children if c.status == Status.EXITED and (c.exited_on or occurred_on) < occurred_on]
+    if exited:
+        raise ValidationError({"children": _("These children had exited the programme by then: %(names)s.")
+                               % {"names": "、".join(exited)}})
+    if is_group:
+        if actor.role == Role.VOLUNTEER and not actor.is_superuser:
+            raise ValidationError({"is_group": _("Group activities are recorded by federation staff.")})
+        return children
+    # A visit is to children the caring mother was paired with on that day.
+    pairings = {p.child_id: p for p in Pairing.objects.filter(volunteer=volunteer, child_id__in=child_ids)
+                .order_by("started_on")}
+    for child in children:
+        pairing = pairings.get(child.pk)
+        if pairing is None:
+            raise ValidationError({"children": _("%(volunteer)s is not paired with %(child)s.")
+                                   % {"volunteer": volunteer.name, "child": child.name}})
+        if occurred_on < pairing.started_on:
+            raise ValidationError({"occurred_on": _("The pairing with %(child)s began on %(date)s; the activity cannot be earlier.")
+                                   % {"child": child.name, "date": pairing.started_on.isoformat()}})
+        if pairing.ended_on is not None and occurred_on > pairing.ended_on:
+            raise ValidationError({"children": _("The pairing with %(child)s ended on %(date)s.")
+                                   % {"child": child.name, "date": pairing.ended_on.isoformat()}})
+    return children
+
+
+@transaction.atomic
+def activity_record(
+    *,
+    actor: User,
+    children: list[int],
+    occurred_on: date,
+    kind: str,
+    id: uuid.UUID | str | None = None,
+    volunteer: Volunteer | int | None = None,
+    services: Iterable[str] = (),
+    is_group: bool = False,
+    title: str = "",
+    duration_minutes: int | None = None,
+    place: str = "",
+    participants: int | None = None,
+    aid_value_yuan: Decimal | str | int | None = 0,
+    notes: str = "",
+    follow_up: bool = False,
+    co_volunteers: Iterable[int] = (),
+    confirm_large_aid: bool = False,
+    request=None,
+) -> tuple[Activity, bool]:
+    """Record an activity; returns (activity, created).
+
+    Idempotent on ``id``: the same id with the same content returns the stored activity and creates
+    nothing (a phone retrying after a lost response); the same id with other content raises
+    ActivityConflict."""
+    if not actor.is_active or (actor.role == Role.VIEWER and not actor.is_superuser):
+        raise PermissionDenied(_("Your role cannot record activities."))
+    try:
+        activity_id = uuid.UUID(str(id)) if id else uuid.uuid4()
+    except ValueError:
+        raise ValidationError({"id": _("The activity id must be a UUID.")}) from None
+    services = list(dict.fromkeys(services or []))
+    child_ids = list(dict.fromkeys(int(c) for c in children))
+    co_ids = sorted({int(v) for v in co_volunteers})
+    aid = _aid(aid_value_yuan)
+    title, place, notes = (title or "").strip(), (place or "").strip(), (notes or "").strip()
+
+    existing = Activity.objects.filter(pk=activity_id).first()
+    volunteer_obj = _volunteer_for(actor, volunteer)
+    participants = participants if participants is not None else max(len(child_ids), 1)
+    digest = content_digest(volunteer_id=volunteer_obj.pk, children=child_ids, occurred_on=occurred_on, kind=kind,
+                            services=services, is_group=is_group, title=title, duration_minutes=duration_minutes,
+                            place=place, participants=participants, aid_value_yuan=aid, notes=notes,
+                            follow_up=follow_up, co_volunteers=co_ids) if occurred_on else ""
+    if existing is not None:
+        if existing.content_digest == digest and Activity.objects.visible_to(actor).filter(pk=existing.pk).exists():
+            return existing, False
+        raise ActivityConflict(existing)
+
+    _check_fields(kind=kind, services=services, occurred_on=occurred_on, aid=aid,
+                  confirm_large_aid=confirm_large_aid, duration_minutes=duration_minutes)
+    child_rows = _children_for(actor=actor, volunteer=volunteer_obj, child_ids=child_ids, occurred_on=occurred_on,
+                               is_group=is_group)
+    if participants < len(child_rows):
+        raise ValidationError({"participants": ngettext(
+            "Participants (人次) cannot be fewer than the %(n)s child taking part.",
+            "Participants (人次) cannot be fewer than the %(n)s children taking part.", len(child_rows))
+            % {"n": len(child_rows)}})
+    co_rows = list(Volunteer.objects.visible_to(actor).filter(pk__in=co_ids).exclude(pk=volunteer_obj.pk))
+    if len(co_rows) != len(set(co_ids) - {volunteer_obj.pk}):
+        raise ValidationError({"co_volunteers": _("Some of the other volunteers are unknown or outside your area.")})
+    region_id = child_rows[0].region_id if not is_group else (volunteer_obj.region_id if len(
+        {c.region_id for c in child_rows}) > 1 else child_rows[0].region_id)
+
+    activity = Activity(id=activity_id, volunteer=volunteer_obj, region_id=region_id, occurred_on=occurred_on,
+                        kind=kind, services=services, is_group=is_group, title=title,
+                        duration_minutes=duration_minutes, place=place, participants=participants,
+                        aid_value_yuan=aid, notes=notes, follow_up=follow_up, content_digest=digest, created_by=actor)
+    try:
+        with transaction.atomic():
+            activity.save(force_insert=True)
+    except IntegrityError:
+        # The same id arrived twice at once: the other request stored it first.
+        stored = Activity.objects.get(pk=activity_id)
+        if stored.content_digest == digest:
+            return stored, False
+        raise ActivityConflict(stored) from None
+    ActivityChild.objects.bulk_create([
+        ActivityChild(activity=activity, child=child, occurred_on=occurred_on, region_id=child.region_id)
+        for child in child_rows
+    ])
+    if co_rows:
+        activity.co_volunteers.set(co_rows)
+    if follow_up:
+        from children.services import need_open_for_follow_up
+
+        for child in child_rows:
+            need_open_for_follow_up(child=child, description=notes or _("Follow-up after an activity on %(date)s")
+                                    % {"date": occurred_on.isoformat()}, opened_on=occurred_on, created_by=actor)
+    return activity, True
+
+
+def can_edit_activity(actor: User, activity: Activity) -> bool:
+    """Volunteers edit their own recent activities; staff edit any in scope (old ones audited)."""
+    if not actor.is_active:
+        return False
+    if actor.can_edit:
+        return True
+    if actor.role == Role.VOLUNTEER:
+        recent = activity.occurred_on >= timezone.localdate() - timedelta(days=settings.ACTIVITY_EDIT_WINDOW_DAYS)
+        return recent and activity.volunteer.user_id == actor.pk
+    return False
+
+
+EDITABLE_FIELDS = ("kind", "services", "title", "duration_minutes", "place", "participants", "aid_value_yuan",
+                   "notes", "occurred_on")
+
+
+@transaction.atomic
+def activity_update(*, actor: User, activity: Activity, confirm_large_aid: bool = False, request=None,
+                    **fields) -> Activity:
+    """Correct an activity. After the edit window (ACTIVITY_EDIT_WINDOW_DAYS) only staff may, and the
+    change is audited."""
+    activity = Activity.objects.visible_to(actor).select_for_update().select_related("volunteer").get(pk=activity.pk)
+    if not can_edit_activity(actor, activity):
+        raise PermissionDenied(_("Activities older than %(days)s days can be corrected only by federation staff.")
+                               % {"days": settings.ACTIVITY_EDIT_WINDOW_DAYS})
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    old = {f: getattr(activity, f) for f in fields}
+    for field, value in fields.items():
+        setattr(activity, field, value)
+    activity.aid_value_yuan = _aid(activity.aid_value_yuan)
+    changed_aid = activity.aid_value_yuan != old.get("aid_value_yuan", activity.aid_value_yuan)
+    _check_fields(kind=activity.kind, services=list(activity.services), occurred_on=activity.occurred_on,
+                  aid=activity.aid_value_yuan, confirm_large_aid=confirm_large_aid or not changed_aid,
+                  duration_minutes=activity.duration_minutes)
+    child_ids = list(activity.child_links.values_list("child_id", flat=True))
+    if "occurred_on" in fields:
+        _children_for(actor=actor, volunteer=activity.volunteer, child_ids=child_ids,
+                      occurred_on=activity.occurred_on, is_group=activity.is_group)
+        activity.child_links.update(occurred_on=activity.occurred_on)
+    if activity.participants < len(child_ids):
+        raise ValidationError({"participants": _("Participants (人次) cannot be fewer than the children taking part.")})
+    activity.content_digest = content_digest(
+        volunteer_id=activity.volunteer_id, children=child_ids, occurred_on=activity.occurred_on, kind=activity.kind,
+        services=activity.services, is_group=activity.is_group, title=activity.title,
+        duration_minutes=activity.duration_minutes, place=activity.place, participants=activity.participants,
+        aid_value_yuan=activity.aid_value_yuan, notes=activity.notes, follow_up=activity.follow_up,
+        co_volunteers=activity.co_volunteers.values_list("pk", flat=True))
+    activity.save()
+    old_enough = activity.created_at.date() < timezone.localdate() - timedelta(days=settings.ACTIVITY_EDIT_WINDOW_DAYS)
+    if old_enough or actor.role != Role.VOLUNTEER:
+        audit_record(actor=actor, action=AuditAction.UPDATE, target=activity, target_label=str(activity),
+                     request=request, detail={"fields": sorted(fields)})
+    return activity

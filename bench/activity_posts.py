@@ -1,0 +1,255 @@
+#!/usr/bin/env python
+"""Activity POSTs per second under gunicorn on PostgreSQL, beside a minimal Django view, in one run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/aixin_act .venv/bin/python bench/activity_posts.py
+    … --seconds 20 --threads 4 --workers 4
+
+What it does:
+
+1. migrates the database in DATABASE_URL (PostgreSQL only) and creates, once, through the services:
+   a bench township and village under 离石区, a staff user, a caring mother with a volunteer login and
+   three children she leads;
+2. starts gunicorn on 127.0.0.1 (a free port) with its configuration on the command line only (sync
+   workers, ``--workers``), production-like settings (DEBUG off; bench-only keys, see BENCH_ENV);
+3. logs the caring mother in through ``POST /api/v1/auth/token/``;
+4. for ``--seconds`` each, with ``--threads`` concurrent clients (urllib, loopback only, a bounded
+   loop): ``GET /healthz/`` (the minimal view: one ``SELECT 1``), then ``POST /api/v1/activities/``
+   (a home visit with a fresh client UUID: token auth, validation, the pairing checks, the insert of
+   the activity and its child link, the response read back);
+5. prints requests per second, p50 / p95 latency and errors for both, checks that every 201 stored
+   exactly one activity, and stops gunicorn.
+
+The activities it posts stay in the database (a bench database, not the app's).
+"""
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HOST = "127.0.0.1"  # loopback only
+TOWNSHIP, VILLAGE = "141102901000", "141102901201"
+STAFF, VOLUNTEER, PASSWORD = "bench_act_staff", "bench_act_mother", "Bench#Act2026"
+PAIRED_SINCE = date(2025, 1, 1)
+KINDS = ["home_visit", "call", "tutoring", "reading"]
+SERVICES = ["emotional", "tutoring", "safety", "guidance"]
+
+# Production-like settings for this bench only (DEBUG off). The keys are fixed so that later runs can
+# read the bench children's encrypted ID numbers; they protect nothing but bench data.
+_fernet = base64.urlsafe_b64encode(hashlib.sha256(b"aixin-bench-activity-posts").digest()).decode()
+BENCH_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-activity-posts-" + hashlib.sha256(b"secret").hexdigest(),
+    "ALLOWED_HOSTS": HOST,
+    "SECURE_SSL_REDIRECT": "0",
+    "SECURE_COOKIES": "0",
+    "ID_NUMBER_KEYS": _fernet,
+    "ID_NUMBER_HASH_KEY": hashlib.sha256(b"aixin-bench-hash").hexdigest(),
+    "LOG_LEVEL": "WARNING",
+    # whitenoise warns that there are no collected static files; the bench serves none.
+    "PYTHONWARNINGS": "ignore:No directory at",
+}
+
+
+def prepare() -> list[int]:
+    """Migrate and create the bench actors once; returns the ids of the caring mother's children."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts import idcard
+    from accounts.models import Region, User
+    from accounts.roles import Role
+    from accounts.services import regions_import
+    from children import services as children_services
+    from pairing import services as pairing_services
+    from volunteers import services as volunteer_services
+    from volunteers.models import Volunteer
+
+    call_command("migrate", verbosity=0)
+    call_command("load_regions", verbosity=0)
+    regions_import(rows=[(TOWNSHIP, "基准测试镇"), (VILLAGE, "基准测试村")])
+    village = Region.objects.get(pk=VILLAGE)
+    staff = User.objects.filter(username=STAFF).first()
+    if staff is None:
+        staff = User.objects.create_user(username=STAFF, password=PASSWORD, role=Role.STAFF,
+                                         region_id="141102000000", name="基准测试员")
+    mother = Volunteer.objects.filter(user__username=VOLUNTEER).first()
+    if mother is None:
+        mother = volunteer_services.volunteer_create(actor=staff, name="测试妈妈", phone="17099990001", region=village,
+                                                     joined_on=PAIRED_SINCE)
+        volunteer_services.volunteer_create_login(actor=staff, volunteer=mother, username=VOLUNTEER,
+                                                  password=PASSWORD)
+        for n, name in enumerate(("测小一", "测小二", "测小三")):
+            child = children_services.child_create(
+                actor=staff, name=name, gender="female", birth_date=date(2015, 5, 1 + n),
+                id_number=idcard.generate(region_code6="141102", birth_date=date(2015, 5, 1 + n), sex="female",
+                                          sequence=900 + n),
+                region=village, categories=["left_behind"], entered_on=PAIRED_SINCE)
+            pairing_services.pairing_create(actor=staff, child=child, volunteer=mother, role="lead",
+                                            started_on=PAIRED_SINCE)
+    children = list(mother.pairings.filter(ended_on__isnull=True).values_list("child_id", flat=True))
+    connection.close()
+    return children
+
+
+def activity_count() -> int:
+    from activities.models import Activity
+
+    return Activity.objects.filter(volunteer__user__username=VOLUNTEER).count()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [str(gunicorn), "config.wsgi:application", "--bind", f"{HOST}:{port}", "--workers", str(workers),
+               "--worker-class", "sync", "--timeout", "30", "--log-level", "warning"]
+    return subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), start_new_session=True)
+
+
+def request(url: str, *, data: bytes | None = None, headers: dict | None = None) -> tuple[int, bytes]:
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data else "GET")
+    try:
+        with urllib.request.urlopen(req, timeout=15) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def wait_until_up(base: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with code {process.returncode}")
+        try:
+            if request(base + "/healthz/")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer /healthz/ in time")
+
+
+def load(make_call, *, seconds: float, threads: int, expect: int, max_per_thread: int = 1_000_000) -> dict:
+    """Run ``make_call()`` (returns an HTTP status) from ``threads`` threads for ``seconds``."""
+    latencies: list[list[float]] = [[] for _ in range(threads)]
+    errors = [0] * threads
+    deadline = time.perf_counter() + seconds
+
+    def worker(i: int) -> None:
+        rng_calls = 0
+        while time.perf_counter() < deadline and rng_calls < max_per_thread:  # bounded
+            rng_calls += 1
+            started = time.perf_counter()
+            try:
+                status = make_call()
+            except OSError:
+                status = 0
+            if status == expect:
+                latencies[i].append(time.perf_counter() - started)
+            else:
+                errors[i] += 1
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    elapsed = time.perf_counter() - started
+    all_latencies = sorted(x for per in latencies for x in per)
+    ok = len(all_latencies)
+    return {
+        "ok": ok, "errors": sum(errors), "seconds": elapsed, "per_second": ok / elapsed,
+        "p50_ms": statistics.median(all_latencies) * 1000 if ok else float("nan"),
+        "p95_ms": all_latencies[int(0.95 * (ok - 1))] * 1000 if ok else float("nan"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20.0, help="measuring time per endpoint")
+    parser.add_argument("--threads", type=int, default=4, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL bench database, e.g. "
+                         "postgres://postgres@127.0.0.1:5432/aixin_act")
+    for key, value in BENCH_ENV.items():
+        os.environ.setdefault(key, value)
+
+    children = prepare()
+    before = activity_count()
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    process = start_gunicorn(port, args.workers)
+    try:
+        wait_until_up(base, process)
+        status, body = request(base + "/api/v1/auth/token/", data=json.dumps(
+            {"username": VOLUNTEER, "password": PASSWORD}).encode(), headers={"Content-Type": "application/json"})
+        if status != 200:
+            raise SystemExit(f"token login failed: {status} {body[:200]!r}")
+        headers = {"Content-Type": "application/json", "Authorization": f"Token {json.loads(body)['token']}"}
+        span = (date.today() - PAIRED_SINCE).days - 1
+
+        def healthz() -> int:
+            return request(base + "/healthz/")[0]
+
+        def post_activity() -> int:
+            rng = random.Random()
+            payload = {"id": str(uuid.uuid4()), "children": [rng.choice(children)],
+                       "occurred_on": (PAIRED_SINCE + timedelta(days=rng.randrange(span))).isoformat(),
+                       "kind": rng.choice(KINDS), "services": rng.sample(SERVICES, 2),
+                       "duration_minutes": rng.choice([20, 40, 60, 90]), "notes": "基准测试"}
+            return request(base + "/api/v1/activities/", data=json.dumps(payload).encode(), headers=headers)[0]
+
+        for _ in range(10):  # warm the workers' connections and imports
+            healthz()
+            post_activity()
+        warm = activity_count()
+        print(f"gunicorn: {args.workers} sync workers on {base}; {args.threads} client threads, "
+              f"{args.seconds:.0f} s per endpoint; database {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}")
+        minimal = load(healthz, seconds=args.seconds, threads=args.threads, expect=200)
+        posts = load(post_activity, seconds=args.seconds, threads=args.threads, expect=201)
+        stored = activity_count() - warm
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+    for label, r in (("GET /healthz/ (minimal view)", minimal), ("POST /api/v1/activities/", posts)):
+        print(f"{label:32s} {r['per_second']:8.1f} req/s  p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms"
+              f"  ({r['ok']} ok, {r['errors']} errors in {r['seconds']:.1f} s)")
+    print(f"load average during the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} CPUs; clients and server share them)")
+    print(f"activity POSTs run at {posts['per_second'] / minimal['per_second']:.0%} of the minimal view's rate")
+    print(f"stored activities: {stored} for {posts['ok']} × 201 "
+          f"({'one each' if stored == posts['ok'] else 'MISMATCH'}); {warm - before} from the warm-up")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+"""The children ledger API (/api/v1/children/, /api/v1/needs/).
+
+Reads go through ``Child.objects.visible_to`` / ``Need.objects.visible_to``, so anything outside the
+caller's region subtree is a 404; writes are for admins and staff (viewers get 403) and go through
+children.services, whose ValidationErrors config.api_errors turns into 400s keyed by field.
+Nothing is ever deleted: a child leaves the ledger by exiting, and the history stays.
+"""
+
+from django.utils.translation import gettext_lazy as _lazy
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.api.permissions import ReadAnyWriteEditor
+from accounts.models import Region
+from accounts.regioncodes import subtree_q
+from accounts.roles import Role
+from accounts.services import region_validate_code
+from children import services
+from children.api.serializers import (
+    AssessmentSerializer,
+    ChildSerializer,
+    ChildUpdateSerializer,
+    ExitSerializer,
+    NeedSerializer,
+    NeedTransitionSerializer,
+    RevealedIdNumberSerializer,
+    RevealSerializer,
+    StatusActionSerializer,
+    StatusChangeSerializer,
+    TransferSerializer,
+    VolunteerChildSerializer,
+)
+from children.filters import ChildFilter, validate_region_code
+from children.models import Child, Need, NeedKind, NeedStatus, Status
+
+
+def _region_or_none(code: str) -> Region | None:
+    """The region a code names, or None (the service then says it does not exist or is out of scope)."""
+    code = region_validate_code(code, field="region")
+    return Region.objects.filter(pk=code).first()
+
+
+def _guardians(rows) -> list[services.GuardianData]:
+    return [services.GuardianData(name=g["name"], relation=g["relation"], phone=g.get("phone", ""))
+            for g in rows]
+
+
+def _child_response(pk: int, *, code: int = status.HTTP_200_OK) -> Response:
+    """The child as stored now. Read by key, not through the caller's scope: after a transfer out of
+    the caller's area the response still shows the record they have just changed."""
+    child = Child.objects.select_related("region").prefetch_related("guardians").get(pk=pk)
+    return Response(ChildSerializer(child).data, status=code)
+
+
+# The sub-resources under a child are short lists of their own kind: no ledger filters, no pages.
+SUB_RESOURCE = {"filter_backends": [], "pagination_class": None}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The ledger: children in the caller's region subtree, filtered and sorted"),
+    retrieve=extend_schema(summary="One child (each read is recorded in the audit log)"),
+    create=extend_schema(summary="Register a child", responses={201: ChildSerializer}),
+    update=extend_schema(summary="Change a child's record", responses=ChildSerializer),
+    partial_update=extend_schema(summary="Change some of a child's record", responses=ChildSerializer),
+)
+class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                   mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Children in the ledger (台账). No DELETE: history is never deleted; a child exits instead."""
+
+    permission_classes = [ReadAnyWriteEditor]
+    filterset_class = ChildFilter
+    serializer_class = ChildSerializer
+
+    def get_queryset(self):
+        # list: 1 count + 1 page + 1 guardians, whatever the page size (see test_list_query_count).
+        return Child.objects.visible_to(self.request.user).select_related("region").prefetch_related("guardians")
+
+    def get_serializer_class(self):
+        user = self.request.user
+        if getattr(user, "role", None) == Role.VOLUNTEER and not user.is_superuser:
+            return VolunteerChildSerializer
+        if self.action in ("update", "partial_update"):
+            return ChildUpdateSerializer
+        return super().get_serializer_class()
+
+    def retrieve(self, request, *args, **kwargs):
+        child = self.get_object()
+        services.child_record_view(actor=request.user, child=child, request=request)
+        return Response(self.get_serializer(child).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        region = _region_or_none(data.pop("region_id"))
+        guardians = _guardians(data.pop("guardians", []))
+        child = services.child_create(actor=request.user, region=region, guardians=guardians, request=request,
+                                      **data)
+        return _child_response(child.pk, code=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        child = self.get_object()
+        serializer = self.get_serializer(child, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "guardians" in data:
+            data["guardians"] = _guardians(data["guardians"])
+        services.child_update(actor=request.user, child=child, request=request, **data)
+        return _child_response(child.pk)
+
+    # --- the three-colour risk card ---------------------------------------------------------------
+
+    @extend_schema(methods=["GET"], summary="The child's risk assessments, oldest first", request=None,
+                   responses=AssessmentSerializer(many=True))
+    @extend_schema(methods=["POST"], summary="Record a risk assessment; the latest sets the child's colour",
+                   request=AssessmentSerializer, responses={201: AssessmentSerializer})
+    @action(detail=True, methods=["get", "post"], serializer_class=AssessmentSerializer, **SUB_RESOURCE)
+    def assessments(self, request, pk=None):
+        child = self.get_object()
+        if request.method == "GET":
+            rows = child.assessments.select_related("assessor")
+            return Response(AssessmentSerializer(rows, many=True).data)
+        serializer = AssessmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        assessment = services.child_assess(
+            actor=request.user, child=child, color=data["color"], reasons=data.get("reasons", []),
+            assessed_on=data["assessed_on"], note=data.get("note", ""), next_review_on=data.get("next_review_on"),
+            request=request,
+        )
+        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+    # --- dynamic status ---------------------------------------------------------------------------
+
+    @extend_schema(summary="Exit the child from the programme (dated, with a reason; kept in the history)",
+                   request=ExitSerializer, responses=ChildSerializer)
+    @action(detail=True, methods=["post"], serializer_class=ExitSerializer, **SUB_RESOURCE)
+    def exit(self, request, pk=None):
+        child = self.get_object()
+        serializer = ExitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.child_exit(actor=request.user, child=child, reason=data["reason"], exited_on=data["exited_on"],
+                            note=data["note"], request=request)
+        return _child_response(child.pk)
+
+    def _change_status(self, request, to_status: str) -> Response:
+        child = self.get_object()
+        serializer = StatusActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.child_change_status(actor=request.user, child=child, to_status=to_status,
+                                     effective_on=data["effective_on"], note=data["note"], request=request)
+        return _child_response(child.pk)
+
+    @extend_schema(summary="Suspend the child (e.g. away for a term); dated and kept in the history",
+                   request=StatusActionSerializer, responses=ChildSerializer)
+    @action(detail=True, methods=["post"], serializer_class=StatusActionSerializer, **SUB_RESOURCE)
+    def suspend(self, request, pk=None):
+        return self._change_status(request, Status.SUSPENDED)
+
+    @extend_schema(summary="Make a suspended or exited child active again; dated and kept in the history",
+                   request=StatusActionSerializer, responses=ChildSerializer)
+    @action(detail=True, methods=["post"], serializer_class=StatusActionSerializer, **SUB_RESOURCE)
+    def resume(self, request, pk=None):
+        return self._change_status(request, Status.ACTIVE)
+
+    @extend_schema(summary="Transfer the child to another region; the history moves with the record",
+                   request=TransferSerializer, responses=ChildSerializer)
+    @action(detail=True, methods=["post"], serializer_class=TransferSerializer, **SUB_RESOURCE)
+    def transfer(self, request, pk=None):
+        child = self.get_object()
+        serializer = TransferSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.child_transfer(actor=request.user, child=child, to_region=_region_or_none(data["region"]),
+                                effective_on=data["effective_on"], note=data["note"], request=request)
+        return _child_response(child.pk)
+
+    @extend_schema(summary="The child's status changes and transfers, oldest first", request=None,
+                   responses=StatusChangeSerializer(many=True))
+    @action(detail=True, methods=["get"], serializer_class=StatusChangeSerializer, **SUB_RESOURCE)
+    def history(self, request, pk=None):
+        child = self.get_object()
+        rows = child.status_changes.select_related("actor")
+        return Response(StatusChangeSerializer(rows, many=True).data)
+
+    # --- the full ID number -----------------------------------------------------------------------
+
+    @extend_schema(summary="Reveal the full ID number, giving a reason (recorded in the audit log)",
+                   request=RevealSerializer, responses=RevealedIdNumberSerializer)
+    @action(detail=True, methods=["post"], url_path="reveal-id", url_name="reveal-id",
+            serializer_class=RevealSerializer, **SUB_RESOURCE)
+    def reveal_id(self, request, pk=None):
+        child = self.get_object()
+        serializer = RevealSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        number = services.child_reveal_id_number(actor=request.user, child=child,
+                                                 reason=serializer.validated_data["reason"], request=request)
+        return Response({"id_number": number})
+
+    # --- needs (急难愁盼 / 微心愿) ------------------------------------------------------------------
+
+    @extend_schema(methods=["GET"], summary="The child's needs and wishes, newest first", request=None,
+                   responses=NeedSerializer(many=True))
+    @extend_schema(methods=["POST"], summary="Record a need or small wish of the child (opens it)",
+                   request=NeedSerializer, responses={201: NeedSerializer})
+    @action(detail=True, methods=["get", "post"], serializer_class=NeedSerializer, **SUB_RESOURCE)
+    def needs(self, request, pk=None):
+        child = self.get_object()
+        if request.method == "GET":
+            return Response(NeedSerializer(child.needs.select_related("child"), many=True).data)
+        serializer = NeedSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        need = services.need_create(actor=request.user, child=child, kind=data["kind"],
+                                    description=data["description"], opened_on=data.get("opened_on"),
+                                    value_yuan=data.get("value_yuan"), request=request)
+        return Response(NeedSerializer(need).data, status=status.HTTP_201_CREATED)
+
+
+class NeedFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=NeedStatus.choices, label=_lazy("Status"))
+    kind = filters.ChoiceFilter(choices=NeedKind.choices, label=_lazy("Kind"))
+    region = filters.CharFilter(method="filter_region", label=_lazy("Region (with everything below it)"),
+                                validators=[validate_region_code])
+    child = filters.NumberFilter(field_name="child_id", label=_lazy("Child"))
+
+    class Meta:
+        model = Need
+        fields = ["status", "kind", "region", "child"]
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(subtree_q("region", value))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Needs and wishes of the children in the caller's region subtree"),
+    retrieve=extend_schema(summary="One need"),
+)
+class NeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Needs and small wishes across the caller's scope. Create them under a child (…/children/<id>/needs/)."""
+
+    permission_classes = [ReadAnyWriteEditor]
+    filterset_class = NeedFilter
+    serializer_class = NeedSerializer
+
+    def get_queryset(self):
+        return Need.objects.visible_to(self.request.user).select_related("child")
+
+    @extend_schema(summary="Move a need along open → claimed → fulfilled (or cancel it, or release a claim)",
+                   request=NeedTransitionSerializer, responses=NeedSerializer)
+    @action(detail=True, methods=["post"], serializer_class=NeedTransitionSerializer, **SUB_RESOURCE)
+    def transition(self, request, pk=None):
+        need = self.get_object()
+        serializer = NeedTransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        need = services.need_transition(actor=request.user, need=need, to_status=data["to"], on=data.get("on"),
+                                        claimed_by_name=data["claimed_by_name"], value_yuan=data.get("value_yuan"),
+                                        note=data["note"], request=request)
+        return Response(NeedSerializer(Need.objects.select_related("child").get(pk=need.pk)).data)

@@ -1,0 +1,74 @@
+"""The ledger's filters, shared by the staff pages, the API and the Excel export."""
+
+import django_filters as filters
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from accounts.regioncodes import is_valid_code, subtree_q
+from children.models import Category, Child, RiskColor, Status
+
+
+def validate_region_code(value: str) -> None:
+    if not is_valid_code(value):
+        raise ValidationError(_("A region code is 12 digits (统计用区划代码), e.g. 141102000000."))
+
+
+# Severity order for sorting by risk: red first, unassessed last.
+RISK_RANK = Case(When(risk_color=RiskColor.RED, then=Value(0)), When(risk_color=RiskColor.YELLOW, then=Value(1)),
+                 When(risk_color=RiskColor.GREEN, then=Value(2)), default=Value(3), output_field=IntegerField())
+
+SORTS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "birth_date": ("birth_date", "id"),
+    "-birth_date": ("-birth_date", "-id"),
+    "region": ("region_id", "name", "id"),
+    "risk": ("risk_rank", "next_review_on", "id"),
+    "review": ("next_review_on", "id"),
+    "-entered_on": ("-entered_on", "-id"),
+}
+
+
+class ChildFilter(filters.FilterSet):
+    region = filters.CharFilter(method="filter_region", label=_("Region (with everything below it)"),
+                                validators=[validate_region_code])
+    status = filters.ChoiceFilter(choices=Status.choices, label=_("Status"))
+    risk_color = filters.ChoiceFilter(choices=[*RiskColor.choices, ("none", _("Not assessed"))],
+                                      method="filter_risk_color", label=_("Risk colour"))
+    category = filters.ChoiceFilter(choices=Category.choices, method="filter_category", label=_("Category"))
+    search = filters.CharFilter(method="filter_search", label=_("Name or last 4 digits of the ID number"))
+    paired = filters.BooleanFilter(method="filter_paired", label=_("Has a lead caring mother"))
+    sort = filters.ChoiceFilter(choices=[(k, k) for k in SORTS], method="filter_sort", label=_("Sort"))
+
+    class Meta:
+        model = Child
+        fields = ["region", "status", "risk_color", "category", "paired", "search", "sort"]
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(subtree_q("region", value))
+
+    def filter_risk_color(self, queryset, name, value):
+        return queryset.filter(risk_color="" if value == "none" else value)
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(**{f"is_{value}": True})
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if len(value) == 4 and (value[:3].isdigit() and (value[3].isdigit() or value[3] in "xX")):
+            return queryset.filter(Q(id_number_last4=value.upper()) | Q(name__contains=value))
+        return queryset.filter(name__contains=value)
+
+    def filter_paired(self, queryset, name, value):
+        from pairing.models import Pairing, PairingRole
+
+        leads = Pairing.objects.filter(child=OuterRef("pk"), role=PairingRole.LEAD, ended_on__isnull=True)
+        return queryset.filter(Exists(leads) if value else ~Exists(leads))
+
+    def filter_sort(self, queryset, name, value):
+        if value == "risk":
+            queryset = queryset.annotate(risk_rank=RISK_RANK)
+        return queryset.order_by(*SORTS[value])

@@ -1,0 +1,58 @@
+"""How a child's 身份证号 is stored.
+
+Three columns, each for one job:
+- ``id_number_encrypted``: Fernet (AES-128-CBC with an HMAC, random IV) of the full number. Staff may
+  reveal the full number, giving a reason that is audited; a hash could not be revealed.
+- ``id_number_digest``: HMAC-SHA256 of the number under a separate secret key. Fernet output is
+  randomised, so uniqueness among active children (a database constraint) and "is this number
+  already registered?" both need a deterministic value; keyed, so a database dump alone cannot be
+  brute-forced over the small space of valid numbers, as a plain hash could.
+- ``id_number_last4``: the last four characters in clear, for masked display and staff search.
+
+Keys come from ID_NUMBER_KEYS (MultiFernet: the first encrypts, all decrypt, so keys rotate) and
+ID_NUMBER_HASH_KEY. In DEBUG without keys they derive from SECRET_KEY, for development only.
+"""
+
+import base64
+import hashlib
+import hmac
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+
+
+@cache
+def _fernet() -> MultiFernet:
+    keys = list(settings.ID_NUMBER_KEYS)
+    if not keys:
+        keys = [base64.urlsafe_b64encode(hashlib.sha256(b"id-enc:" + settings.SECRET_KEY.encode()).digest())]
+    return MultiFernet([Fernet(k) for k in keys])
+
+
+@cache
+def _hash_key() -> bytes:
+    key = settings.ID_NUMBER_HASH_KEY
+    if key:
+        return key.encode()
+    return hashlib.sha256(b"id-hash:" + settings.SECRET_KEY.encode()).digest()
+
+
+def encrypt(number: str) -> str:
+    return _fernet().encrypt(number.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise ValueError("The stored ID number cannot be decrypted with the configured keys.") from None
+
+
+def digest(number: str) -> str:
+    return hmac.new(_hash_key(), number.upper().encode(), hashlib.sha256).hexdigest()
+
+
+def mask_last4(last4: str) -> str:
+    """The masked form shown everywhere: 14 asterisks and the last four characters."""
+    return "*" * 14 + last4 if last4 else ""

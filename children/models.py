@@ -1,0 +1,410 @@
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.models import Region, User
+from accounts.roles import Role
+from accounts.scope import has_region_access, restrict_to_subtree
+from children import identity
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Boy")
+    FEMALE = "female", _("Girl")
+
+
+class Category(models.TextChoices):
+    LEFT_BEHIND = "left_behind", _("Left-behind child")
+    IN_DIFFICULTY = "in_difficulty", _("Child in difficulty")
+    ORPHAN = "orphan", _("Orphan")
+    DE_FACTO_UNSUPPORTED = "de_facto_unsupported", _("De facto unsupported child")
+
+
+class DifficultyType(models.TextChoices):
+    POVERTY = "poverty", _("Poverty")
+    DISABILITY = "disability", _("Disability")
+    GUARDIANSHIP = "guardianship", _("Guardianship missing or improper")
+
+
+# Age at which a category stops applying: left-behind children are under 16, the others under 18.
+CATEGORY_AGE_LIMIT = {
+    Category.LEFT_BEHIND: 16,
+    Category.IN_DIFFICULTY: 18,
+    Category.ORPHAN: 18,
+    Category.DE_FACTO_UNSUPPORTED: 18,
+}
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", pgettext_lazy("child status", "Active")
+    SUSPENDED = "suspended", _("Suspended")
+    EXITED = "exited", _("Exited")
+
+
+# Allowed status transitions; anything else is refused.
+TRANSITIONS = {
+    Status.ACTIVE: {Status.SUSPENDED, Status.EXITED},
+    Status.SUSPENDED: {Status.ACTIVE, Status.EXITED},
+    Status.EXITED: {Status.ACTIVE},  # re-admitted, e.g. the parents left again
+}
+
+
+class ExitReason(models.TextChoices):
+    AGED_OUT = "aged_out", _("Aged out")
+    PARENTS_RETURNED = "parents_returned", _("Parents returned home")
+    MOVED_AWAY = "moved_away", _("Moved away")
+    NO_CATEGORY = "no_category", _("No longer in any category")
+    DECEASED = "deceased", _("Deceased")
+    OTHER = "other", _("Other")
+
+
+class RiskColor(models.TextChoices):
+    RED = "red", _("Red")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+
+
+class RiskFactor(models.TextChoices):
+    GUARDIANSHIP = "guardianship", _("Guardianship")
+    HEALTH = "health", _("Physical health")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    SCHOOLING = "schooling", _("Schooling")
+    SAFETY = "safety", _("Safety")
+    FAMILY_ECONOMY = "family_economy", _("Family economy")
+
+
+class Household(models.TextChoices):
+    RURAL = "rural", _("Rural")
+    URBAN = "urban", _("Urban")
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class ChildQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ChildQuerySet":
+        """THE scoping entry point for children: staff, viewers and admins see their region subtree;
+        a volunteer sees only the children they are actively paired with."""
+        if has_region_access(user) and not user.is_superuser and user.role == Role.VOLUNTEER:
+            from pairing.models import Pairing
+
+            return self.filter(pk__in=Pairing.objects.filter(volunteer__user=user, ended_on__isnull=True)
+                               .values("child_id"))
+        return restrict_to_subtree(self, user, "region")
+
+    def with_paired(self) -> "ChildQuerySet":
+        """Annotate ``paired``: whether the child has an active lead caring mother."""
+        from pairing.models import Pairing, PairingRole
+
+        return self.annotate(paired=models.Exists(
+            Pairing.objects.filter(child=models.OuterRef("pk"), role=PairingRole.LEAD, ended_on__isnull=True)))
+
+    def active(self) -> "ChildQuerySet":
+        return self.filter(status=Status.ACTIVE)
+
+    def in_category(self, category: str) -> "ChildQuerySet":
+        return self.filter(**{f"is_{category}": True})
+
+    def aging_out_within(self, days: int, *, today: date) -> "ChildQuerySet":
+        from datetime import timedelta
+
+        return self.exclude(status=Status.EXITED).filter(ages_out_on__lte=today + timedelta(days=days))
+
+
+class Child(models.Model):
+    name = models.CharField(_("name"), max_length=40)
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"))
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), editable=False)
+    id_number_digest = models.CharField(_("ID number digest"), max_length=64, editable=False, db_index=True)
+    id_number_last4 = models.CharField(_("ID number, last 4"), max_length=4, editable=False, db_index=True)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+
+    is_left_behind = models.BooleanField(_("left-behind child"), default=False)
+    is_in_difficulty = models.BooleanField(_("child in difficulty"), default=False)
+    is_orphan = models.BooleanField(_("orphan"), default=False)
+    is_de_facto_unsupported = models.BooleanField(_("de facto unsupported child"), default=False)
+    difficulty_poverty = models.BooleanField(_("difficulty: poverty"), default=False)
+    difficulty_disability = models.BooleanField(_("difficulty: disability"), default=False)
+    difficulty_guardianship = models.BooleanField(_("difficulty: guardianship"), default=False)
+
+    school = models.CharField(_("school"), max_length=80, blank=True)
+    grade = models.CharField(_("grade"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    household = models.CharField(_("household registration"), max_length=5, choices=Household.choices,
+                                 default=Household.RURAL)
+    parents_work_place = models.CharField(_("where the parents work"), max_length=120, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    entered_on = models.DateField(_("entered the programme on"))
+    exited_on = models.DateField(_("exited on"), null=True, blank=True)
+    exit_reason = models.CharField(_("exit reason"), max_length=20, choices=ExitReason.choices, blank=True)
+    # Denormalised from the latest assessment so the ledger filters and sorts on an index.
+    risk_color = models.CharField(_("risk colour"), max_length=6, choices=RiskColor.choices, blank=True,
+                                  db_index=True)
+    next_review_on = models.DateField(_("next risk review"), null=True, blank=True)
+    # The day the last of the child's categories stops applying (see CATEGORY_AGE_LIMIT).
+    ages_out_on = models.DateField(_("ages out on"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(User, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        ordering = ["region_id", "name", "id"]
+        constraints = [
+            # One active (or suspended) record per person across the whole system.
+            models.UniqueConstraint(fields=["id_number_digest"], condition=~Q(status="exited"),
+                                    name="child_unique_id_number_while_not_exited"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="child_status_valid"),
+            models.CheckConstraint(condition=Q(risk_color__in=["", *RiskColor.values]), name="child_risk_color_valid"),
+            models.CheckConstraint(condition=Q(exited_on__isnull=True) | Q(exited_on__gte=models.F("entered_on")),
+                                   name="child_exit_after_entry"),
+        ]
+        indexes = [
+            models.Index(fields=["region", "status"], name="child_region_status"),
+            models.Index(fields=["status", "region"], name="child_status_region"),
+            models.Index(fields=["risk_color", "region"], name="child_color_region"),
+            models.Index(fields=["ages_out_on"], name="child_ages_out_on", condition=~Q(status="exited")),
+            models.Index(fields=["next_review_on"], name="child_next_review", condition=Q(risk_color="red")),
+            models.Index(fields=["name"], name="child_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_label(self) -> str:
+        return f"{self.name}（{self.id_number_masked}）"
+
+    @property
+    def categories(self) -> list[str]:
+        return [c.value for c in Category if getattr(self, f"is_{c.value}")]
+
+    @property
+    def difficulty_types(self) -> list[str]:
+        return [d.value for d in DifficultyType if getattr(self, f"difficulty_{d.value}")]
+
+    def get_categories_display(self) -> list[str]:
+        return [Category(c).label for c in self.categories]
+
+    @property
+    def id_number_masked(self) -> str:
+        return identity.mask_last4(self.id_number_last4)
+
+    def set_id_number(self, number: str) -> None:
+        number = number.upper()
+        self.id_number_encrypted = identity.encrypt(number)
+        self.id_number_digest = identity.digest(number)
+        self.id_number_last4 = number[-4:]
+
+    def reveal_id_number(self) -> str:
+        """The full number. Call only through children.services.child_reveal_id_number, which audits."""
+        return identity.decrypt(self.id_number_encrypted)
+
+    def age_on(self, day: date) -> int:
+        return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+    def compute_ages_out_on(self) -> date | None:
+        limits = [CATEGORY_AGE_LIMIT[Category(c)] for c in self.categories]
+        return add_years(self.birth_date, max(limits)) if limits else None
+
+    def can_become(self, status: str) -> bool:
+        return status in TRANSITIONS[Status(self.status)]
+
+
+class Guardian(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="guardians")
+    name = models.CharField(_("guardian's name"), max_length=40)
+    relation = models.CharField(_("relation"), max_length=20)
+    phone = models.CharField(_("guardian's phone"), max_length=20, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.relation}）"
+
+
+class StatusChange(models.Model):
+    """One row per status change or transfer: the ledger's dynamic history, append-only."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=10, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=ExitReason.choices, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    effective_on = models.DateField(_("effective on"))
+    from_region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(User, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_on", "recorded_at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        indexes = [models.Index(fields=["child", "effective_on"], name="statuschange_child_on"),
+                   models.Index(fields=["effective_on", "to_status"], name="statuschange_on_status")]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: {self.from_status} → {self.to_status} ({self.effective_on})"
+
+    @property
+    def is_transfer(self) -> bool:
+        return self.to_region_id is not None
+
+
+class RiskAssessment(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="assessments")
+    color = models.CharField(_("colour"), max_length=6, choices=RiskColor.choices)
+    reasons = models.JSONField(_("risk factors"), default=list, blank=True)
+    note = models.TextField(_("explanation"), blank=True)
+    assessed_on = models.DateField(_("assessed on"))
+    next_review_on = models.DateField(_("next review on"))
+    assessor = models.ForeignKey(User, verbose_name=_("assessor"), null=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessed_on", "recorded_at", "id"]
+        verbose_name = _("risk assessment")
+        verbose_name_plural = _("risk assessments")
+        indexes = [models.Index(fields=["child", "assessed_on"], name="assessment_child_on")]
+        constraints = [models.CheckConstraint(condition=Q(color__in=RiskColor.values), name="assessment_color_valid"),
+                       models.CheckConstraint(condition=Q(next_review_on__gte=models.F("assessed_on")),
+                                              name="assessment_review_after")]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: {self.color} ({self.assessed_on})"
+
+    def get_reasons_display(self) -> list[str]:
+        labels = dict(RiskFactor.choices)
+        return [str(labels.get(r, r)) for r in self.reasons]
+
+
+class NeedKind(models.TextChoices):
+    MATERIAL = "material", _("Material")
+    STUDY = "study", _("Study")
+    HEALTH = "health", _("Health")
+    PSYCHOLOGICAL = "psychological", _("Psychological")
+    LEGAL = "legal", _("Legal")
+    OTHER = "other", _("Other")
+
+
+class NeedStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLAIMED = "claimed", _("Claimed")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+NEED_TRANSITIONS = {
+    NeedStatus.OPEN: {NeedStatus.CLAIMED, NeedStatus.CANCELLED},
+    NeedStatus.CLAIMED: {NeedStatus.FULFILLED, NeedStatus.OPEN, NeedStatus.CANCELLED},
+    NeedStatus.FULFILLED: set(),
+    NeedStatus.CANCELLED: set(),
+}
+
+
+class NeedQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "NeedQuerySet":
+        return self.filter(child__in=Child.objects.visible_to(user))
+
+
+class Need(models.Model):
+    """A child's concrete need or small wish (急难愁盼 / 微心愿)."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="needs")
+    # Copied from the child so region-scoped lists and rollups need no join.
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=15, choices=NeedKind.choices)
+    description = models.CharField(_("description"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=NeedStatus.choices, default=NeedStatus.OPEN)
+    value_yuan = models.DecimalField(_("value (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    opened_on = models.DateField(_("opened on"))
+    claimed_on = models.DateField(_("claimed on"), null=True, blank=True)
+    claimed_by_name = models.CharField(_("claimed by"), max_length=80, blank=True)
+    fulfilled_on = models.DateField(_("fulfilled on"), null=True, blank=True)
+    closed_note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        indexes = [models.Index(fields=["status", "region"], name="need_status_region"),
+                   models.Index(fields=["child", "status"], name="need_child_status")]
+        constraints = [models.CheckConstraint(condition=Q(value_yuan__isnull=True) | Q(value_yuan__gte=0),
+                                              name="need_value_not_negative")]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def can_become(self, status: str) -> bool:
+        return status in NEED_TRANSITIONS[NeedStatus(self.status)]
+
+
+def review_days(color: str) -> int:
+    return settings.RISK_REVIEW_DAYS[color]
+
+
+class LedgerImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Previewed")
+    APPLIED = "applied", _("Applied")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class LedgerImportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "LedgerImportQuerySet":
+        if has_region_access(user) and not user.is_superuser and user.role == Role.VOLUNTEER:
+            return self.none()
+        return restrict_to_subtree(self, user, "region")
+
+
+class LedgerImport(models.Model):
+    """One upload of the civil-affairs (民政) list: its preview, and whether it was applied.
+
+    The parsed rows and the computed differences are kept (``preview``) so the staff member confirms
+    exactly what they saw; nothing touches the ledger until ``applied``."""
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file"), max_length=200)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=LedgerImportStatus.choices,
+                              default=LedgerImportStatus.PREVIEWED)
+    preview = models.JSONField(_("preview"), default=dict)
+    summary = models.JSONField(_("summary"), default=dict)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LedgerImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("civil-affairs list import")
+        verbose_name_plural = _("civil-affairs list imports")
+
+    def __str__(self) -> str:
+        return self.file_name

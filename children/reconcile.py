@@ -1,0 +1,466 @@
+"""Reconciling the ledger with the civil-affairs (民政) list: a preview first, then the apply.
+
+``import_preview_create`` reads the upload (children.xlsx_reader), checks every row and compares it
+with the ledger of the chosen region: rows with errors, new children, changed fields, and children
+in the ledger who are missing from the list (candidates for exit, never exited here). Nothing is
+committed: the rows that would be created or changed are tried through the very services the apply
+calls (child_create, child_update, child_transfer) inside a transaction that is rolled back, so the
+preview shows the errors the apply would meet, in the services' own words, and no rule is repeated
+here. The preview is stored on a LedgerImport so that the staff member confirms exactly what they saw.
+
+``import_apply`` re-checks every clean row against the ledger as it is now, in one transaction; if a
+row that was clean no longer is, or now differs from what the preview showed, everything is rolled
+back and the rows are reported.
+
+ID numbers in the stored preview are Fernet-encrypted like the ledger's (children.identity) and are
+dropped once the import is applied or discarded.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Region, User
+from accounts.regioncodes import in_subtree, is_valid_code, subtree_q
+from children import identity
+from children.models import Child, LedgerImport, LedgerImportStatus, Status
+from children.services import (
+    GuardianData,
+    check_id_number,
+    check_not_registered,
+    child_create,
+    child_transfer,
+    child_update,
+)
+from children.xlsx_reader import read_sheet
+from children.xlsx_template import (
+    CATEGORY_WORDS,
+    COLUMN_BY_KEY,
+    DIFFICULTY_WORDS,
+    GENDER_WORDS,
+    HOUSEHOLD_WORDS,
+    join_words,
+    word_for,
+)
+
+PREVIEW_VERSION = 1
+# Fields compared with the ledger for children already in it, in display order.
+COMPARED_FIELDS = ("name", "gender", "categories", "difficulty_types", "school", "grade", "address", "household",
+                   "parents_work_place", "region")
+_TEXT_FIELDS = ("name", "school", "grade", "address", "parents_work_place")
+# A service's error key -> the list's column that carries the input.
+_SERVICE_KEY_COLUMN = {
+    "name": "name", "gender": "gender", "birth_date": "birth_date", "entered_on": "birth_date",
+    "id_number": "id_number", "region": "region", "categories": "categories",
+    "difficulty_types": "difficulty_types", "guardians": "guardian_name", "school": "school", "grade": "grade",
+    "address": "address", "household": "household", "parents_work_place": "parents_work_place", "notes": "notes",
+}
+_QUERY_CHUNK = 2000
+# How many missing-from-list children the stored preview lists (the count is always complete).
+MISSING_LISTED = 5000
+
+NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
+
+
+class ApplyFailed(Exception):
+    """The apply was rolled back; ``errors`` are the rows that stopped it ({row, column, message})."""
+
+    def __init__(self, errors: list[dict]):
+        super().__init__(f"{len(errors)} rows failed")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class _Ledger:
+    actor: User
+    region: Region
+    request: object
+
+
+def _header(key: str) -> str:
+    column = COLUMN_BY_KEY.get(key)
+    return column.header if column else ""
+
+
+def _error(key: str, message: str) -> dict:
+    return {"column": _header(key), "message": str(message)}
+
+
+def _errors_from(exc: ValidationError) -> list[dict]:
+    if hasattr(exc, "error_dict"):
+        return [_error(_SERVICE_KEY_COLUMN.get(key, ""), message)
+                for key, messages in exc.message_dict.items() for message in messages]
+    return [_error("", message) for message in exc.messages]
+
+
+def _chunks(items: list, size: int = _QUERY_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _require_editor(actor: User) -> None:
+    if not (actor.is_active and actor.can_edit):
+        raise PermissionDenied(_("Your role can read the ledger but not change it."))
+
+
+# --- preview --------------------------------------------------------------------------------------
+
+def _row_from_sheet(sheet_row) -> dict:
+    values = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in sheet_row.values.items()}
+    raw_number = values.pop("id_number", None) or ""
+    return {
+        "row": sheet_row.row,
+        "name": values.get("name") or "",
+        "id_masked": identity.mask_last4(raw_number[-4:]) if raw_number else "",
+        "values": values,
+        "id_enc": None,
+        "digest": None,
+        "kind": ERROR if sheet_row.errors else None,
+        "child_id": None,
+        "changes": [],
+        "errors": [{"column": e.column, "message": e.message} for e in sheet_row.errors],
+        "_number": raw_number,
+    }
+
+
+def _check_id_numbers(rows: list[dict]) -> None:
+    """The services' check of each number and its agreement with the row; then duplicates in the file."""
+    for row in rows:
+        number = row.pop("_number", "")
+        if not number or any(e["column"] == _header("id_number") for e in row["errors"]):
+            continue
+        try:
+            number = check_id_number(number, birth_date=None, gender=None)
+        except ValidationError as exc:
+            row["errors"].extend(_error("id_number", m) for m in exc.message_dict["id_number"])
+            continue
+        row["id_enc"], row["digest"] = identity.encrypt(number), identity.digest(number)
+        row["id_masked"] = identity.mask_last4(number[-4:])
+        # The number must agree with the row; each disagreement is reported on the cell that disagrees.
+        birth_date, gender = row["values"].get("birth_date"), row["values"].get("gender")
+        agreements = []
+        if birth_date:
+            agreements.append(("birth_date", {"birth_date": date.fromisoformat(birth_date), "gender": None}))
+        if gender:
+            agreements.append(("gender", {"birth_date": None, "gender": gender}))
+        for key, record in agreements:
+            try:
+                check_id_number(number, **record)
+            except ValidationError as exc:
+                row["errors"].extend(_error(key, m) for m in exc.message_dict["id_number"])
+
+    by_digest: dict[str, list[dict]] = {}
+    for row in rows:
+        if row["digest"]:
+            by_digest.setdefault(row["digest"], []).append(row)
+    for same in by_digest.values():
+        if len(same) > 1:
+            numbers = "、".join(str(r["row"]) for r in same)
+            for row in same:
+                row["errors"].append(_error("id_number", _("The same ID number is in rows %(rows)s of the file.")
+                                            % {"rows": numbers}))
+    for row in rows:
+        if row["errors"]:
+            row["kind"] = ERROR
+
+
+def _existing_by_digest(digests: list[str]) -> dict[str, dict]:
+    fields = ["id", "id_number_digest", "name", "gender", "school", "grade", "address", "household",
+              "parents_work_place", "region_id", "region__name",
+              *(f"is_{w}" for w in CATEGORY_WORDS.values()), *(f"difficulty_{w}" for w in DIFFICULTY_WORDS.values())]
+    found = {}
+    for chunk in _chunks(digests):
+        for child in Child.objects.exclude(status=Status.EXITED).filter(id_number_digest__in=chunk).values(*fields):
+            child["categories"] = sorted(c for c in CATEGORY_WORDS.values() if child[f"is_{c}"])
+            child["difficulty_types"] = sorted(d for d in DIFFICULTY_WORDS.values() if child[f"difficulty_{d}"])
+            found[child["id_number_digest"]] = child
+    return found
+
+
+def _visible_ids(actor: User, ids: list[int]) -> set[int]:
+    visible = set()
+    for chunk in _chunks(ids):
+        visible.update(Child.objects.visible_to(actor).filter(pk__in=chunk).values_list("pk", flat=True))
+    return visible
+
+
+def _regions(codes: list[str]) -> dict[str, Region]:
+    found = {}
+    for chunk in _chunks(codes):
+        found.update({r.code: r for r in Region.objects.filter(code__in=chunk)})
+    return found
+
+
+def _display(key: str, value, regions: dict[str, Region]) -> str:
+    if value is None:
+        return ""
+    if key == "gender":
+        return word_for(GENDER_WORDS, value)
+    if key == "household":
+        return word_for(HOUSEHOLD_WORDS, value)
+    if key == "categories":
+        return join_words(CATEGORY_WORDS, value)
+    if key == "difficulty_types":
+        return join_words(DIFFICULTY_WORDS, value)
+    if key == "region":
+        region = regions.get(value)
+        return f"{region.name}（{value}）" if region else value
+    return str(value)
+
+
+def _file_value(key: str, values: dict, current: dict):
+    """What the list says for a compared field, or None when it says nothing (empty cell or no column)."""
+    if key == "difficulty_types":
+        kinds = values.get("difficulty_types")
+        if kinds is None and "in_difficulty" not in (values.get("categories") or current["categories"]):
+            return []  # no longer in difficulty: its kinds go too
+        return kinds
+    return values.get(key)
+
+
+def _changes(values: dict, current: dict, regions: dict[str, Region]) -> list[dict]:
+    changes = []
+    for key in COMPARED_FIELDS:
+        new = _file_value(key, values, current)
+        old = current["region_id"] if key == "region" else current[key]
+        if new is None or new == old:
+            continue
+        changes.append({"field": key, "column": _header(key), "old": _display(key, old, regions),
+                        "new": _display(key, new, regions)})
+    return changes
+
+
+def _classify(rows: list[dict], ledger: _Ledger) -> None:
+    """Sort clean rows into new, changed and unchanged against the ledger as it is now; rows whose region
+    is unusable or whose child is registered outside the user's scope become errors."""
+    codes = sorted({r["values"]["region"] for r in rows if is_valid_code(r["values"].get("region") or "")})
+    regions = _regions(codes)
+    manageable = set()
+    for chunk in _chunks(codes):
+        manageable.update(Region.objects.manageable_by(ledger.actor).filter(code__in=chunk)
+                          .values_list("code", flat=True))
+    existing = _existing_by_digest([r["digest"] for r in rows])
+    visible = _visible_ids(ledger.actor, [c["id"] for c in existing.values()])
+    regions.update(_regions(sorted({c["region_id"] for c in existing.values()} - set(regions))))
+
+    for row in rows:
+        row.update(kind=None, child_id=None, changes=[], errors=[])
+        code = row["values"].get("region") or ""
+        if not is_valid_code(code):
+            row["errors"].append(_error("region", _("“%(value)s” is not a region code: it has 12 digits "
+                                                    "(统计用区划代码), e.g. 141102001200.") % {"value": code}))
+        elif code not in regions:
+            row["errors"].append(_error("region", _("No region has the code %(code)s. Ask an administrator to add it.")
+                                        % {"code": code}))
+        elif code not in manageable or not in_subtree(ledger.region.code, code):
+            row["errors"].append(_error("region", _("The region %(region)s is outside the area you import for "
+                                                    "(%(area)s).") % {"region": _display("region", code, regions),
+                                                                      "area": ledger.region.name}))
+        current = existing.get(row["digest"])
+        if current is not None and current["id"] not in visible:
+            try:
+                check_not_registered(actor=ledger.actor, number=identity.decrypt(row["id_enc"]))
+            except ValidationError as exc:
+                row["errors"].extend(_errors_from(exc))
+            else:  # pragma: no cover - the child exited or moved between the two queries
+                row["errors"].append(_error("id_number", _("The ledger changed while the list was read; try again.")))
+        if row["errors"]:
+            row["kind"] = ERROR
+            continue
+        row["region_label"] = _display("region", code, regions)
+        row["categories_label"] = _display("categories", row["values"]["categories"], regions)
+        if current is None:
+            row["kind"] = NEW
+        else:
+            row["child_id"] = current["id"]
+            row["changes"] = _changes(row["values"], current, regions)
+            row["kind"] = CHANGED if row["changes"] else UNCHANGED
+
+
+def _guardians(values: dict) -> list[GuardianData]:
+    if not values.get("guardian_name"):
+        return []
+    return [GuardianData(name=values["guardian_name"], relation=values.get("guardian_relation") or "",
+                         phone=values.get("guardian_phone") or "")]
+
+
+def _run_row(row: dict, ledger: _Ledger, regions: dict[str, Region], *, dry_run: bool) -> None:
+    """Write one new or changed row through the services (each is atomic: a refused row leaves nothing)."""
+    values = row["values"]
+    if row["kind"] == NEW:
+        child_create(
+            actor=ledger.actor, name=values["name"], gender=values["gender"],
+            birth_date=date.fromisoformat(values["birth_date"]), id_number=identity.decrypt(row["id_enc"]),
+            region=regions[values["region"]], categories=values["categories"],
+            difficulty_types=values.get("difficulty_types") or [], guardians=_guardians(values),
+            school=values.get("school") or "", grade=values.get("grade") or "", address=values.get("address") or "",
+            household=values.get("household") or "rural", parents_work_place=values.get("parents_work_place") or "",
+            notes=values.get("notes") or "", request=ledger.request, audit=not dry_run,
+        )
+        return
+    child = Child.objects.visible_to(ledger.actor).get(pk=row["child_id"])
+    changed = {c["field"] for c in row["changes"]}
+    fields = {key: values[key] for key in (*_TEXT_FIELDS, "gender", "household") if key in changed}
+    if changed & {"categories", "difficulty_types"}:
+        fields["categories"] = values.get("categories") or child.categories
+        kinds = _file_value("difficulty_types", values, {"categories": child.categories})
+        fields["difficulty_types"] = child.difficulty_types if kinds is None else kinds
+    if fields:
+        child_update(actor=ledger.actor, child=child, request=ledger.request, **fields)
+    if "region" in changed:
+        child_transfer(actor=ledger.actor, child=child, to_region=regions[values["region"]],
+                       effective_on=timezone.localdate(), note=_("Civil-affairs list import"), request=ledger.request)
+
+
+def _run(rows: list[dict], ledger: _Ledger, *, dry_run: bool) -> list[dict]:
+    """Write every new or changed row; returns the rows' errors. The caller's transaction decides what
+    stays: a dry run (the preview) and a failed apply roll it all back. No savepoint per row is needed
+    for that, as each service call is atomic itself."""
+    regions = _regions(sorted({r["values"]["region"] for r in rows if r["kind"] in (NEW, CHANGED)}))
+    failures = []
+    for row in rows:
+        if row["kind"] not in (NEW, CHANGED):
+            continue
+        try:
+            _run_row(row, ledger, regions, dry_run=dry_run)
+        except ValidationError as exc:
+            failures.extend({"row": row["row"], **e} for e in _errors_from(exc))
+        except Child.DoesNotExist:
+            failures.append({"row": row["row"], **_error("id_number", _("The child is no longer in your ledger."))})
+    return failures
+
+
+def _missing(ledger: _Ledger, digests: set[str]) -> tuple[int, list[dict]]:
+    children = (Child.objects.visible_to(ledger.actor).filter(subtree_q("region", ledger.region.code))
+                .exclude(status=Status.EXITED).order_by("region_id", "name", "id")
+                .values_list("id", "id_number_digest", "name", "id_number_last4", "region__name", "status"))
+    missing = [row for row in children.iterator(chunk_size=_QUERY_CHUNK) if row[1] not in digests]
+    statuses = dict(Status.choices)
+    return len(missing), [
+        {"child_id": pk, "name": name, "id_masked": identity.mask_last4(last4), "region": region_name,
+         "status": str(statuses.get(status, status))}
+        for pk, _digest, name, last4, region_name, status in missing[:MISSING_LISTED]
+    ]
+
+
+def _counts(rows: list[dict]) -> dict:
+    counts = {NEW: 0, CHANGED: 0, UNCHANGED: 0, ERROR: 0}
+    for row in rows:
+        counts[row["kind"]] += 1
+    return counts
+
+
+def _check_region(actor: User, region: Region | None) -> Region:
+    if region is None or not Region.objects.manageable_by(actor).filter(pk=region.pk).exists():
+        raise ValidationError({"region": _("The region does not exist or is outside your area.")})
+    return region
+
+
+def import_preview_create(*, actor: User, region: Region | None, file_name: str, data: bytes,
+                          request=None) -> LedgerImport:
+    """Read the list and store its preview. File-level problems raise ValidationError ({"file": …} or
+    {"region": …}); row problems are part of the preview. The ledger is not changed."""
+    _require_editor(actor)
+    region = _check_region(actor, region)
+    sheet = read_sheet(data)
+    ledger = _Ledger(actor=actor, region=region, request=request)
+
+    rows = [_row_from_sheet(r) for r in sheet.rows]
+    _check_id_numbers(rows)
+    clean = [r for r in rows if r["kind"] != ERROR]
+    with transaction.atomic():
+        _classify(clean, ledger)
+        by_number = {r["row"]: r for r in clean}
+        for failure in _run(clean, ledger, dry_run=True):
+            row = by_number[failure["row"]]
+            row.update(kind=ERROR, changes=[], child_id=None)
+            row["errors"].append({"column": failure["column"], "message": failure["message"]})
+        transaction.set_rollback(True)  # a dry run: nothing the services wrote is kept
+
+    missing_total, missing = _missing(ledger, {r["digest"] for r in rows if r["digest"]})
+    return LedgerImport.objects.create(
+        region=region, file_name=(file_name or "")[:200], file_sha256=hashlib.sha256(data).hexdigest(),
+        status=LedgerImportStatus.PREVIEWED, uploaded_by=actor,
+        preview={"version": PREVIEW_VERSION, "headers": sheet.headers, "rows": rows, "counts": _counts(rows),
+                 "missing_total": missing_total, "missing": missing},
+    )
+
+
+# --- apply ----------------------------------------------------------------------------------------
+
+def _strip_numbers(preview: dict) -> dict:
+    for row in preview.get("rows", []):
+        row["id_enc"] = None
+    return preview
+
+
+def _locked(actor: User, ledger_import: LedgerImport) -> LedgerImport:
+    locked = LedgerImport.objects.visible_to(actor).select_for_update().get(pk=ledger_import.pk)
+    if locked.status != LedgerImportStatus.PREVIEWED:
+        raise ValidationError({"status": _("This import was already %(status)s.")
+                               % {"status": locked.get_status_display()}})
+    return locked
+
+
+def import_apply(*, actor: User, ledger_import: LedgerImport, request=None) -> LedgerImport:
+    """Apply the clean rows of a previewed import in one transaction, through the services, with the
+    actor as the acting user. Raises ApplyFailed (and changes nothing) when a clean row now fails or
+    differs from the preview; LedgerImport.DoesNotExist outside the actor's scope."""
+    _require_editor(actor)
+    with transaction.atomic():
+        ledger_import = _locked(actor, ledger_import)
+        ledger = _Ledger(actor=actor, region=ledger_import.region, request=request)
+        previewed = [r for r in ledger_import.preview["rows"] if r["kind"] != ERROR]
+        fresh = [{**r, "changes": [], "errors": []} for r in previewed]
+        _classify(fresh, ledger)
+        failures = []
+        for before, now in zip(previewed, fresh, strict=True):
+            if now["kind"] == ERROR:
+                failures.extend({"row": now["row"], **e} for e in now["errors"])
+            elif (now["kind"], now["child_id"], now["changes"]) != (before["kind"], before["child_id"],
+                                                                     before["changes"]):
+                failures.append({"row": now["row"], **_error("name", _(
+                    "The ledger changed for this child since the preview. Upload the file again to see the "
+                    "differences as they are now."))})
+        if not failures:
+            failures = _run(fresh, ledger, dry_run=False)
+        if failures:
+            raise ApplyFailed(failures)  # leaving the atomic block rolls back every row
+
+        counts = _counts(ledger_import.preview["rows"])
+        summary = {"created": counts[NEW], "updated": counts[CHANGED], "unchanged": counts[UNCHANGED],
+                   "skipped": counts[ERROR],
+                   "skipped_rows": [r["row"] for r in ledger_import.preview["rows"] if r["kind"] == ERROR],
+                   "missing": ledger_import.preview.get("missing_total", 0)}
+        ledger_import.status = LedgerImportStatus.APPLIED
+        ledger_import.applied_at = timezone.now()
+        ledger_import.summary = summary
+        ledger_import.preview = _strip_numbers(ledger_import.preview)
+        ledger_import.save(update_fields=["status", "applied_at", "summary", "preview"])
+        audit_record(actor=actor, action=AuditAction.IMPORT, target=ledger_import, target_label=ledger_import.file_name,
+                     request=request, detail={"file_sha256": ledger_import.file_sha256,
+                                              **{k: summary[k] for k in ("created", "updated", "skipped")}})
+    return ledger_import
+
+
+def import_discard(*, actor: User, ledger_import: LedgerImport) -> LedgerImport:
+    _require_editor(actor)
+    with transaction.atomic():
+        ledger_import = _locked(actor, ledger_import)
+        ledger_import.status = LedgerImportStatus.DISCARDED
+        ledger_import.preview = _strip_numbers(ledger_import.preview)
+        ledger_import.save(update_fields=["status", "preview"])
+    return ledger_import
+
+
+def applied_before(*, actor: User, ledger_import: LedgerImport) -> LedgerImport | None:
+    """An earlier applied import of the same file in the actor's scope, for the "applied before" warning."""
+    return (LedgerImport.objects.visible_to(actor).filter(file_sha256=ledger_import.file_sha256,
+                                                          status=LedgerImportStatus.APPLIED)
+            .exclude(pk=ledger_import.pk).order_by("-applied_at").first())

@@ -1,0 +1,171 @@
+"""Excel in and out of the ledger: the civil-affairs (民政) list template, upload, preview and apply
+(children.reconcile), and the streamed ledger export (children.export)."""
+
+from io import BytesIO
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts.models import Region
+from accounts.regioncodes import CITY, COUNTY, LEVELS, PROVINCE, TOWNSHIP
+from accounts.roles import Role
+from children import reconcile
+from children.export import ledger_export
+from children.models import LedgerImport, LedgerImportStatus
+from children.xlsx_template import MAX_ROWS, MAX_UPLOAD_BYTES, template_bytes
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Rows listed per preview section; the counts are always complete.
+PREVIEW_LISTED = 1000
+RECENT_IMPORTS = 20
+REGION_OPTIONS_LIMIT = 600
+# Levels an import can cover: a list is compared with the ledger of a region down to a township.
+_IMPORT_LEVELS = (PROVINCE, CITY, COUNTY, TOWNSHIP)
+
+
+def _require_editor(user) -> None:
+    if not user.can_edit:
+        raise PermissionDenied(_("Your role can read the ledger but not change it."))
+
+
+def _require_region_role(user) -> None:
+    if not user.is_superuser and user.role == Role.VOLUNTEER:
+        raise PermissionDenied(_("Volunteers do not work with the ledger."))
+
+
+def _region_options(user) -> list[tuple[str, str]]:
+    """The user's region and the regions under it, down to townships, indented by level."""
+    regions = Region.objects.manageable_by(user).filter(level__in=_IMPORT_LEVELS).order_by("code")
+    if not user.region_id:
+        regions = regions.filter(level__in=(PROVINCE, CITY, COUNTY))
+    regions = list(regions[:REGION_OPTIONS_LIMIT])
+    top = min((LEVELS.index(r.level) for r in regions), default=0)
+    return [(r.code, "\u3000" * (LEVELS.index(r.level) - top) + f"{r.name}（{r.code}）") for r in regions]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_lazy("Civil-affairs list (.xlsx)"))
+    region = forms.ChoiceField(label=_lazy("Compare with the ledger of"),
+                               help_text=_lazy("Children of this region missing from the list are shown as "
+                                               "candidates for exit."))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = _region_options(user)
+        self.fields["region"].initial = user.region_id
+        self.fields["file"].widget.attrs["accept"] = ".xlsx," + XLSX
+        self.fields["file"].help_text = _("Use the template's headers. At most %(mb)s MB and %(rows)s rows.") % {
+            "mb": MAX_UPLOAD_BYTES // (1024 * 1024), "rows": f"{MAX_ROWS:,}"}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError(_("Upload an .xlsx file (Excel workbook). Save an .xls or .csv list as .xlsx first."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is larger than %(mb)s MB. Split the list and import it in parts.")
+                                  % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+        return upload
+
+
+@login_required
+@require_safe
+def import_template(request):
+    _require_region_role(request.user)
+    return FileResponse(BytesIO(template_bytes()), as_attachment=True, filename="民政儿童名单导入模板.xlsx",
+                        content_type=XLSX)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_upload(request):
+    user = request.user
+    _require_editor(user)
+    form = UploadForm(request.POST or None, request.FILES or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            ledger_import = reconcile.import_preview_create(
+                actor=user, region=Region.objects.filter(pk=form.cleaned_data["region"]).first(),
+                file_name=upload.name, data=upload.read(), request=request)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return redirect("children:import-preview", pk=ledger_import.pk)
+    recent = (LedgerImport.objects.visible_to(user).select_related("region", "uploaded_by")
+              .defer("preview")[:RECENT_IMPORTS])
+    return render(request, "children/excel/import_upload.html", {"form": form, "recent": recent})
+
+
+def _section(rows: list[dict], kind: str) -> dict:
+    chosen = [r for r in rows if r["kind"] == kind]
+    return {"rows": chosen[:PREVIEW_LISTED], "hidden": max(len(chosen) - PREVIEW_LISTED, 0)}
+
+
+def _error_lines(rows: list[dict]) -> dict:
+    """One line per error, in row order, for the errors table."""
+    lines = [{"row": r["row"], "name": r["name"], "id_masked": r["id_masked"], **e}
+             for r in rows if r["kind"] == reconcile.ERROR for e in r["errors"]]
+    return {"rows": lines[:PREVIEW_LISTED], "hidden": max(len(lines) - PREVIEW_LISTED, 0)}
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_preview(request, pk: int):
+    user = request.user
+    _require_editor(user)
+    ledger_import = get_object_or_404(LedgerImport.objects.visible_to(user).select_related("region", "uploaded_by"),
+                                      pk=pk)
+    failures = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "apply":
+                ledger_import = reconcile.import_apply(actor=user, ledger_import=ledger_import, request=request)
+                messages.success(request, _("The list was applied: %(created)s children added, %(updated)s updated, "
+                                            "%(skipped)s rows with errors skipped.") % ledger_import.summary)
+                return redirect("children:import-preview", pk=ledger_import.pk)
+            if action == "discard":
+                reconcile.import_discard(actor=user, ledger_import=ledger_import)
+                messages.info(request, _("The import was discarded; the ledger is unchanged."))
+                return redirect("children:import")
+        except reconcile.ApplyFailed as exc:
+            failures = exc.errors
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("children:import-preview", pk=ledger_import.pk)
+
+    preview = ledger_import.preview
+    rows = preview.get("rows", [])
+    context = {
+        "imp": ledger_import,
+        "counts": preview.get("counts", {}),
+        "errors": _error_lines(rows),
+        "new": _section(rows, reconcile.NEW),
+        "changed": _section(rows, reconcile.CHANGED),
+        "missing": preview.get("missing", []),
+        "missing_total": preview.get("missing_total", 0),
+        "missing_hidden": max(preview.get("missing_total", 0) - len(preview.get("missing", [])), 0),
+        "failures": failures,
+        "applied_before": reconcile.applied_before(actor=user, ledger_import=ledger_import),
+        "is_previewed": ledger_import.status == LedgerImportStatus.PREVIEWED,
+    }
+    return render(request, "children/excel/import_preview.html", context, status=409 if failures else 200)
+
+
+@login_required
+@require_safe
+def export_ledger(request):
+    try:
+        export = ledger_export(actor=request.user, params=request.GET, request=request)
+    except ValidationError as exc:
+        return render(request, "children/excel/export_error.html", {"errors": exc.message_dict}, status=400)
+    return FileResponse(export.file, as_attachment=True, filename=export.filename, content_type=XLSX)

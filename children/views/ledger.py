@@ -1,0 +1,312 @@
+"""The ledger (台账) pages: the filtered list, the child page, and the create and edit forms.
+
+Every read goes through ``Child.objects.visible_to(request.user)``, so a child outside the user's
+subtree is a 404; every write goes through children.services.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from accounts.formerrors import attach_service_errors
+from accounts.models import Region
+from accounts.regioncodes import LEVELS, TOWNSHIP, VILLAGE, level_of
+from accounts.roles import Role
+from activities.models import Activity, ActivityChild, CareService
+from children import services
+from children.filters import ChildFilter
+from children.forms import (
+    AssessForm,
+    ChildForm,
+    NeedForm,
+    RevealForm,
+    StatusForm,
+    TransferForm,
+)
+from children.models import (
+    NEED_TRANSITIONS,
+    Category,
+    Child,
+    DifficultyType,
+    Need,
+    NeedStatus,
+    RiskAssessment,
+    RiskColor,
+    Status,
+    StatusChange,
+)
+from pairing.models import Pairing
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+REGION_OPTIONS_LIMIT = 600
+
+# Column → (ascending sort, descending sort) in children.filters.SORTS; None where only one way exists.
+SORTABLE = {
+    "name": ("name", "-name"),
+    "age": ("-birth_date", "birth_date"),  # youngest first = latest birth date first
+    "region": ("region", None),
+    "risk": ("risk", None),
+    "review": ("review", None),
+}
+
+
+def require_editor(user) -> None:
+    if not user.can_edit:
+        raise PermissionDenied(_("Your role can read the ledger but not change it."))
+
+
+def _review_overdue(child: Child, today: date) -> bool:
+    return bool(child.next_review_on and child.next_review_on < today and child.status != Status.EXITED)
+
+
+# --- the ledger -----------------------------------------------------------------------------------
+
+def _page_size(request) -> int:
+    try:
+        size = int(request.GET.get("per_page", PAGE_SIZE))
+    except ValueError:
+        return PAGE_SIZE
+    return min(max(size, 1), MAX_PAGE_SIZE)
+
+
+def _region_options(user, selected: str) -> list[tuple[str, str]]:
+    """The user's region and the levels just below it (villages only for township users), indented.
+
+    One query. A code given in the URL that is not among them (e.g. a village) is kept as an option."""
+    top = level_of(user.region_id) if user.region_id else LEVELS[0]
+    start = LEVELS.index(top)
+    levels = [lvl for lvl in LEVELS[start:start + 3] if lvl != VILLAGE or top in (TOWNSHIP, VILLAGE)]
+    regions = Region.objects.manageable_by(user).filter(level__in=levels).order_by("code")[:REGION_OPTIONS_LIMIT]
+    options = [(r.code, "\u3000" * (LEVELS.index(r.level) - start) + r.name) for r in regions]
+    if selected and selected not in {code for code, _label in options}:
+        options.append((selected, selected))
+    return options
+
+
+def _sort_links(request) -> dict[str, dict]:
+    current = request.GET.get("sort", "")
+    params = request.GET.copy()
+    params.pop("page", None)
+    links = {}
+    for column, (asc, desc) in SORTABLE.items():
+        target = desc if current == asc and desc else asc
+        params["sort"] = target
+        links[column] = {"query": params.urlencode(), "active": current in (asc, desc),
+                         "descending": current == desc}
+    return links
+
+
+@login_required
+@require_safe
+def child_list(request):
+    user = request.user
+    today = timezone.localdate()
+    children = Child.objects.visible_to(user).select_related("region")
+    filterset = ChildFilter(request.GET or None, queryset=children)
+    region_error = None
+    if filterset.is_bound and not filterset.is_valid():
+        rows = children.none()
+        region_error = [message for messages in filterset.form.errors.values() for message in messages]
+    else:
+        rows = filterset.qs
+    page = Paginator(rows, _page_size(request)).get_page(request.GET.get("page"))
+    for child in page:
+        child.age = child.age_on(today)
+        child.review_overdue = _review_overdue(child, today)
+
+    export_params = request.GET.copy()
+    for key in ("page", "per_page"):
+        export_params.pop(key, None)
+    form = filterset.form
+    return render(request, "children/child_list.html", {
+        "page": page,
+        "filter_form": form,
+        "values": request.GET,
+        "category_choices": Category.choices,
+        "color_choices": [*RiskColor.choices, ("none", _("Not assessed"))],
+        "status_choices": Status.choices,
+        "page_sizes": (PAGE_SIZE, 100, MAX_PAGE_SIZE),
+        "region_options": _region_options(user, request.GET.get("region", "").strip()),
+        "region_error": region_error,
+        "sort_links": _sort_links(request),
+        "export_query": export_params.urlencode(),
+        "per_page": _page_size(request),
+        "can_edit": user.can_edit,
+        "today": today,
+    })
+
+
+# --- create and edit ------------------------------------------------------------------------------
+
+def _record_fields(data: dict) -> dict:
+    return {f: data[f] for f in ("name", "gender", "birth_date", "school", "grade", "address", "household",
+                                 "parents_work_place", "notes")}
+
+
+@login_required
+def child_create(request):
+    require_editor(request.user)
+    form = ChildForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            child = services.child_create(
+                actor=request.user, id_number=data["id_number"], region=data["region"],
+                categories=data["categories"], difficulty_types=data["difficulty_types"],
+                guardians=data["guardians"], entered_on=data["entered_on"], request=request, **_record_fields(data),
+            )
+        except ValidationError as exc:
+            attach_service_errors(exc, form)
+        else:
+            messages.success(request, _("%(name)s is registered in the ledger.") % {"name": child.name})
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/child_form.html", {"form": form, "child": None})
+
+
+@login_required
+def child_edit(request, pk: int):
+    child = get_object_or_404(Child.objects.visible_to(request.user).select_related("region")
+                              .prefetch_related("guardians"), pk=pk)
+    require_editor(request.user)
+    form = ChildForm(request.POST or None, actor=request.user, child=child)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.child_update(
+                actor=request.user, child=child, id_number=data["id_number"] or None,
+                categories=data["categories"], difficulty_types=data["difficulty_types"],
+                guardians=None if form.guardians_unchanged() else data["guardians"], request=request,
+                **_record_fields(data),
+            )
+        except ValidationError as exc:
+            attach_service_errors(exc, form)
+            child = Child.objects.select_related("region").get(pk=child.pk)  # drop the service's unsaved edits
+        else:
+            messages.success(request, _("The record of %(name)s is saved.") % {"name": child.name})
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/child_form.html", {"form": form, "child": child})
+
+
+# --- the child page -------------------------------------------------------------------------------
+
+def detail_queryset(user):
+    """The child with everything its page shows, in a fixed number of queries."""
+    return Child.objects.visible_to(user).select_related("region", "created_by").prefetch_related(
+        "guardians",
+        Prefetch("assessments", queryset=RiskAssessment.objects.select_related("assessor")),
+        Prefetch("status_changes", queryset=StatusChange.objects.select_related("actor", "from_region", "to_region")),
+        Prefetch("needs", queryset=Need.objects.order_by("-opened_on", "-id")),
+        Prefetch("pairings", queryset=Pairing.objects.select_related("volunteer", "created_by", "ended_by")
+                 .order_by("started_on", "id")),
+        Prefetch("activity_links", queryset=ActivityChild.objects.filter(
+            activity__in=Activity.objects.visible_to(user)).select_related("activity", "activity__volunteer")),
+    )
+
+
+@dataclass
+class TimelineEntry:
+    kind: str  # status, transfer, registered, assessment, need, pairing, activity
+    on: date
+    stamp: datetime
+    item: object
+    event: str = ""  # for needs: opened, claimed, fulfilled, cancelled; for pairings: started, ended
+
+
+def timeline(child: Child) -> list[TimelineEntry]:
+    """Status changes (with transfers), risk assessments, needs, pairings and care activities in one
+    list, newest first."""
+    entries = []
+    for change in child.status_changes.all():
+        kind = "transfer" if change.is_transfer else ("registered" if not change.from_status else "status")
+        entries.append(TimelineEntry(kind, change.effective_on, change.recorded_at, change))
+    for assessment in child.assessments.all():
+        entries.append(TimelineEntry("assessment", assessment.assessed_on, assessment.recorded_at, assessment))
+    for need in child.needs.all():
+        entries.append(TimelineEntry("need", need.opened_on, need.created_at, need, "opened"))
+        if need.claimed_on:
+            entries.append(TimelineEntry("need", need.claimed_on, need.updated_at, need, "claimed"))
+        if need.fulfilled_on:
+            entries.append(TimelineEntry("need", need.fulfilled_on, need.updated_at, need, "fulfilled"))
+        if need.status == NeedStatus.CANCELLED:  # terminal, so the last update is the cancellation
+            entries.append(TimelineEntry("need", timezone.localdate(need.updated_at), need.updated_at, need,
+                                         "cancelled"))
+    for pairing in child.pairings.all():
+        entries.append(TimelineEntry("pairing", pairing.started_on, pairing.created_at, pairing, "started"))
+        if pairing.ended_on:
+            # No end time is stored: order the end just after its own start when both fall on one day.
+            entries.append(TimelineEntry("pairing", pairing.ended_on, pairing.created_at + timedelta(microseconds=1),
+                                         pairing, "ended"))
+    for link in child.activity_links.all():
+        activity = link.activity
+        activity.service_labels = [CareService(v).label for v in activity.services if v in CareService.values]
+        entries.append(TimelineEntry("activity", link.occurred_on, activity.created_at, activity))
+    entries.sort(key=lambda e: (e.on, e.stamp), reverse=True)
+    return entries
+
+
+def _need_actions(need: Need) -> list[str]:
+    order = [NeedStatus.CLAIMED, NeedStatus.FULFILLED, NeedStatus.OPEN, NeedStatus.CANCELLED]
+    return [s.value for s in order if s in NEED_TRANSITIONS[NeedStatus(need.status)]]
+
+
+def render_detail(request, child: Child, *, forms: dict | None = None, open_form: str = "",
+                  revealed: str | None = None, failed_need: int | None = None, need_form=None, status: int = 200):
+    """The child page; the action views re-render it with their failing form (and status 400)."""
+    user = request.user
+    today = timezone.localdate()
+    forms = forms or {}
+    can_edit = user.can_edit
+    open_needs = [n for n in child.needs.all() if n.status in (NeedStatus.OPEN, NeedStatus.CLAIMED)]
+    for need in open_needs:
+        need.actions = _need_actions(need)
+    context = {
+        "child": child,
+        "region_path": child.region.path_name(),
+        "age": child.age_on(today),
+        "difficulty_labels": [DifficultyType(d).label for d in child.difficulty_types],
+        "review_overdue": _review_overdue(child, today),
+        "timeline": timeline(child),
+        "pairings_now": sorted((p for p in child.pairings.all() if p.is_active),
+                               key=lambda p: (p.role != "lead", p.pk)),  # the lead first
+        "open_needs": open_needs,
+        "can_edit": can_edit,
+        "revealed_id_number": revealed,
+        "open_form": open_form,
+        "failed_need": failed_need,
+        "need_form": need_form,
+        "today": today,
+    }
+    if can_edit:
+        context.update({
+            "status_form": forms.get("status") or StatusForm(child=child),
+            "transfer_form": forms.get("transfer") or TransferForm(),
+            "assess_form": forms.get("assess") or AssessForm(),
+            "need_create_form": forms.get("need") or NeedForm(),
+            "reveal_form": forms.get("reveal") or RevealForm(),
+        })
+    response = render(request, "children/child_detail.html", context, status=status)
+    if revealed:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_safe
+def child_detail(request, pk: int):
+    if request.user.role == Role.VOLUNTEER and not request.user.is_superuser:
+        # A caring mother sees her child on the phone page, which shows only what she needs.
+        return redirect("phone:child", pk=pk)
+    child = get_object_or_404(detail_queryset(request.user), pk=pk)
+    if request.method == "GET":
+        services.child_record_view(actor=request.user, child=child, request=request)
+    return render_detail(request, child)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from pairing import views
+
+app_name = "pairing"
+
+urlpatterns = [
+    path("", views.pairing_list, name="list"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("child/<int:child_pk>/", views.suggest, name="suggest"),
+    path("child/<int:child_pk>/pair/", views.pairing_create, name="create"),
+    path("<int:pk>/", views.pairing_detail, name="detail"),
+    path("<int:pk>/end/", views.pairing_end, name="end"),
+    path("<int:pk>/card.pdf", views.pair_card, name="card"),
+]

@@ -1,0 +1,235 @@
+"""The content of a monthly report, whatever its format: the summary of a region, the table of its
+sub-regions, for the province also the table of all its counties, and the charts (reports.charts:
+pairing rate and activities by sub-region, the colour distribution, the 12-month trend).
+
+Every figure comes from the statistics service (reports.stats.region_stats and monthly_trend);
+nothing here reads rows.
+A report carries aggregates only: region names and counts, never a child's name, ID number or any
+other personal detail (there are none in the statistics to begin with).
+
+The report is a document sent upward to the federation above, so its wording is Chinese whatever the
+language of the person who asked for it (like the ledger's Excel headers): the labels below are the
+document's text, not interface strings.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.models import Region
+from accounts.regioncodes import CITY, COUNTY, PROVINCE, TOWNSHIP
+from reports import charts, months, stats
+from reports.charts import Chart
+
+COUNT, RATE, YUAN = "count", "rate", "yuan"
+
+SUBREGION_WORDS = {PROVINCE: "各市", CITY: "各县（市、区）", COUNTY: "各乡镇（街道）", TOWNSHIP: "各村（社区）"}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure of the statistics: ``key`` is its path in region_stats' dict (dots into sub-dicts)."""
+
+    key: str
+    label: str
+    kind: str = COUNT
+
+    def value(self, figures: dict):
+        value = figures
+        for part in self.key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None:
+            return None
+        if self.kind == YUAN:
+            return Decimal(str(value))
+        if self.kind == RATE:
+            return float(value)
+        return int(value)
+
+
+# The summary, in sections. Keys are those of the /api/v1/stats/ contract.
+SUMMARY_SECTIONS: tuple[tuple[str, tuple[Metric, ...]], ...] = (
+    ("儿童与结对", (
+        Metric("children_active", "在册儿童（人）"),
+        Metric("children_paired", "已结对儿童（人）"),
+        Metric("pairing_rate", "结对率", RATE),
+        Metric("children_without_activity", "本月无关爱活动的儿童（人）"),
+        Metric("monthly_coverage", "月度活动覆盖率", RATE),
+        Metric("children_new", "本月新增儿童（人）"),
+        Metric("children_exited", "本月退出儿童（人）"),
+    )),
+    ("儿童类别", (
+        Metric("children_by_category.left_behind", "留守儿童（人）"),
+        Metric("children_by_category.in_difficulty", "困境儿童（人）"),
+        Metric("children_by_category.orphan", "孤儿（人）"),
+        Metric("children_by_category.de_facto_unsupported", "事实无人抚养儿童（人）"),
+    )),
+    ("三色卡", (
+        Metric("children_by_risk.red", "红色（人）"),
+        Metric("children_by_risk.yellow", "黄色（人）"),
+        Metric("children_by_risk.green", "绿色（人）"),
+        Metric("children_by_risk.unassessed", "未评估（人）"),
+    )),
+    ("爱心妈妈", (
+        Metric("volunteers_active", "在册爱心妈妈（人）"),
+        Metric("volunteers_paired", "有结对的爱心妈妈（人）"),
+        Metric("volunteers_new", "本月新增爱心妈妈（人）"),
+        Metric("trainings", "赋能培训（场）"),
+        Metric("training_participant_times", "培训参与（人次）"),
+    )),
+    ("关爱活动", (
+        Metric("activities", "关爱活动（次）"),
+        Metric("participant_times", "活动参与（人次）"),
+        Metric("aid_value_yuan", "帮扶物资折价（元）", YUAN),
+    )),
+    ("超期未联系（按三色卡）", (
+        Metric("overdue_by_color.red", "红色（人）"),
+        Metric("overdue_by_color.yellow", "黄色（人）"),
+        Metric("overdue_by_color.green", "绿色（人）"),
+        Metric("overdue_by_color.unassessed", "未评估（人）"),
+    )),
+    ("急难愁盼", (
+        Metric("needs_opened", "本月新提需求（件）"),
+        Metric("needs_fulfilled", "本月办结需求（件）"),
+    )),
+)
+
+ACTIVITY_KIND_WORDS = {
+    "home_visit": "入户走访", "call": "电话/视频联系", "tutoring": "学业辅导", "counselling": "心理疏导",
+    "material_aid": "物资帮扶", "safety_education": "安全教育", "reading": "亲子阅读", "outing": "研学出游",
+    "festival": "节日活动", "other": "其他",
+}
+
+# The sub-region tables: one row per region, these columns (notes under the PDF's tables explain them).
+TABLE_METRICS: tuple[Metric, ...] = (
+    # Headers of at most four characters: the PDF's columns are 14 mm wide.
+    Metric("children_active", "在册儿童"),
+    Metric("children_paired", "已结对"),
+    Metric("pairing_rate", "结对率", RATE),
+    Metric("children_without_activity", "无活动"),
+    Metric("monthly_coverage", "覆盖率", RATE),
+    Metric("children_by_risk.red", "红色"),
+    Metric("volunteers_active", "爱心妈妈"),
+    Metric("activities", "活动次数"),
+    Metric("participant_times", "人次"),
+    Metric("aid_value_yuan", "物资折价（元）", YUAN),
+    Metric("trainings", "培训场次"),
+)
+
+
+@dataclass
+class Row:
+    code: str
+    name: str
+    values: list  # in the order of TABLE_METRICS
+    group: str = ""  # the city a county row belongs to (the province's county table)
+
+
+@dataclass
+class Table:
+    title: str
+    rows: list[Row]
+    total: Row | None = None
+    grouped: bool = False
+
+
+@dataclass
+class SummarySection:
+    title: str
+    items: list[tuple[Metric, object]]
+
+
+@dataclass
+class ReportData:
+    region_code: str
+    region_name: str
+    region_level: str
+    region_path: str
+    month: date
+    so_far: bool  # the current month, up to ``as_of``
+    as_of: date
+    generated_at: datetime
+    summary: list[SummarySection]
+    activities_by_kind: list[tuple[str, int]]
+    subregions: Table
+    counties: Table | None = None
+    charts: list[Chart] = field(default_factory=list)
+    # The 12 months up to this one, oldest first: stats.monthly_trend's rows.
+    trend: list[dict] = field(default_factory=list)
+    columns: tuple[Metric, ...] = TABLE_METRICS
+
+    @property
+    def title(self) -> str:
+        return f"{self.region_name}爱心妈妈结对关爱工作月报"
+
+    @property
+    def month_label(self) -> str:
+        return f"{self.month.year}年{self.month.month}月"
+
+
+def _row(figures: dict, *, group: str = "") -> Row:
+    region = figures["region"]
+    return Row(code=region["code"], name=region["name"], values=[m.value(figures) for m in TABLE_METRICS],
+               group=group)
+
+
+def _table(title: str, figures: dict) -> Table:
+    total = _row(figures)
+    total.name = "合计"
+    return Table(title=title, rows=[_row(sub) for sub in figures.get("subregions", [])], total=total)
+
+
+def _county_table(province_figures: dict, month: date, today: date, on_progress: Callable[[int], None]) -> Table:
+    """Every county of the province, grouped under its city: the sub-region rows of each city's own
+    statistics (one region_stats call per city: the service groups one level down, and the cities'
+    subtrees partition the province, so this reads each row about once more, no more)."""
+    rows: list[Row] = []
+    cities = [sub["region"] for sub in province_figures.get("subregions", []) if not sub.get("own_level")]
+    regions = Region.objects.in_bulk([city["code"] for city in cities])
+    for index, city in enumerate(cities, start=1):
+        if city["code"] not in regions:
+            continue
+        city_figures = stats.region_stats(region=regions[city["code"]], month=month, today=today)
+        rows.extend(_row(county, group=city["name"]) for county in city_figures.get("subregions", []))
+        on_progress(20 + 25 * index // max(len(cities), 1))
+    total = _row(province_figures)
+    total.name = "全省合计"
+    return Table(title="各县（市、区）情况", rows=rows, total=total, grouped=True)
+
+
+def build_report(*, region: Region, month: date, on_progress: Callable[[int], None] = lambda p: None,
+                 now: datetime | None = None) -> ReportData:
+    """The report of ``region`` for ``month`` (its first day)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    figures = stats.region_stats(region=region, month=month, today=today)
+    on_progress(20)
+    so_far = months.is_current(month, today=today)
+    subregions = _table(f"{SUBREGION_WORDS.get(region.level, '下级区划')}情况", figures)
+    counties = _county_table(figures, month, today, on_progress) if region.level == PROVINCE else None
+    trend = stats.monthly_trend(region=region, month=month, today=today)
+    on_progress(48)
+    by_kind = figures.get("activities_by_kind") or {}
+    return ReportData(
+        region_code=region.code,
+        region_name=region.name,
+        region_level=region.level,
+        region_path=region.path_name(),
+        month=month,
+        so_far=so_far,
+        as_of=months.as_of(month, today=today),
+        generated_at=timezone.localtime(now),
+        summary=[SummarySection(title, [(m, m.value(figures)) for m in metrics])
+                 for title, metrics in SUMMARY_SECTIONS],
+        activities_by_kind=[(ACTIVITY_KIND_WORDS.get(k, k), int(by_kind.get(k) or 0)) for k in ACTIVITY_KIND_WORDS],
+        subregions=subregions,
+        counties=counties,
+        charts=charts.report_charts(figures, trend),
+        trend=trend,
+    )
+
+
+

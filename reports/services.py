@@ -1,0 +1,190 @@
+"""Report runs: requesting one, making one (the Celery task's work) and the monthly schedule.
+
+Months: a report covers one calendar month, named ``YYYY-MM`` and stored as its first day. Past
+months are complete. The CURRENT month may be requested too: it is then a report "so far" (状态截至
+今天, activities from the 1st to today), and the report says so on its cover; it is never made by the
+schedule, which always makes LAST month's. Months in the future, and months before
+``EARLIEST_MONTH``, are refused.
+
+Who: admins, staff and viewers (the leaders who send reports upward) request reports of regions in
+their own subtree, at any level but a village (a village has no sub-regions to tabulate).
+Volunteers are refused. A region outside the caller's subtree does not exist for them (404).
+An identical request while the same report is still queued or being made returns that run instead of
+queueing a duplicate; once it is done or failed, asking again makes a new run (regenerate on demand).
+A run still queued or running ``STALE_AFTER`` after it was asked for is taken as lost (a worker killed
+at its hard time limit leaves it so) and no longer stands in the way.
+"""
+
+import logging
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Region, User
+from accounts.regioncodes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE, is_valid_code
+from accounts.roles import REGION_ROLES
+from reports import generator, months
+from reports.formatters import formatter_for
+from reports.models import ACTIVE_STATUSES, ReportFormat, ReportRun, ReportStatus
+from reports.storage import CONTENT_TYPES, download_name
+
+logger = logging.getLogger(__name__)
+
+EARLIEST_MONTH = date(2000, 1, 1)
+REPORT_LEVELS = (PROVINCE, CITY, COUNTY, TOWNSHIP)
+# Progress (0..100) reported at each step of making a report.
+PROGRESS_STARTED, PROGRESS_STATS, PROGRESS_RENDERED, PROGRESS_DONE = 5, 50, 90, 100
+ERROR_MAX_CHARS = 2000
+# Well beyond a report's time limits and retries, and a month-start backlog of scheduled reports.
+STALE_AFTER = timedelta(hours=6)
+
+
+def _pending() -> Q:
+    """Runs that stand for their (region, month, format) while they are made."""
+    return Q(status__in=ACTIVE_STATUSES, created_at__gte=timezone.now() - STALE_AFTER)
+
+
+def _require_region_role(actor: User) -> None:
+    if not (actor.is_superuser or actor.role in REGION_ROLES):
+        raise PermissionDenied(_("Reports are for federation staff and leaders."))
+
+
+def _validate_request(*, region_code, month, format) -> tuple[str, date, str]:
+    errors: dict[str, str] = {}
+    code = str(region_code or "").strip()
+    if not is_valid_code(code):
+        errors["region"] = _("A region code is 12 digits (统计用区划代码), e.g. 141102000000.")
+    fmt = str(format or "").strip().lower()
+    if fmt not in ReportFormat.values:
+        errors["format"] = _("The format must be pdf or xlsx.")
+    first_day = None
+    try:
+        first_day = months.first_day(month) if isinstance(month, date) else months.parse_month(month)
+        if first_day > months.current_month():
+            raise ValidationError({"month": _("The month %(value)s is in the future.") % {
+                "value": months.label(first_day)}})
+    except ValidationError as exc:
+        errors.update({field: messages[0] for field, messages in exc.message_dict.items()})
+    else:
+        if first_day < EARLIEST_MONTH:
+            errors["month"] = _("Reports start from %(month)s.") % {"month": months.label(EARLIEST_MONTH)}
+    if errors:
+        raise ValidationError(errors)
+    return code, first_day, fmt
+
+
+def report_request(*, actor: User, region_code: str, month, format: str) -> ReportRun:
+    """Ask for the monthly report of a region: validates, creates a ``queued`` run and queues the task
+    once the transaction commits. Nothing is created on bad input.
+
+    Raises PermissionDenied for volunteers, ValidationError naming ``region``, ``month`` or ``format``,
+    and Region.DoesNotExist for a region that does not exist or lies outside the actor's subtree."""
+    _require_region_role(actor)
+    code, first_day, fmt = _validate_request(region_code=region_code, month=month, format=format)
+    region = Region.objects.manageable_by(actor).get(pk=code)
+    if region.level == VILLAGE:
+        raise ValidationError({"region": _("Reports are made for a province, city, county or township; "
+                                           "a village has no sub-regions to tabulate.")})
+    with transaction.atomic():
+        pending = (ReportRun.objects.select_for_update()
+                   .filter(_pending(), region=region, month=first_day, format=fmt)
+                   .order_by("-created_at").first())
+        if pending is not None:
+            return pending
+        run = ReportRun.objects.create(region=region, month=first_day, format=fmt, requested_by=actor)
+        _queue(run.pk)
+    return run
+
+
+def _queue(run_id: int) -> None:
+    from reports.tasks import generate_report  # the task module imports this one
+
+    transaction.on_commit(lambda: generate_report.delay(run_id))
+
+
+def _set_progress(run_id: int, progress: int) -> None:
+    # An UPDATE of its own (autocommit), so the page polling the run sees it at once.
+    ReportRun.objects.filter(pk=run_id).update(progress=progress)
+
+
+def report_generate(*, run_id: int) -> ReportRun:
+    """Make the report of a run (the Celery task's work): ``running`` with progress, the data, the file
+    in the run's format, then ``done``. On any exception the run is left ``failed`` with the error
+    text, and the exception propagates so Celery retries. A run already ``done`` is returned as is
+    (a redelivered task does not make the file twice)."""
+    run = ReportRun.objects.select_related("region").get(pk=run_id)
+    if run.status == ReportStatus.DONE:
+        return run
+    now = timezone.now()
+    ReportRun.objects.filter(pk=run_id).update(status=ReportStatus.RUNNING, progress=PROGRESS_STARTED,
+                                               started_at=now, finished_at=None, attempts=F("attempts") + 1)
+    try:
+        data = generator.build_report(region=run.region, month=run.month,
+                                      on_progress=lambda p: _set_progress(run_id, p))
+        _set_progress(run_id, PROGRESS_STATS)
+        content = formatter_for(run.format)(data)
+        _set_progress(run_id, PROGRESS_RENDERED)
+        run.file.save("report." + run.format, ContentFile(content), save=False)
+    except Exception as exc:
+        logger.exception("Report run %s failed", run_id)
+        message = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
+        ReportRun.objects.filter(pk=run_id).update(status=ReportStatus.FAILED, error=message,
+                                                   finished_at=timezone.now())
+        raise
+    ReportRun.objects.filter(pk=run_id).update(status=ReportStatus.DONE, progress=PROGRESS_DONE, error="",
+                                               file=run.file.name, finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def _schedule_setting(name: str, allowed: tuple[str, ...]) -> list[str]:
+    raw = getattr(settings, name)
+    values = [v.strip() for v in (raw.split(",") if isinstance(raw, str) else raw) if v.strip()]
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise ImproperlyConfigured(f"{name}: unknown value(s) {', '.join(unknown)}; use {', '.join(allowed)}.")
+    return values
+
+
+def schedule_monthly(*, on: date | None = None) -> list[ReportRun]:
+    """Queue last month's reports (relative to ``on``, default today) for every region at the levels of
+    settings.REPORT_SCHEDULE_LEVELS, in the formats of settings.REPORT_SCHEDULE_FORMATS, skipping each
+    (region, month, format) already done, queued or being made. Returns the runs created."""
+    levels = _schedule_setting("REPORT_SCHEDULE_LEVELS", (PROVINCE, CITY, COUNTY, TOWNSHIP))
+    formats = _schedule_setting("REPORT_SCHEDULE_FORMATS", tuple(ReportFormat.values))
+    month = months.previous_month(on or timezone.localdate())
+    with transaction.atomic():
+        codes = list(Region.objects.filter(level__in=levels).order_by("code").values_list("code", flat=True))
+        made = set(ReportRun.objects.filter(_pending() | Q(status=ReportStatus.DONE), month=month,
+                                            format__in=formats).values_list("region_id", "format"))
+        runs = ReportRun.objects.bulk_create([
+            ReportRun(region_id=code, month=month, format=fmt)
+            for code in codes for fmt in formats if (code, fmt) not in made
+        ])
+        if not all(run.pk for run in runs):  # backends without RETURNING
+            runs = list(ReportRun.objects.filter(month=month, format__in=formats, requested_by=None,
+                                                 status=ReportStatus.QUEUED, region_id__in=codes))
+        for run in runs:
+            _queue(run.pk)
+    return runs
+
+
+def report_download(*, actor: User, run: ReportRun, request=None) -> tuple[object, str, str]:
+    """Open a done run's file for ``actor`` (who must see the run: callers fetch it through
+    ``ReportRun.objects.visible_to``) and audit the download. Returns (open file, download name, content
+    type); raises ReportRun.DoesNotExist when the run has no file (not done yet, or failed)."""
+    _require_region_role(actor)
+    if not run.has_file:
+        raise ReportRun.DoesNotExist
+    handle = run.file.storage.open(run.file.name, "rb")
+    audit_record(actor=actor, action=AuditAction.DOWNLOAD, target=run, request=request,
+                 detail={"format": run.format, "month": f"{run.month:%Y-%m}"})
+    name = download_name(region_name=run.region.name, month=run.month, fmt=run.format)
+    return handle, name, CONTENT_TYPES[run.format]

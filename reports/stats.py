@@ -1,0 +1,471 @@
+"""THE statistics service: a region subtree's figures for a month, and the same for each of its direct
+sub-regions — every key of the ``/api/v1/stats/`` contract (DESIGN.md) and a few more. The API, the
+staff dashboard and the monthly PDF/Excel reports all read their figures here.
+
+What the figures of a month mean (status as of the month's last day, dates inside the month in
+Asia/Shanghai, region as of now …) is written down in :mod:`reports.months`.
+
+How they are computed: a FIXED number of SQL queries, whatever the number of sub-regions or rows —
+
+1. the direct sub-regions (names, levels);
+2. the contact-rhythm rules that can apply in the subtree (a handful of rows);
+3. children, 4. volunteers: the ORM builds one row per person of the subtree with what it was at
+   the month's end (status from the dated history, colour, paired, last contact …), and ONE outer
+   ``GROUP BY`` on the region-code prefix sums flags over those rows (``_grouped_sums``);
+5. activities, 6. trainings, 7. needs: one ORM aggregate each, grouped on the same prefix.
+
+The group key is the first digits of the record's region code — as many as name a direct
+sub-region (``Substr(region_id, 1, PREFIX_LENGTH[sub-level])``, see accounts.regioncodes), so one
+query covers the parent and all its sub-regions, and nothing is looped over in Python but the
+grouped rows. Records registered at the region itself (a child registered at the county, a training
+held by the province) share a prefix no sub-region has; they form an extra "registered at this
+level" row, so the parent is always the sum of its rows for every additive figure.
+"""
+
+from collections import defaultdict
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr, TruncMonth
+from django.utils.translation import gettext as _
+
+from accounts.models import Region
+from accounts.regioncodes import CODE_LENGTH, LEVELS, PREFIX_LENGTH, subtree_q
+from activities.models import Activity, ActivityChild, ActivityKind
+from activities.rhythm import COLOR_KEYS, load_rhythms
+from activities.rhythm import COLORS as RHYTHM_COLORS
+from children.models import Category, Child, Need, RiskAssessment, RiskColor, Status, StatusChange
+from pairing.models import Pairing, PairingRole
+from reports import months
+from volunteers.models import Training, Volunteer, VolunteerStatus, VolunteerStatusChange
+
+CATEGORIES = tuple(Category.values)
+COLORS = tuple(RiskColor.values)  # red, yellow, green
+RISK_KEYS = (*COLORS, "unassessed")
+STATUSES = tuple(Status.values)  # active, suspended, exited
+KINDS = tuple(ActivityKind.values)
+
+# Every additive figure, flattened ("group.key" for the nested dicts), in the order of the output.
+CHILD_FIGURES = (
+    "children_active",
+    *(f"children_by_category.{c}" for c in CATEGORIES),
+    *(f"children_by_risk.{c}" for c in RISK_KEYS),
+    *(f"children_by_status.{s}" for s in STATUSES),
+    "children_paired",
+    "children_without_activity",
+    "paired_children_without_activity",
+    "children_new",
+    "children_exited",
+    *(f"overdue_by_color.{c}" for c in RISK_KEYS),
+)
+VOLUNTEER_FIGURES = ("volunteers_active", "volunteers_paired", "volunteers_new")
+ACTIVITY_FIGURES = ("activities", *(f"activities_by_kind.{k}" for k in KINDS), "participant_times")
+TRAINING_FIGURES = ("trainings", "training_participant_times")
+NEED_FIGURES = ("needs_opened", "needs_fulfilled")
+ADDITIVE = (*CHILD_FIGURES, *VOLUNTEER_FIGURES, *ACTIVITY_FIGURES, "aid_value_yuan", *TRAINING_FIGURES,
+            *NEED_FIGURES)
+# Keys of the contract's /api/v1/stats/, then this service's extras, in output order.
+KEY_ORDER = (
+    "children_active", "children_by_category", "children_by_risk", "children_paired", "pairing_rate",
+    "children_without_activity", "volunteers_active", "volunteers_paired", "activities", "activities_by_kind",
+    "participant_times", "aid_value_yuan", "trainings", "training_participant_times", "children_new",
+    "children_exited",
+    "children_by_status", "volunteers_new", "monthly_coverage", "paired_children_without_activity",
+    "paired_monthly_coverage", "overdue_by_color", "needs_opened", "needs_fulfilled",
+)
+CENT = Decimal("0.01")
+
+
+# --- the grouping key -----------------------------------------------------------------------------
+
+def sub_prefix_length(region: Region) -> int:
+    """How many leading code digits name a direct sub-region of ``region`` (a village: its own 12)."""
+    index = LEVELS.index(region.level)
+    return PREFIX_LENGTH[LEVELS[index + 1]] if index + 1 < len(LEVELS) else PREFIX_LENGTH[region.level]
+
+
+def _prefix(field: str, length: int) -> Substr:
+    return Substr(field, 1, length, output_field=CharField())
+
+
+# --- what a person was on a given day (expressions over one row per person) ----------------------
+#
+# The ledger keeps the present on the row (Child.status, Child.risk_color = the latest assessment,
+# Volunteer.status) and the past in dated history rows. A person whose history has nothing dated
+# after day D was on D what the row says now; only the few with later history rows (their ids form
+# one small set, hashed once by the database) are looked up in the history, one index probe each.
+# Province-wide that is a hash probe per person instead of an index probe per person and figure.
+
+def _in(queryset: QuerySet, field: str = "pk") -> Q:
+    """``field IN (subquery)``: uncorrelated, so evaluated once and hashed (PostgreSQL's hashed
+    SubPlan, SQLite's ephemeral index), not once per row."""
+    return Q(**{f"{field}__in": queryset})
+
+
+def child_status_at(day: date) -> Case:
+    """A child's status on ``day``: NULL before it entered; else its latest StatusChange dated on or
+    before ``day`` when it has history after ``day`` (or had exited after it), else its status now.
+    Children without any history rows (bulk imports) count as active until their exit date."""
+    later = StatusChange.objects.filter(effective_on__gt=day).values("child_id")
+    history = (StatusChange.objects.filter(child=OuterRef("pk"), effective_on__lte=day)
+               .order_by("-effective_on", "-id").values("to_status")[:1])
+    return Case(
+        When(entered_on__gt=day, then=Value(None, output_field=CharField())),
+        When(_in(later) | Q(exited_on__gt=day),
+             then=Coalesce(Subquery(history, output_field=CharField()), Value(Status.ACTIVE))),
+        default=F("status"), output_field=CharField())
+
+
+def child_color_at(day: date) -> Case:
+    """The colour of the child's latest risk assessment on or before ``day`` (NULL: none by then);
+    ``risk_color`` holds the latest one, so only children assessed after ``day`` are looked up."""
+    later = RiskAssessment.objects.filter(assessed_on__gt=day).values("child_id")
+    latest = (RiskAssessment.objects.filter(child=OuterRef("pk"), assessed_on__lte=day)
+              .order_by("-assessed_on", "-recorded_at", "-id").values("color")[:1])
+    return Case(
+        When(_in(later), then=Subquery(latest, output_field=CharField())),
+        When(risk_color="", then=Value(None, output_field=CharField())),
+        default=F("risk_color"), output_field=CharField())
+
+
+def _active_on(day: date) -> Q:
+    """Pairings active on ``day``: started by then and not ended by then."""
+    return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+
+
+def _within(queryset: QuerySet, field: str, region: Region | None) -> QuerySet:
+    """Narrow a set's subquery to the subtree (so a county's sets are a county's size; the join it
+    costs is skipped for a root region, whose subtree is everything)."""
+    return queryset.filter(subtree_q(field, region.code)) if region is not None and region.parent_id else queryset
+
+
+def child_paired_at(day: date, *, region: Region | None = None) -> ExpressionWrapper:
+    """Whether the child had an active lead pairing on ``day`` (``region``: the children's subtree)."""
+    leads = _within(Pairing.objects.filter(_active_on(day), role=PairingRole.LEAD), "child__region", region)
+    return ExpressionWrapper(_in(leads.values("child_id")), output_field=BooleanField())
+
+
+def child_contacted_between(first: date, last: date, *, region: Region | None = None) -> ExpressionWrapper:
+    """Whether any activity reached the child between ``first`` and ``last``."""
+    links = _within(ActivityChild.objects.filter(occurred_on__range=(first, last)), "child__region", region)
+    return ExpressionWrapper(_in(links.values("child_id")), output_field=BooleanField())
+
+
+def child_contact_base(day: date) -> Coalesce:
+    """What the next contact is due from on ``day`` (activities.rhythm): the latest activity on or
+    before ``day`` (one index probe), else — never contacted — the start of the lead pairing active on
+    ``day`` (looked up only then: COALESCE stops at its first non-NULL argument)."""
+    last = (ActivityChild.objects.filter(child=OuterRef("pk"), occurred_on__lte=day)
+            .order_by("-occurred_on").values("occurred_on")[:1])
+    lead = (Pairing.objects.filter(_active_on(day), child=OuterRef("pk"), role=PairingRole.LEAD)
+            .order_by("-started_on").values("started_on")[:1])
+    return Coalesce(Subquery(last, output_field=DateField()), Subquery(lead, output_field=DateField()),
+                    output_field=DateField())
+
+
+def volunteer_status_at(day: date) -> Case:
+    later = VolunteerStatusChange.objects.filter(effective_on__gt=day).values("volunteer_id")
+    history = (VolunteerStatusChange.objects.filter(volunteer=OuterRef("pk"), effective_on__lte=day)
+               .order_by("-effective_on", "-id").values("to_status")[:1])
+    return Case(
+        When(joined_on__gt=day, then=Value(None, output_field=CharField())),
+        When(_in(later) | Q(left_on__gt=day),
+             then=Coalesce(Subquery(history, output_field=CharField()), Value(VolunteerStatus.ACTIVE))),
+        default=F("status"), output_field=CharField())
+
+
+def volunteer_paired_at(day: date, *, region: Region | None = None) -> ExpressionWrapper:
+    """Whether the volunteer had any active pairing (lead or helper) on ``day``."""
+    pairings = _within(Pairing.objects.filter(_active_on(day)), "volunteer__region", region)
+    return ExpressionWrapper(_in(pairings.values("volunteer_id")), output_field=BooleanField())
+
+
+def contact_cutoffs(*, region: Region, day: date) -> dict[str, object]:
+    """Per risk key, the date before which a child's contact base makes it overdue on ``day``: ``day``
+    minus the contact interval of its colour (activities.rhythm: the nearest region's ContactRhythm,
+    else settings.CONTACT_DAYS) — a CASE on the child's region when regions inside the subtree set
+    their own rhythm, else a constant. One query (the rhythms)."""
+    rhythms = load_rhythms(subtree_of=region.code)
+    inner = rhythms.within(region.code)  # deepest first: the nearest rhythm wins
+    base = rhythms.intervals_for(region.code)
+    cutoffs = {}
+    for color in RHYTHM_COLORS:
+        default = Value(day - timedelta(days=base.days(color)), output_field=DateField())
+        whens = [When(subtree_q("region", intervals.source),
+                      then=Value(day - timedelta(days=intervals.days(color)), output_field=DateField()))
+                 for intervals in inner]
+        cutoffs[COLOR_KEYS[color]] = Case(*whens, default=default, output_field=DateField()) if whens else default
+    return cutoffs
+
+
+# --- one outer GROUP BY over one row per person ---------------------------------------------------
+
+def _grouped_sums(rows: QuerySet, measures: dict[str, tuple[str, list]], *, key: str = "prefix") -> dict:
+    """``{group: {measure: count}}``: sums ``CASE WHEN <condition> THEN 1 ELSE 0 END`` per ``key``
+    over the rows of ``rows`` (a ``values()`` queryset, one row per person), in ONE query.
+
+    The rows are a MATERIALIZED common table expression so each per-person subquery runs once per
+    person, not once per measure that reads it. Conditions are SQL over the rows' column names
+    (quoted with ``_col``) with ``%s`` parameters."""
+    connection = connections[rows.db]
+    inner, inner_params = rows.query.get_compiler(using=rows.db).as_sql()
+    columns, params = [], list(inner_params)
+    for name, (condition, condition_params) in measures.items():
+        columns.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {connection.ops.quote_name(name)}")
+        params.extend(condition_params)
+    quoted_key = connection.ops.quote_name(key)
+    sql = (f"WITH per_row AS MATERIALIZED ({inner}) "
+           f"SELECT {quoted_key}, {', '.join(columns)} FROM per_row GROUP BY {quoted_key}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return {row[0]: {n: int(v or 0) for n, v in zip(names[1:], row[1:], strict=True)}
+                for row in cursor.fetchall()}
+
+
+@contextmanager
+def fast_aggregates(using: str = DEFAULT_DB_ALIAS):
+    """Run the block's queries without PostgreSQL's JIT compiler (``SET LOCAL jit = off`` in a
+    transaction). The per-person queries have large cost estimates, so the JIT kicks in and spends
+    more time compiling (1.4 s of 5.7 s for the province, measured by bench/stats.py) than it could
+    save on a query of a second; elsewhere, and on SQLite, nothing changes."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def _col(rows: QuerySet, name: str) -> str:
+    return connections[rows.db].ops.quote_name(name)
+
+
+def _children_counts(*, region: Region, length: int, month: date, day: date) -> dict[str, dict[str, int]]:
+    first, last = month, months.last_day(month)
+    cutoffs = contact_cutoffs(region=region, day=day)
+    exits = StatusChange.objects.filter(to_status=Status.EXITED, effective_on__range=(first, last)).values("child_id")
+    rows = (Child.objects.filter(subtree_q("region", region.code)).order_by()
+            .annotate(prefix=_prefix("region_id", length),
+                      st=child_status_at(day),
+                      color=child_color_at(day),
+                      paired=child_paired_at(day, region=region),
+                      contacted=child_contacted_between(first, last, region=region),
+                      contact_base=child_contact_base(day),
+                      is_new=ExpressionWrapper(Q(entered_on__range=(first, last)), output_field=BooleanField()),
+                      exited_in_month=ExpressionWrapper(_in(exits) | Q(exited_on__range=(first, last)),
+                                                        output_field=BooleanField()),
+                      **{f"cut_{key}": cutoff for key, cutoff in cutoffs.items()})
+            .values("prefix", "st", "color", "paired", "contacted", "contact_base", "is_new", "exited_in_month",
+                    *(f"is_{c}" for c in CATEGORIES), *(f"cut_{key}" for key in RISK_KEYS)))
+    c = lambda name: _col(rows, name)  # noqa: E731
+
+    def when(*conditions: tuple[str, list]) -> tuple[str, list]:
+        return " AND ".join(sql for sql, _p in conditions), [p for _s, params in conditions for p in params]
+
+    def color_is(key: str) -> tuple[str, list]:
+        return (f"{c('color')} IS NULL", []) if key == "unassessed" else (f"{c('color')} = %s", [key])
+
+    active = (f"{c('st')} = %s", [Status.ACTIVE])
+    paired = (c("paired"), [])
+    no_activity = (f"NOT {c('contacted')}", [])
+    # activities.rhythm's rule: overdue when the contact base lies before "the day - the interval".
+    overdue = lambda key: (f"{c('contact_base')} < {c('cut_' + key)}", [])  # noqa: E731
+    return _grouped_sums(rows, {
+        "children_active": active,
+        **{f"children_by_category.{cat}": when(active, (c(f"is_{cat}"), [])) for cat in CATEGORIES},
+        **{f"children_by_risk.{key}": when(active, color_is(key)) for key in RISK_KEYS},
+        **{f"children_by_status.{s}": (f"{c('st')} = %s", [s]) for s in STATUSES},
+        "children_paired": when(active, paired),
+        "children_without_activity": when(active, no_activity),
+        "paired_children_without_activity": when(active, paired, no_activity),
+        "children_new": (c("is_new"), []),
+        "children_exited": (c("exited_in_month"), []),
+        **{f"overdue_by_color.{key}": when(active, paired, color_is(key), overdue(key)) for key in RISK_KEYS},
+    })
+
+
+def _volunteer_counts(*, region: Region, length: int, month: date, day: date) -> dict[str, dict[str, int]]:
+    first, last = month, months.last_day(month)
+    rows = (Volunteer.objects.filter(subtree_q("region", region.code)).order_by()
+            .annotate(prefix=_prefix("region_id", length), st=volunteer_status_at(day),
+                      paired=volunteer_paired_at(day, region=region),
+                      is_new=ExpressionWrapper(Q(joined_on__range=(first, last)), output_field=BooleanField()))
+            .values("prefix", "st", "paired", "is_new"))
+    st = _col(rows, "st")
+    return _grouped_sums(rows, {
+        "volunteers_active": (f"{st} = %s", [VolunteerStatus.ACTIVE]),
+        "volunteers_paired": (f"{st} = %s AND {_col(rows, 'paired')}", [VolunteerStatus.ACTIVE]),
+        "volunteers_new": (_col(rows, "is_new"), []),
+    })
+
+
+def _activity_counts(*, region: Region, length: int, month: date) -> dict[str, dict]:
+    rows = (Activity.objects.filter(subtree_q("region", region.code),
+                                    occurred_on__range=(month, months.last_day(month)))
+            .order_by().annotate(prefix=_prefix("region_id", length)).values("prefix")
+            .annotate(activities=Count("pk"), participant_times=Sum("participants"), aid=Sum("aid_value_yuan"),
+                      **{f"kind_{k}": Count("pk", filter=Q(kind=k)) for k in KINDS}))
+    return {row["prefix"]: {
+        "activities": row["activities"], "participant_times": row["participant_times"] or 0,
+        "aid_value_yuan": Decimal(row["aid"] or 0),
+        **{f"activities_by_kind.{k}": row[f"kind_{k}"] for k in KINDS},
+    } for row in rows}
+
+
+def _training_counts(*, region: Region, length: int, month: date) -> dict[str, dict]:
+    rows = (Training.objects.filter(subtree_q("region", region.code), held_on__range=(month, months.last_day(month)))
+            .order_by().annotate(prefix=_prefix("region_id", length)).values("prefix")
+            .annotate(trainings=Count("pk"), training_participant_times=Sum("participants")))
+    return {row["prefix"]: {"trainings": row["trainings"],
+                            "training_participant_times": row["training_participant_times"] or 0} for row in rows}
+
+
+def _need_counts(*, region: Region, length: int, month: date) -> dict[str, dict]:
+    span = (month, months.last_day(month))
+    rows = (Need.objects.filter(subtree_q("region", region.code))
+            .filter(Q(opened_on__range=span) | Q(fulfilled_on__range=span))
+            .order_by().annotate(prefix=_prefix("region_id", length)).values("prefix")
+            .annotate(needs_opened=Count("pk", filter=Q(opened_on__range=span)),
+                      needs_fulfilled=Count("pk", filter=Q(fulfilled_on__range=span))))
+    return {row["prefix"]: {"needs_opened": row["needs_opened"], "needs_fulfilled": row["needs_fulfilled"]}
+            for row in rows}
+
+
+# --- shaping --------------------------------------------------------------------------------------
+
+def region_ref(region: Region) -> dict:
+    return {"code": region.code, "name": region.name, "level": region.level}
+
+
+def _rate(part: int, whole: int) -> float:
+    """part / whole rounded to 4 decimals; 0.0 when there is nothing to divide (the dashboard shows —)."""
+    return round(part / whole, 4) if whole else 0.0
+
+
+def _shape(flat: dict) -> dict:
+    """Flat additive counts → the contract's nested shape, with the rates."""
+    nested: dict = {}
+    for key in ADDITIVE:
+        value = flat.get(key, Decimal(0) if key == "aid_value_yuan" else 0)
+        if "." in key:
+            group, sub = key.split(".")
+            nested.setdefault(group, {})[sub] = value
+        else:
+            nested[key] = value
+    nested["aid_value_yuan"] = str(Decimal(nested["aid_value_yuan"]).quantize(CENT))
+    active = nested["children_active"]
+    nested["pairing_rate"] = _rate(nested["children_paired"], active)
+    nested["monthly_coverage"] = _rate(active - nested["children_without_activity"], active)
+    paired = nested["children_paired"]
+    nested["paired_monthly_coverage"] = _rate(paired - nested["paired_children_without_activity"], paired)
+    return {key: nested[key] for key in KEY_ORDER}
+
+
+def _add(total: dict, part: dict) -> None:
+    for key, value in part.items():
+        total[key] = total.get(key, 0) + value
+
+
+def region_stats(*, region: Region, month: date, today: date | None = None) -> dict:
+    """Every figure of ``region``'s subtree for ``month`` (any day of it; the first is conventional),
+    and the same per direct sub-region under ``subregions``, in 7 queries.
+
+    The caller checks the region is in the user's scope (``Region.objects.manageable_by``): the
+    figures are not personal, but they are the subtree's whole."""
+    month = months.first_day(month)
+    day = months.as_of(month, today=today)
+    length = sub_prefix_length(region)
+    subregions = list(Region.objects.filter(parent=region).order_by("code")) \
+        if length != PREFIX_LENGTH[region.level] else []
+    groups: dict[str, dict] = defaultdict(dict)
+    with fast_aggregates():
+        for counts in (_children_counts(region=region, length=length, month=month, day=day),
+                       _volunteer_counts(region=region, length=length, month=month, day=day),
+                       _activity_counts(region=region, length=length, month=month),
+                       _training_counts(region=region, length=length, month=month),
+                       _need_counts(region=region, length=length, month=month)):
+            for prefix, values in counts.items():
+                _add(groups[prefix], values)
+
+    total: dict = {}
+    for values in groups.values():
+        _add(total, values)
+    result = {"region": region_ref(region), "month": months.label(month), "as_of": day.isoformat(),
+              **_shape(total), "subregions": []}
+    if length == PREFIX_LENGTH[region.level]:
+        return result  # a village: no sub-regions
+    for sub in subregions:
+        values = groups.pop(sub.code[:length], {})
+        result["subregions"].append({"region": region_ref(sub), "own_level": False, **_shape(values)})
+    own = groups.pop(region.code[:length], None)
+    for prefix in sorted(groups):  # codes with no sub-region row (should not happen): shown as they are
+        code = prefix.ljust(CODE_LENGTH, "0")
+        result["subregions"].append({"region": {"code": code, "name": code, "level": LEVELS[LEVELS.index(region.level) + 1]},
+                                     "own_level": False, **_shape(groups[prefix])})
+    if own and any(own.values()):
+        result["subregions"].append({
+            "region": {"code": region.code, "name": _("%(region)s (registered at this level)") % {"region": region.name},
+                       "level": region.level},
+            "own_level": True, **_shape(own)})
+    return result
+
+
+# --- the 12-month trend ---------------------------------------------------------------------------
+
+def monthly_trend(*, region: Region, month: date, count: int = 12, today: date | None = None) -> list[dict]:
+    """Per month, the ``count`` months up to ``month``: activities, their 人次, active children at the
+    month's end, those without an activity that month, and the monthly coverage — for the whole
+    subtree, in 2 queries (one grouped by month over the activities, one over the children with a
+    status and a "contacted" column per month)."""
+    window = months.months_ending(month, count)
+    with fast_aggregates():
+        return _trend(region=region, window=window, today=today)
+
+
+def _trend(*, region: Region, window: list[date], today: date | None) -> list[dict]:
+    first, last = window[0], months.last_day(window[-1])
+    by_month = {row["m"]: row for row in (
+        Activity.objects.filter(subtree_q("region", region.code), occurred_on__range=(first, last)).order_by()
+        .annotate(m=TruncMonth("occurred_on", output_field=DateField())).values("m")
+        .annotate(n=Count("pk"), p=Sum("participants")))}
+    columns = {}
+    for index, m in enumerate(window):
+        day = months.as_of(m, today=today)
+        columns[f"st{index}"] = child_status_at(day)
+        columns[f"seen{index}"] = child_contacted_between(m, months.last_day(m), region=region)
+    rows = (Child.objects.filter(subtree_q("region", region.code)).order_by()
+            .annotate(prefix=Value("", output_field=CharField()), **columns).values("prefix", *columns))
+    measures = {}
+    for index in range(len(window)):
+        st, seen = _col(rows, f"st{index}"), _col(rows, f"seen{index}")
+        measures[f"active{index}"] = (f"{st} = %s", [Status.ACTIVE])
+        measures[f"contacted{index}"] = (f"{st} = %s AND {seen}", [Status.ACTIVE])
+    sums = _grouped_sums(rows, measures).get("", {})
+    trend = []
+    for index, m in enumerate(window):
+        row = by_month.get(m) or by_month.get(m.isoformat()) or {}
+        active, contacted = sums.get(f"active{index}", 0), sums.get(f"contacted{index}", 0)
+        trend.append({"month": months.label(m), "activities": row.get("n", 0), "participant_times": row.get("p") or 0,
+                      "children_active": active, "children_without_activity": active - contacted,
+                      "monthly_coverage": _rate(contacted, active)})
+    return trend

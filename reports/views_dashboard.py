@@ -1,0 +1,116 @@
+"""The statistics dashboard (reports:dashboard): a region and a month picked from the caller's scope,
+summary cards, charts drawn on the server (bars by sub-region, the colour distribution, a 12-month
+trend of activities and coverage) and the sub-region table, each row drilling down.
+
+Every figure comes from reports.stats (region_stats: 7 queries; monthly_trend: 2 queries, one grouped
+by month). Regions outside the caller's own subtree — ancestors included — are a 404; volunteers get
+403; a malformed region or month re-renders the form with the error (400).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from accounts.models import Region
+from accounts.regioncodes import in_subtree, is_valid_code
+from accounts.roles import REGION_ROLES
+from pairing.forms import region_options
+from reports import charts, months, stats
+
+
+def _require_region_role(user) -> None:
+    if not (user.is_superuser or user.role in REGION_ROLES):
+        raise PermissionDenied(_("The statistics are for federation staff and leaders."))
+
+
+def _default_code(user) -> str:
+    if user.region_id:
+        return user.region_id
+    root = Region.objects.filter(parent__isnull=True).order_by("code").first()
+    if root is None:
+        raise Http404
+    return root.code
+
+
+def _risk_labels() -> dict[str, str]:
+    return {"red": _("Red"), "yellow": _("Yellow"), "green": _("Green"), "unassessed": _("Not assessed")}
+
+
+def dashboard_charts(figures: dict, trend: list[dict]) -> dict[str, charts.Chart]:
+    titles = {
+        "pairing": _("Pairing rate by sub-region"),
+        "activities": _("Care activities by sub-region"),
+        "risk": _("Active children by risk colour"),
+        "trend": _("Activities and monthly coverage, last 12 months"),
+    }
+    out = {}
+    if figures["subregions"]:
+        out["pairing"] = charts.bar_chart(charts.subregion_rows(figures, "pairing_rate", as_rate=True),
+                                          title=titles["pairing"], max_value=1)
+        out["activities"] = charts.bar_chart(charts.subregion_rows(figures, "activities"),
+                                             title=titles["activities"], color=charts.BRAND_DARK)
+    out["risk"] = charts.donut_chart(charts.risk_parts(figures, _risk_labels()), title=titles["risk"],
+                                     center_note=_("active children"), empty=_("No active children"))
+    out["trend"] = charts.trend_chart(charts.trend_points(trend), title=titles["trend"],
+                                      bars_label=_("Activities"), line_label=_("Monthly coverage"))
+    return {key: charts.Chart(titles[key], svg) for key, svg in out.items()}
+
+
+def _percent(rate: float, *, of: int) -> str:
+    return charts.percent(rate) if of else "—"
+
+
+def with_display(figures: dict) -> dict:
+    """The figures plus what the page shows of them: rates as percentages (— without children) and the
+    overdue total."""
+    return {**figures,
+            "pairing_percent": _percent(figures["pairing_rate"], of=figures["children_active"]),
+            "coverage_percent": _percent(figures["monthly_coverage"], of=figures["children_active"]),
+            "paired_coverage_percent": _percent(figures["paired_monthly_coverage"], of=figures["children_paired"]),
+            "overdue_total": sum(figures["overdue_by_color"].values())}
+
+
+@login_required
+@require_safe
+def dashboard(request):
+    user = request.user
+    _require_region_role(user)
+    code = request.GET.get("region", "").strip() or _default_code(user)
+    month_value = request.GET.get("month", "").strip() or months.label(months.current_month())
+    errors = {}
+    if not is_valid_code(code):
+        errors["region"] = _("A region code is 12 digits (统计用区划代码), e.g. 141102000000.")
+    try:
+        month = months.parse_month(month_value)
+    except ValidationError as exc:
+        errors["month"] = exc.message_dict["month"][0]
+    context = {"region_options": region_options(user, code if is_valid_code(code) else ""),
+               "selected_region": code, "month_value": month_value,
+               "max_month": months.label(months.current_month()), "errors": errors}
+    if errors:
+        return render(request, "reports/dashboard.html", context, status=400)
+    region = Region.objects.manageable_by(user).filter(pk=code).first()
+    if region is None:
+        raise Http404
+    figures = stats.region_stats(region=region, month=month)
+    trend = stats.monthly_trend(region=region, month=month)
+    crumbs = [r for r in region.ancestors() if user.is_superuser or in_subtree(user.region_id, r.code)]
+    context.update({
+        "region": region,
+        "month": month,
+        "month_label": months.label(month),
+        "so_far": months.is_current(month),
+        "figures": with_display(figures),
+        "rows": [with_display(row) for row in figures["subregions"]],
+        "charts": dashboard_charts(figures, trend),
+        "trend": trend,
+        "crumbs": crumbs,
+        "previous_month": months.label(months.previous_month(month)),
+        "next_month": months.label(months.next_month(month)) if not months.is_current(month) else "",
+    })
+    response = render(request, "reports/dashboard.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response

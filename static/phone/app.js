@@ -1,0 +1,406 @@
+/* 爱心妈妈 phone pages: the offline queue, the "记录一次关爱" form, the service worker.
+ *
+ * Every record gets its UUID when the caring mother taps 保存 and is written to the phone
+ * (IndexedDB; localStorage where IndexedDB is unavailable) before anything is sent. It stays there
+ * until the server answers: 201/200 → synced; 400/409 → failed, with the server's message shown;
+ * a network error, 5xx, or an expired login → still pending, retried on the `online` event, on
+ * page load, when the page comes back into view, and every 20 seconds. The server is idempotent on
+ * the UUID, so a retry after a lost answer stores nothing twice. No external assets, no framework.
+ */
+(function () {
+  "use strict";
+
+  var configNode = document.getElementById("phone-config");
+  if (!configNode) return;
+  var cfg = JSON.parse(configNode.textContent);
+  var T = cfg.text;
+  var RETRY_MS = 20000;
+  var KEEP_SYNCED_MS = 7 * 24 * 3600 * 1000;
+  var KEEP_SYNCED_SHOWN = 5;
+
+  // --- small helpers ------------------------------------------------------------------------------
+
+  function uuid4() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
+    var b = new Uint8Array(16);
+    if (window.crypto && window.crypto.getRandomValues) {
+      window.crypto.getRandomValues(b);
+    } else {
+      for (var i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;  // version 4
+    b[8] = (b[8] & 0x3f) | 0x80;  // RFC 4122 variant
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function cookie(name) {
+    var m = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  function localToday() {
+    var d = new Date();
+    var p = function (n) { return (n < 10 ? "0" : "") + n; };
+    return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate());
+  }
+
+  function fmt(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key]; });
+  }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // --- the queue: IndexedDB, or localStorage when IndexedDB cannot be opened ----------------------
+
+  var DB_NAME = "aixin-phone", STORE = "records", LS_KEY = "aixin-phone-records";
+  var dbPromise = null;
+
+  function openDb() {
+    if (!dbPromise) {
+      dbPromise = new Promise(function (resolve, reject) {
+        if (!window.indexedDB) { reject(new Error("no indexedDB")); return; }
+        var req = window.indexedDB.open(DB_NAME, 1);
+        req.onupgradeneeded = function () { req.result.createObjectStore(STORE, { keyPath: "id" }); };
+        req.onsuccess = function () { resolve(req.result); };
+        req.onerror = function () { reject(req.error); };
+      });
+    }
+    return dbPromise;
+  }
+
+  function idb(mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode);
+        var out = { value: undefined };
+        work(tx.objectStore(STORE), out);
+        tx.oncomplete = function () { resolve(out.value); };
+        tx.onerror = tx.onabort = function () { reject(tx.error); };
+      });
+    });
+  }
+
+  function lsRead() {
+    try { return JSON.parse(window.localStorage.getItem(LS_KEY) || "{}"); } catch (e) { return {}; }
+  }
+
+  var queue = {
+    all: function () {
+      return idb("readonly", function (store, out) {
+        var req = store.getAll();
+        req.onsuccess = function () { out.value = req.result; };
+      }).catch(function () {
+        var data = lsRead();
+        return Object.keys(data).map(function (k) { return data[k]; });
+      }).then(function (rows) {
+        return rows.filter(function (r) { return r.user === cfg.user; })
+          .sort(function (a, b) { return a.created - b.created; });
+      });
+    },
+    put: function (record) {
+      return idb("readwrite", function (store) { store.put(record); }).catch(function () {
+        var data = lsRead();
+        data[record.id] = record;
+        window.localStorage.setItem(LS_KEY, JSON.stringify(data));
+      });
+    },
+    remove: function (id) {
+      return idb("readwrite", function (store) { store.delete(id); }).catch(function () {
+        var data = lsRead();
+        delete data[id];
+        window.localStorage.setItem(LS_KEY, JSON.stringify(data));
+      });
+    },
+  };
+
+  // --- sending ------------------------------------------------------------------------------------
+
+  function messagesOf(body) {
+    // DRF's errors: {"field": ["message", …]}, {"detail": "message"}, or nested; keep the words.
+    var out = [];
+    (function walk(v) {
+      if (v === null || v === undefined) return;
+      if (typeof v === "string") { out.push(v); return; }
+      if (Array.isArray(v)) { v.forEach(walk); return; }
+      if (typeof v === "object") Object.keys(v).forEach(function (k) { walk(v[k]); });
+    })(body);
+    return out.join("；");
+  }
+
+  var authProblem = false;
+  var syncing = null;
+
+  function send(record) {
+    return fetch(cfg.api, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "Accept-Language": document.documentElement.lang || "zh-hans",
+        "X-CSRFToken": cookie("csrftoken"),
+        "X-Requested-With": "XMLHttpRequest",
+      },
+      body: JSON.stringify(record.payload),
+    });
+  }
+
+  function syncOnce() {
+    return queue.all().then(function (records) {
+      var pending = records.filter(function (r) { return r.status === "pending"; });
+      authProblem = false;
+      var chain = Promise.resolve(true);
+      pending.forEach(function (record) {
+        chain = chain.then(function (goOn) {
+          if (!goOn) return false;
+          return send(record).then(function (res) {
+            if (res.status === 200 || res.status === 201) {
+              record.status = "synced";
+              record.synced = Date.now();
+              record.error = "";
+              return queue.put(record).then(function () { return true; });
+            }
+            if (res.status === 400 || res.status === 409) {
+              return res.json().catch(function () { return {}; }).then(function (body) {
+                record.status = "failed";
+                record.error = messagesOf(body) || String(res.status);
+                return queue.put(record).then(function () { return true; });
+              });
+            }
+            if (res.status === 401 || res.status === 403) {
+              authProblem = true;  // stays pending; sent after the next login
+              return false;
+            }
+            record.tries = (record.tries || 0) + 1;  // 5xx and the like: try again later
+            return queue.put(record).then(function () { return true; });
+          }, function () {
+            return false;  // no network: keep everything pending
+          });
+        });
+      });
+      return chain;
+    });
+  }
+
+  // One run at a time; a call during a run queues one more after it (so a record saved meanwhile is sent).
+  function syncNow() {
+    var run = (syncing || Promise.resolve()).then(function () {
+      return syncOnce().catch(function () {});
+    }).then(render);
+    syncing = run;
+    run.then(function () { if (syncing === run) syncing = null; });
+    return run;
+  }
+
+  function prune(records) {
+    var now = Date.now();
+    var synced = records.filter(function (r) { return r.status === "synced"; }).reverse();
+    var drop = synced.filter(function (r, i) { return i >= KEEP_SYNCED_SHOWN || now - (r.synced || 0) > KEEP_SYNCED_MS; });
+    return Promise.all(drop.map(function (r) { return queue.remove(r.id); }));
+  }
+
+  // --- the "待同步 N 条 / 已同步" list ----------------------------------------------------------------
+
+  var queueNodes = Array.prototype.slice.call(document.querySelectorAll("[data-queue]"));
+
+  function stateText(record) {
+    if (record.status === "synced") return T.synced;
+    if (record.status === "failed") return T.failed;
+    return T.waiting;
+  }
+
+  function render() {
+    return queue.all().then(function (records) {
+      var shown = records.filter(function (r) { return r.status !== "synced"; })
+        .concat(records.filter(function (r) { return r.status === "synced"; }).slice(-KEEP_SYNCED_SHOWN));
+      shown.sort(function (a, b) { return b.created - a.created; });
+      var nPending = records.filter(function (r) { return r.status === "pending"; }).length;
+      queueNodes.forEach(function (node) {
+        node.hidden = shown.length === 0;
+        node.classList.toggle("has-pending", nPending > 0);
+        node.classList.toggle("has-failed", nPending === 0 && records.some(function (r) { return r.status === "failed"; }));
+        node.setAttribute("data-pending", String(nPending));
+        var summary = node.querySelector("[data-queue-summary]");
+        var nFailed = records.filter(function (r) { return r.status === "failed"; }).length;
+        summary.textContent = nPending ? fmt(T.pending, { n: nPending })
+          : nFailed ? fmt(T.failedCount, { n: nFailed }) : T.allSynced;
+        if (authProblem && nPending) summary.textContent += " · " + T.loginAgain;
+        node.setAttribute("data-synced", String(records.length - nPending - nFailed));
+        var list = node.querySelector("[data-queue-list]");
+        list.textContent = "";
+        shown.forEach(function (r) {
+          var li = el("li", "q-" + r.status);
+          li.setAttribute("data-id", r.id);
+          li.setAttribute("data-status", r.status);
+          li.appendChild(el("span", "q-what", [r.label.child, r.label.kind, r.payload.occurred_on].join(" · ")));
+          li.appendChild(el("span", "q-state", stateText(r)));
+          if (r.status === "failed") {
+            li.appendChild(el("span", "q-error", r.error));
+            var discard = el("button", "btn btn-small", T.discard);
+            discard.type = "button";
+            discard.addEventListener("click", function () {
+              if (window.confirm(T.confirmDiscard)) queue.remove(r.id).then(render);
+            });
+            li.appendChild(discard);
+          }
+          list.appendChild(li);
+        });
+      });
+      if (lastSaved) {
+        var mine = records.filter(function (r) { return r.id === lastSaved; })[0];
+        if (mine && mine.status === "synced") say(T.savedSynced);
+        else if (mine && mine.status === "failed") say(T.failed + "：" + mine.error, true);
+      }
+      return records;
+    });
+  }
+
+  queueNodes.forEach(function (node) {
+    var button = node.querySelector("[data-sync-now]");
+    if (button) button.addEventListener("click", syncNow);
+  });
+
+  // --- the form -----------------------------------------------------------------------------------
+
+  var form = document.querySelector("[data-log-form]");
+  var savedBox = document.querySelector("[data-saved]");
+  var lastSaved = null;  // the id of the record saved last on this page: its message follows its state
+
+  function say(text, isError) {
+    if (!savedBox) return;
+    savedBox.textContent = text;
+    savedBox.classList.toggle("is-error", !!isError);
+    savedBox.hidden = false;
+  }
+
+  function checkedLabel(name) {
+    var input = form.querySelector("input[name='" + name + "']:checked");
+    var span = input && input.parentNode.querySelector("span");
+    return span ? span.textContent.trim() : "";
+  }
+
+  function resetOptional() {
+    Array.prototype.forEach.call(form.querySelectorAll("input[name='services']"), function (b) { b.checked = false; });
+    ["duration_minutes", "aid_value_yuan", "notes"].forEach(function (n) {
+      if (form.elements[n]) form.elements[n].value = "";
+    });
+    if (form.elements.participants) form.elements.participants.value = "1";
+    if (form.elements.follow_up) form.elements.follow_up.checked = false;
+    var more = form.querySelector("details.more");
+    if (more) more.open = false;
+  }
+
+  function prepareForm() {
+    // A page served from the phone's cache may be days old: the defaults are today and the child
+    // named in the address.
+    var date = form.elements.occurred_on;
+    if (date && !form.querySelector(".field-error, .error")) {
+      date.value = localToday();
+      date.max = localToday();
+    }
+    var wanted = new URLSearchParams(window.location.search).get("child");
+    var radios = form.querySelectorAll("input[name='child']");
+    var match = /^\d+$/.test(wanted || "") && form.querySelector("input[name='child'][value='" + wanted + "']");
+    if (match) match.checked = true;
+    else if (radios.length === 1) radios[0].checked = true;
+  }
+
+  function onSubmit(event) {
+    event.preventDefault();
+    var button = form.querySelector("[data-save]");
+    var data = new FormData(form);
+    var child = data.get("child");
+    if (!child) { say(T.chooseChild, true); return; }
+    button.disabled = true;
+    var id = uuid4();  // the record's identity, fixed the moment 保存 is tapped
+    var payload = {
+      id: id,
+      children: [Number(child)],
+      occurred_on: data.get("occurred_on") || localToday(),
+      kind: data.get("kind") || "home_visit",
+      services: data.getAll("services"),
+      participants: Number(data.get("participants") || 1),
+      aid_value_yuan: String(data.get("aid_value_yuan") || "").trim() || "0",
+      notes: String(data.get("notes") || "").trim(),
+      follow_up: data.get("follow_up") !== null,
+    };
+    var duration = String(data.get("duration_minutes") || "").trim();
+    if (duration) payload.duration_minutes = Number(duration);
+    var record = {
+      id: id, user: cfg.user, payload: payload, status: "pending", error: "", tries: 0,
+      created: Date.now(), synced: null,
+      label: { child: checkedLabel("child"), kind: checkedLabel("kind") || cfg.kinds[payload.kind] || payload.kind },
+    };
+    queue.put(record).then(function () {
+      lastSaved = id;
+      resetOptional();
+      say(T.savedOffline);
+      return render();
+    }).then(syncNow).catch(function (err) {
+      say(String(err), true);
+    }).then(function () {
+      button.disabled = false;
+    });
+  }
+
+  if (form) {
+    prepareForm();
+    form.addEventListener("submit", onSubmit);
+  }
+
+  // --- network state, retries ---------------------------------------------------------------------
+
+  var banner = document.querySelector("[data-net-banner]");
+
+  function showNetwork() {
+    if (banner) banner.hidden = navigator.onLine !== false;
+  }
+
+  window.addEventListener("online", function () { showNetwork(); syncNow(); });
+  window.addEventListener("offline", showNetwork);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") syncNow();
+  });
+  window.setInterval(syncNow, RETRY_MS);
+  showNetwork();
+  queue.all().then(prune).catch(function () {}).then(syncNow);
+
+  // --- logging out: drop the cached pages (they hold the children's details) ----------------------
+
+  Array.prototype.forEach.call(document.querySelectorAll("form[action$='/logout/']"), function (logout) {
+    logout.addEventListener("submit", function (event) {
+      event.preventDefault();
+      queue.all().then(function (records) {
+        var pending = records.filter(function (r) { return r.status === "pending"; }).length;
+        if (pending && !window.confirm(T.pendingLogout)) return;
+        var clearing = window.caches ? window.caches.keys().then(function (keys) {
+          return Promise.all(keys.filter(function (k) { return k.indexOf("aixin-pages") === 0; })
+            .map(function (k) { return window.caches.delete(k); }));
+        }) : Promise.resolve();
+        clearing.catch(function () {}).then(function () { logout.submit(); });
+      });
+    });
+  });
+
+  // --- the service worker: installable, and the pages open without a network ---------------------
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(cfg.serviceWorker, { scope: cfg.scope }).catch(function () {});
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (!registration.active || navigator.onLine === false) return;
+      var urls = cfg.warm.concat([window.location.pathname + window.location.search]);
+      Array.prototype.forEach.call(document.querySelectorAll("a[data-offline]"), function (a) {
+        urls.push(a.pathname);
+      });
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function () { document.documentElement.setAttribute("data-offline-ready", "1"); };
+      registration.active.postMessage({ type: "warm", urls: urls }, [channel.port2]);
+    });
+  }
+})();

@@ -1,0 +1,156 @@
+"""The ledger's Excel export: masked IDs, the caller's scope, the ledger's filters, audited."""
+
+import itertools
+from datetime import date, datetime
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts import idcard
+from accounts.models import AuditAction, AuditEvent
+from children.export import COLUMNS
+
+pytestmark = pytest.mark.django_db
+
+_sequence = itertools.count(500)
+TOWNSHIP_YUCI = "140702100000"
+
+
+def id_number(*, birth_date: date, gender: str = "female", region6: str = "141102") -> str:
+    return idcard.generate(region_code6=region6, birth_date=birth_date, sex=gender, sequence=next(_sequence) % 1000)
+
+
+def export(client, **params):
+    response = client.get(reverse("children:export"), params)
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def sheet_of(response):
+    return load_workbook(BytesIO(b"".join(response.streaming_content))).worksheets[0]
+
+
+def records(sheet) -> list[dict]:
+    rows = sheet.iter_rows(values_only=True)
+    headers = next(rows)
+    return [dict(zip(headers, row, strict=True)) for row in rows]
+
+
+@pytest.fixture
+def known_lishi(make_child, staff_lishi):
+    """A 离石区 orphan in difficulty whose full ID number the test knows: (child, number)."""
+    number = id_number(birth_date=date(2012, 2, 3))
+    child = make_child(staff_lishi, name="周小玲", id_number=number, birth_date=date(2012, 2, 3),
+                       categories=["orphan", "in_difficulty"], difficulty_types=["poverty"])
+    return child, number
+
+
+def test_export_has_the_chinese_headers(client, staff_lishi, child_lishi):
+    client.force_login(staff_lishi)
+    sheet = sheet_of(export(client))
+    assert [c.value for c in sheet[1]] == [header for header, _width in COLUMNS]
+    assert {"姓名", "身份证号（脱敏）", "出生日期", "类别"} <= {c.value for c in sheet[1]}
+
+
+def test_export_is_an_xlsx_attachment(client, staff_lishi, child_lishi):
+    client.force_login(staff_lishi)
+    response = export(client)
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_export_contains_only_masked_id_numbers(client, staff_lishi, known_lishi):
+    child, number = known_lishi
+    client.force_login(staff_lishi)
+    sheet = sheet_of(export(client))
+    (record,) = records(sheet)
+    assert record["身份证号（脱敏）"] == "*" * 14 + number[-4:]
+    cells = [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    assert not any(number in cell or number[:14] in cell for cell in cells)
+
+
+def test_export_writes_dates_as_dates_and_joins_categories(client, staff_lishi, known_lishi):
+    client.force_login(staff_lishi)
+    sheet = sheet_of(export(client))
+    (record,) = records(sheet)
+    assert record["出生日期"] == datetime(2012, 2, 3)
+    assert sheet.cell(row=2, column=4).is_date
+    assert record["类别"] == "困境儿童、孤儿"
+    assert record["困境类型"] == "贫困"
+    assert record["监护人"] == "李大山（祖父）13935800001"
+
+
+def test_export_contains_only_rows_in_the_callers_scope(client, staff_yuci, child_lishi, child_yuci):
+    client.force_login(staff_yuci)
+    names = [r["姓名"] for r in records(sheet_of(export(client)))]
+    assert names == [child_yuci.name]
+    assert all(r["区划代码"].startswith("140702") for r in records(sheet_of(export(client))))
+
+
+def test_province_admin_exports_both_counties(client, admin_province, child_lishi, child_yuci):
+    client.force_login(admin_province)
+    names = {r["姓名"] for r in records(sheet_of(export(client)))}
+    assert names == {child_lishi.name, child_yuci.name}
+
+
+def test_export_respects_the_category_filter(client, staff_lishi, child_lishi, known_lishi):
+    client.force_login(staff_lishi)
+    names = [r["姓名"] for r in records(sheet_of(export(client, category="orphan")))]
+    assert names == ["周小玲"]
+
+
+def test_export_respects_the_search_filter(client, staff_lishi, child_lishi, known_lishi):
+    _child, number = known_lishi
+    client.force_login(staff_lishi)
+    names = [r["姓名"] for r in records(sheet_of(export(client, search=number[-4:])))]
+    assert names == ["周小玲"]
+
+
+def test_export_with_an_invalid_filter_is_a_400(client, staff_lishi, child_lishi):
+    client.force_login(staff_lishi)
+    response = client.get(reverse("children:export"), {"region": "1411"})
+    assert response.status_code == 400
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+def test_export_writes_an_audit_event_with_filters_and_row_count(client, staff_lishi, child_lishi, known_lishi):
+    client.force_login(staff_lishi)
+    export(client, category="left_behind", status="active")
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert event.actor == staff_lishi
+    assert event.detail["filters"] == {"category": "left_behind", "status": "active"}
+    assert event.detail["rows"] == 1
+    assert event.region_code == staff_lishi.region_id
+
+
+def test_viewer_may_export(client, viewer_lvliang, child_lishi):
+    client.force_login(viewer_lvliang)
+    assert [r["姓名"] for r in records(sheet_of(export(client)))] == [child_lishi.name]
+
+
+def test_volunteer_gets_403_on_export(client, volunteer_lishi, child_lishi):
+    client.force_login(volunteer_lishi)
+    assert client.get(reverse("children:export")).status_code == 403
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+def test_anonymous_export_redirects_to_login(client):
+    response = client.get(reverse("children:export"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_export_query_count_does_not_grow_with_the_rows(client, staff_lishi, make_child):
+    client.force_login(staff_lishi)
+    make_child(staff_lishi, name="一号")
+    with CaptureQueriesContext(connection) as one:
+        export(client)
+    for n in range(4):
+        make_child(staff_lishi, name=f"第{n}个")
+    with CaptureQueriesContext(connection) as five:
+        export(client)
+    assert len(five.captured_queries) == len(one.captured_queries)

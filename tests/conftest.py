@@ -1,0 +1,130 @@
+"""Shared fixtures: the real slice of the region tree, named actors, and API clients.
+
+Region tree (``regions``), loaded with ``accounts.services.regions_import`` — the code path
+``manage.py load_regions`` uses::
+
+    山西省 140000000000
+    ├── 吕梁市 141100000000
+    │   └── 离石区 141102000000
+    │       └── 滨河街道 141102001000 (township)
+    │           └── 东关村 141102001200 (village)
+    └── 晋中市 140700000000
+        └── 榆次区 140702000000
+            └── 修文镇 140702100000 (township)
+
+Named actors (each a ``User`` with password ``tests.factories.PASSWORD``, username = fixture name):
+
+==================  ===========  =====================  =======================================
+fixture             role         region                 what they may do
+==================  ===========  =====================  =======================================
+``staff_lishi``     staff        离石区                 edits records in 离石区
+``staff_yuci``      staff        榆次区                 edits records in 榆次区 (outside 离石区)
+``viewer_lvliang``  viewer       吕梁市                 reads all of 吕梁市 (the read-only leader)
+``admin_province``  admin        山西省                 manages users of the whole province
+``admin_lishi``     admin        离石区                 manages users of 离石区 only
+``volunteer_lishi`` volunteer    东关村 (离石区 village) sees only themself and their pairings
+``superuser``       (superuser)  none                   everything
+==================  ===========  =====================  =======================================
+
+API clients: ``api_client`` is anonymous; ``api_client_for(user)`` logs ``user`` in through
+``POST /api/v1/auth/token/`` and returns an ``APIClient`` sending ``Authorization: Token <key>``.
+Real tokens rather than ``force_authenticate``: the token path (and django-axes, which watches it)
+is then exercised by every API test, and deactivating a user visibly cuts off their client.
+Pass ``password=`` for users created with another password.
+
+Query counting: pytest-django's ``django_assert_num_queries`` / ``django_assert_max_num_queries``.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts import services
+from accounts.models import Region
+from accounts.roles import Role
+from tests import factories
+from tests.factories import PASSWORD, REGION_ROWS, UserFactory
+
+
+@pytest.fixture
+def regions(db) -> SimpleNamespace:
+    """The slice of the tree above, as ``regions.shanxi``, ``.lvliang``, ``.lishi``, ``.lishi_township``,
+    ``.lishi_village``, ``.jinzhong``, ``.yuci``, ``.yuci_township`` (``Region`` instances)."""
+    services.regions_import(rows=REGION_ROWS)
+    by_code = Region.objects.in_bulk([code for code, _name in REGION_ROWS])
+    return SimpleNamespace(
+        shanxi=by_code[factories.SHANXI],
+        lvliang=by_code[factories.LVLIANG],
+        lishi=by_code[factories.LISHI],
+        lishi_township=by_code[factories.LISHI_TOWNSHIP],
+        lishi_village=by_code[factories.LISHI_VILLAGE],
+        jinzhong=by_code[factories.JINZHONG],
+        yuci=by_code[factories.YUCI],
+        yuci_township=by_code[factories.YUCI_TOWNSHIP],
+    )
+
+
+@pytest.fixture
+def staff_lishi(regions):
+    """Federation staff at 离石区: edits records in the 离石区 subtree."""
+    return UserFactory(username="staff_lishi", name="李敏", role=Role.STAFF, region=regions.lishi)
+
+
+@pytest.fixture
+def staff_yuci(regions):
+    """Federation staff at 榆次区 (晋中市): outside everything scoped to 离石区 or 吕梁市."""
+    return UserFactory(username="staff_yuci", name="张丽", role=Role.STAFF, region=regions.yuci)
+
+
+@pytest.fixture
+def viewer_lvliang(regions):
+    """A read-only leader at 吕梁市: reads the whole city (including 离石区), changes nothing."""
+    return UserFactory(username="viewer_lvliang", name="王芳", role=Role.VIEWER, region=regions.lvliang)
+
+
+@pytest.fixture
+def admin_province(regions):
+    """The provincial administrator: manages every non-superuser in 山西省."""
+    return UserFactory(username="admin_province", name="赵红", role=Role.ADMIN, region=regions.shanxi)
+
+
+@pytest.fixture
+def admin_lishi(regions):
+    """The 离石区 administrator: manages users of the 离石区 subtree only."""
+    return UserFactory(username="admin_lishi", name="刘霞", role=Role.ADMIN, region=regions.lishi)
+
+
+@pytest.fixture
+def volunteer_lishi(regions):
+    """A caring-mother volunteer living in 东关村 (a 离石区 village)."""
+    return UserFactory(username="volunteer_lishi", name="陈桂英", role=Role.VOLUNTEER, region=regions.lishi_village)
+
+
+@pytest.fixture
+def superuser(regions):
+    """A superuser with no region: sees and manages everything, including other superusers.
+
+    Depends on ``regions`` like every actor, so a test naming any actor has the tree loaded."""
+    return UserFactory(username="superuser", name="系统管理员", role=Role.ADMIN, region=None, is_superuser=True)
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    """An anonymous DRF client."""
+    return APIClient()
+
+
+@pytest.fixture
+def api_client_for(db):
+    """``api_client_for(user, password=PASSWORD)`` → an ``APIClient`` authenticated with a real token."""
+
+    def make(user, *, password: str = PASSWORD) -> APIClient:
+        client = APIClient()
+        response = client.post("/api/v1/auth/token/", {"username": user.username, "password": password},
+                               format="json")
+        assert response.status_code == 200, response.content.decode()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+        return client
+
+    return make

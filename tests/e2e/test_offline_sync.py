@@ -1,0 +1,121 @@
+"""In a real browser at 390×844: a caring mother logs a visit in three taps, loses the network, logs
+two more (kept on the phone), gets the network back, and each of the three is stored exactly once."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from activities.models import Activity
+from tests.activities.conftest import my_mother, pair  # noqa: F401
+from tests.children.conftest import make_child  # noqa: F401
+from tests.factories import PASSWORD
+from tests.volunteers.conftest import make_volunteer, volunteer_mother_lishi  # noqa: F401
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SYNC_TIMEOUT_MS = 45_000
+
+
+@pytest.fixture
+def two_children(make_child, staff_lishi, my_mother, pair):  # noqa: F811
+    """王小雨 and 李小明, both paired with the caring mother behind ``volunteer_lishi``."""
+    children = [make_child(staff_lishi, name="王小雨"), make_child(staff_lishi, name="李小明", gender="male")]
+    for child in children:
+        pair(child, my_mother)
+    return children
+
+
+class Taps:
+    """Taps the screen like a thumb would (touch events), counting them."""
+
+    def __init__(self, page):
+        self.page, self.count = page, 0
+
+    def __call__(self, selector: str) -> None:
+        self.page.locator(selector).first.tap()
+        self.count += 1
+
+
+def log_in(context, live_server, user):
+    """The login form; a caring mother lands on 我的孩子."""
+    page = context.new_page()
+    page.goto(live_server.url + "/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("button[type=submit]").first.tap()
+    page.wait_for_url(re.compile(r"/m/$"))
+    return page
+
+
+def queue(page):
+    return page.locator("[data-queue]")
+
+
+def log_a_visit(page, tap: Taps, child) -> None:
+    """我的孩子 → 记录一次关爱 (that child, today, home visit) → 保存."""
+    tap(".tabbar a[href='/m/']")
+    page.wait_for_url(re.compile(r"/m/$"))
+    tap(f"[data-log-child='{child.pk}']")
+    page.wait_for_url(re.compile(rf"/m/log/\?child={child.pk}$"))
+    assert page.locator(f"input[name=child][value='{child.pk}']").is_checked()
+    assert page.locator("input[name=kind][value=home_visit]").is_checked()
+    tap("[data-save]")
+
+
+def test_visits_logged_offline_are_stored_once_when_the_network_returns(
+        live_server, phone_context, artifacts, volunteer_lishi, two_children):
+    first, second = two_children
+    page = log_in(phone_context, live_server, volunteer_lishi)
+    # The service worker is installed and has put the pages on the phone.
+    page.wait_for_selector("html[data-offline-ready]", state="attached")
+
+    # Online: three taps, synced at once.
+    tap = Taps(page)
+    log_a_visit(page, tap, first)
+    assert tap.count == 3
+    page.wait_for_selector("[data-queue] li[data-status=synced]", timeout=SYNC_TIMEOUT_MS)
+    assert Activity.objects.count() == 1
+
+    # Offline: two more, kept on the phone.
+    phone_context.set_offline(True)
+    log_a_visit(page, tap, second)
+    page.wait_for_selector("[data-queue][data-pending='1']")
+    log_a_visit(page, tap, first)
+    page.wait_for_selector("[data-queue][data-pending='2']")
+    assert page.locator("[data-net-banner]").is_visible()
+    assert Activity.objects.count() == 1
+    queue(page).scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "phone-offline-pending.png"))
+
+    # Back online: the `online` event sends them.
+    phone_context.set_offline(False)
+    page.wait_for_selector("[data-queue][data-pending='0']", timeout=SYNC_TIMEOUT_MS)
+    synced = page.locator("[data-queue] li[data-status=synced]")
+    assert synced.count() == 3
+    ids = {synced.nth(i).get_attribute("data-id") for i in range(3)}
+    stored = Activity.objects.all()
+    assert {str(a.pk) for a in stored} == ids
+    assert sorted((a.child_links.get().child_id, a.kind, a.occurred_on) for a in stored) == sorted(
+        [(first.pk, "home_visit", timezone.localdate())] * 2 + [(second.pk, "home_visit", timezone.localdate())])
+    assert page.locator("[data-saved]").inner_text() != ""
+
+    # 我的孩子 shows the synced list on top.
+    tap(".tabbar a[href='/m/']")
+    page.wait_for_selector("[data-queue][data-synced='3']")
+    page.screenshot(path=str(artifacts / "phone-offline-synced.png"))
+
+
+def test_a_record_the_server_refuses_is_marked_failed_with_its_message(
+        live_server, phone_context, artifacts, volunteer_lishi, two_children):
+    first, _second = two_children
+    page = log_in(phone_context, live_server, volunteer_lishi)
+    page.goto(live_server.url + f"/m/log/?child={first.pk}")
+    page.fill("input[name=occurred_on]", "2020-01-01")  # before the pairing began (2025-03-01)
+    page.locator("[data-save]").tap()
+    failed = page.locator("[data-queue] li[data-status=failed]")
+    failed.wait_for()
+    assert "2025-03-01" in failed.locator(".q-error").inner_text()
+    assert page.locator("[data-queue]").get_attribute("data-pending") == "0"
+    assert not Activity.objects.exists()
+    page.screenshot(path=str(artifacts / "phone-refused.png"), full_page=True)

@@ -1,0 +1,198 @@
+"""The statistics dashboard (reports:dashboard) with named actors, and the server-drawn SVG charts."""
+
+import re
+from datetime import date
+from xml.etree import ElementTree
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from reports import charts, stats
+from tests.factories import LISHI, LVLIANG, YUCI, RegionFactory
+from tests.reports import stats_world
+from tests.reports.stats_world import MONTH, T1, T2
+
+URL = reverse("reports:dashboard")
+
+
+@pytest.fixture
+def world(staff_lishi, staff_yuci, make_child, make_volunteer):
+    return stats_world.build(staff=staff_lishi, staff_yuci=staff_yuci, make_child=make_child,
+                             make_volunteer=make_volunteer)
+
+
+@pytest.fixture
+def browser(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def _page(client, **params):
+    return client.get(URL, params)
+
+
+# --- the page -------------------------------------------------------------------------------------
+
+def test_staff_see_their_countys_figures(world, staff_lishi, browser):
+    response = _page(browser(staff_lishi), region=LISHI, month="2025-03")
+    assert (response.status_code, response.context["figures"]["children_active"]) == (200, 5)
+
+
+def test_the_page_shows_the_pairing_rate_card(world, staff_lishi, browser):
+    assert "60.0%" in _page(browser(staff_lishi), region=LISHI, month="2025-03").content.decode()
+
+
+def test_the_page_draws_four_charts_inline(world, staff_lishi, browser):
+    html = _page(browser(staff_lishi), region=LISHI, month="2025-03").content.decode()
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg"') == 4
+
+
+def test_the_page_loads_no_script_and_nothing_external(world, staff_lishi, browser):
+    html = _page(browser(staff_lishi), region=LISHI, month="2025-03").content.decode()
+    assert "<script" not in html and not re.search(r'(src|href)="(https?:)?//', html)
+
+
+def test_each_sub_region_links_to_its_own_figures(world, staff_lishi, browser):
+    html = _page(browser(staff_lishi), region=LISHI, month="2025-03").content.decode()
+    assert all(f'href="?region={code}&amp;month=2025-03"' in html for code in (T1, T2))
+
+
+def test_the_own_level_row_is_not_a_link(world, staff_lishi, browser):
+    html = _page(browser(staff_lishi), region=LISHI, month="2025-03").content.decode()
+    assert f'href="?region={LISHI}&amp;month=2025-03">离石区' not in html
+
+
+def test_drilling_down_shows_the_township(world, staff_lishi, browser):
+    response = _page(browser(staff_lishi), region=T1, month="2025-03")
+    assert response.context["figures"]["activities"] == 3
+
+
+def test_without_parameters_the_users_region_and_current_month_are_shown(world, staff_lishi, browser):
+    response = _page(browser(staff_lishi))
+    assert (response.context["region"].code, response.context["month_label"]) == (
+        LISHI, timezone.localdate().strftime("%Y-%m"))
+
+
+def test_the_city_viewer_sees_the_city(world, viewer_lvliang, browser):
+    assert _page(browser(viewer_lvliang), region=LVLIANG, month="2025-03").status_code == 200
+
+
+def test_the_breadcrumbs_stop_at_the_users_region(world, viewer_lvliang, browser):
+    response = _page(browser(viewer_lvliang), region=T1, month="2025-03")
+    assert [r.code for r in response.context["crumbs"]] == [LVLIANG, LISHI]
+
+
+def _queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert _page(client, region=LISHI, month="2025-03").status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_page_takes_as_many_queries_for_ten_sub_regions_as_for_two(world, staff_lishi, make_child, browser):
+    # session, user, region options, the region, its ancestors, region_stats' 7, the trend's 2 (+ the
+    # navigation's own) — none per sub-region or per row.
+    client = browser(staff_lishi)
+    with_two = _queries(client)
+    for number in range(8):
+        code = f"141102{100 + number:03d}000"
+        RegionFactory(code=code, name=f"测试{number}镇")
+        make_child(staff_lishi, name=f"孩{number}", region_code=code, entered_on=date(2025, 1, 1))
+    assert _queries(client) == with_two
+
+
+# --- scope and bad input --------------------------------------------------------------------------
+
+def test_county_staff_cannot_open_their_city(world, staff_lishi, browser):
+    assert _page(browser(staff_lishi), region=LVLIANG, month="2025-03").status_code == 404
+
+
+def test_county_staff_cannot_open_another_county(world, staff_lishi, browser):
+    assert _page(browser(staff_lishi), region=YUCI, month="2025-03").status_code == 404
+
+
+def test_a_volunteer_is_refused(volunteer_lishi, browser):
+    assert _page(browser(volunteer_lishi)).status_code == 403
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client):
+    assert _page(client).status_code == 302
+
+
+def test_a_malformed_month_is_shown_on_the_form(staff_lishi, browser):
+    response = _page(browser(staff_lishi), region=LISHI, month="2025-13")
+    assert (response.status_code, list(response.context["errors"])) == (400, ["month"])
+
+
+def test_a_future_month_is_shown_on_the_form(staff_lishi, browser):
+    response = _page(browser(staff_lishi), region=LISHI, month=f"{timezone.localdate().year + 1}-01")
+    assert (response.status_code, list(response.context["errors"])) == (400, ["month"])
+
+
+def test_a_malformed_region_is_shown_on_the_form(staff_lishi, browser):
+    response = _page(browser(staff_lishi), region="lishi", month="2025-03")
+    assert (response.status_code, list(response.context["errors"])) == (400, ["region"])
+
+
+def test_the_navigation_offers_statistics_to_staff(staff_lishi, browser):
+    assert f'href="{URL}"' in browser(staff_lishi).get("/").content.decode()
+
+
+def test_the_navigation_hides_statistics_from_volunteers(volunteer_lishi, browser):
+    assert f'href="{URL}"' not in browser(volunteer_lishi).get("/m/").content.decode()
+
+
+# --- the charts -----------------------------------------------------------------------------------
+
+def _parse(svg: str) -> ElementTree.Element:
+    return ElementTree.fromstring(svg)
+
+
+def test_a_bar_chart_is_well_formed_svg_with_a_bar_per_row():
+    svg = charts.bar_chart([("滨河街道", 0.5, "50.0%"), ("凤山街道", 1.0, "100.0%")], title="结对率", max_value=1)
+    bars = [r for r in _parse(svg).iter("{http://www.w3.org/2000/svg}rect") if r.find("{*}title") is not None]
+    assert [float(b.get("width")) for b in bars] == [121.0, 242.0]
+
+
+def test_chart_labels_are_escaped():
+    svg = charts.bar_chart([("<b>&", 1, "1")], title="a<b")
+    assert "<b>" not in svg and _parse(svg) is not None
+
+
+def test_a_donut_with_one_colour_is_a_full_ring():
+    svg = charts.donut_chart([("红色", 0, "#d32f2f"), ("绿色", 3, "#2e7d32")], title="三色卡")
+    assert len(list(_parse(svg).iter("{http://www.w3.org/2000/svg}circle"))) == 1
+
+
+def test_a_donut_has_a_segment_per_colour_present():
+    svg = charts.donut_chart([("红色", 1, "#d32f2f"), ("黄色", 0, "#f2b600"), ("绿色", 3, "#2e7d32")], title="三色卡")
+    assert len(list(_parse(svg).iter("{http://www.w3.org/2000/svg}path"))) == 2
+
+
+def test_an_empty_donut_says_so():
+    assert "无在册儿童" in charts.donut_chart([("红色", 0, "#d32f2f")], title="三色卡", empty="无在册儿童")
+
+
+def test_the_trend_has_a_bar_and_a_point_per_month():
+    points = [(f"2025-{m:02d}", m, m / 12) for m in range(1, 13)]
+    root = _parse(charts.trend_chart(points, title="趋势", bars_label="活动", line_label="覆盖率"))
+    dots = [c for c in root.iter("{http://www.w3.org/2000/svg}circle") if c.find("{*}title") is not None]
+    bars = [r for r in root.iter("{http://www.w3.org/2000/svg}rect") if r.find("{*}title") is not None]
+    assert (len(bars), len(dots)) == (12, 12)
+
+
+def test_the_report_charts_of_a_county(world):
+    figures = stats.region_stats(region=world.region, month=MONTH)
+    trend = stats.monthly_trend(region=world.region, month=MONTH)
+    assert [c.title for c in charts.report_charts(figures, trend)] == [
+        "各下级区划结对率", "各下级区划关爱活动（次）", "在册儿童三色卡分布", "近12个月关爱活动与月度覆盖率"]
+
+
+def test_a_village_report_has_no_sub_region_charts(world):
+    figures = stats.region_stats(region=world.t1.subregions.get(), month=date(2025, 3, 1))
+    assert [c.title for c in charts.report_charts(figures)] == ["在册儿童三色卡分布"]

@@ -1,0 +1,383 @@
+"""Report runs: asking for one (the service, the API, the form), who may see and download which, the
+work of the task (progress, failure with the error, a retry that produces the file).
+
+Nothing here depends on a Celery worker: requests are made inside the test transaction, whose
+on_commit callbacks (the task being queued) never run unless a test captures them; the work is done
+by calling reports.services.report_generate, as the task does, or the task's own ``apply()``.
+"""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditAction, AuditEvent, Region
+from reports import months, services, tasks
+from reports.formatters import pdf as pdf_formatter
+from reports.models import ReportRun, ReportStatus
+from tests.factories import LISHI, LISHI_VILLAGE, LVLIANG, SHANXI, YUCI
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
+
+MONTH = "2025-05"
+
+
+def _request(actor, region_code=LVLIANG, month=MONTH, format="xlsx"):
+    return services.report_request(actor=actor, region_code=region_code, month=month, format=format)
+
+
+def _made(actor, region_code=LVLIANG, format="xlsx") -> ReportRun:
+    return services.report_generate(run_id=_request(actor, region_code, format=format).pk)
+
+
+@pytest.fixture
+def lishi_run(lishi_month, staff_lishi) -> ReportRun:
+    """A done Excel report of 离石区, May 2025, asked for by staff_lishi."""
+    return _made(staff_lishi, LISHI)
+
+
+@pytest.fixture
+def lvliang_run(lishi_month, viewer_lvliang) -> ReportRun:
+    """A done Excel report of 吕梁市, May 2025, asked for by viewer_lvliang."""
+    return _made(viewer_lvliang, LVLIANG)
+
+
+def _fail_once(monkeypatch):
+    """The PDF formatter raises the first time it is called (a worker dying midway), then works."""
+    real = pdf_formatter.render_pdf
+    calls = []
+
+    def flaky(data):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("字体服务暂时不可用")
+        return real(data)
+
+    monkeypatch.setattr(pdf_formatter, "render_pdf", flaky)
+
+
+# --- the request: validation, nothing created on bad input -----------------------------------------
+
+@pytest.mark.parametrize(("field", "values"), [
+    ("month", {"month": "2025-13"}),
+    ("month", {"month": "2025/05"}),
+    ("month", {"month": ""}),
+    ("month", {"month": "2099-01"}),
+    ("region", {"region_code": "1411"}),
+    ("region", {"region_code": "14110000000x"}),
+    ("format", {"format": "docx"}),
+    ("format", {"format": ""}),
+])
+def test_bad_input_is_refused_naming_the_field(viewer_lvliang, field, values):
+    with pytest.raises(ValidationError) as raised:
+        _request(viewer_lvliang, **values)
+    assert field in raised.value.message_dict
+    assert not ReportRun.objects.exists()
+
+
+def test_next_month_is_in_the_future(viewer_lvliang):
+    following = months.label(months.next_month(months.current_month()))
+    with pytest.raises(ValidationError) as raised:
+        _request(viewer_lvliang, month=following)
+    assert "month" in raised.value.message_dict
+    assert not ReportRun.objects.exists()
+
+
+def test_the_current_month_can_be_asked_for_so_far(viewer_lvliang):
+    run = _request(viewer_lvliang, month=months.label(months.current_month()))
+    assert run.month == months.current_month()
+
+
+def test_a_village_has_no_report(staff_lishi):
+    with pytest.raises(ValidationError) as raised:
+        _request(staff_lishi, region_code=LISHI_VILLAGE)
+    assert "region" in raised.value.message_dict
+    assert not ReportRun.objects.exists()
+
+
+def test_a_region_outside_the_subtree_does_not_exist(staff_yuci):
+    with pytest.raises(Region.DoesNotExist):
+        _request(staff_yuci, region_code=LISHI)
+    assert not ReportRun.objects.exists()
+
+
+def test_the_city_above_is_outside_a_county_users_subtree(staff_yuci):
+    with pytest.raises(Region.DoesNotExist):
+        _request(staff_yuci, region_code=LVLIANG)
+    assert not ReportRun.objects.exists()
+
+
+def test_volunteers_cannot_ask_for_reports(volunteer_lishi):
+    with pytest.raises(PermissionDenied):
+        _request(volunteer_lishi, region_code=LISHI)
+    assert not ReportRun.objects.exists()
+
+
+def test_a_request_creates_a_queued_run(viewer_lvliang):
+    run = _request(viewer_lvliang)
+    assert (run.region_id, run.month, run.format, run.status, run.requested_by) == (
+        LVLIANG, date(2025, 5, 1), "xlsx", ReportStatus.QUEUED, viewer_lvliang)
+
+
+def test_the_task_is_queued_when_the_transaction_commits(viewer_lvliang, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _request(viewer_lvliang)
+    assert len(callbacks) == 1
+
+
+def test_asking_again_while_queued_returns_the_same_run(viewer_lvliang):
+    first = _request(viewer_lvliang)
+    assert _request(viewer_lvliang).pk == first.pk
+    assert ReportRun.objects.count() == 1
+
+
+def test_a_run_lost_long_ago_does_not_block_a_new_one(viewer_lvliang):
+    lost = _request(viewer_lvliang)
+    ReportRun.objects.filter(pk=lost.pk).update(status=ReportStatus.RUNNING,
+                                                created_at=timezone.now() - services.STALE_AFTER * 2)
+    assert _request(viewer_lvliang).pk != lost.pk
+
+
+def test_asking_again_once_done_makes_a_new_run(lvliang_run, viewer_lvliang):
+    again = _request(viewer_lvliang)
+    assert again.pk != lvliang_run.pk
+    assert again.status == ReportStatus.QUEUED
+
+
+# --- making it ------------------------------------------------------------------------------------
+
+def test_a_made_run_is_done_with_its_file(lishi_run):
+    assert (lishi_run.status, lishi_run.progress, lishi_run.error, lishi_run.attempts) == (ReportStatus.DONE, 100, "", 1)
+    assert lishi_run.file.name.startswith(f"reports/2025/05/{LISHI}-202505-run{lishi_run.pk}")
+    assert lishi_run.file.storage.exists(lishi_run.file.name)
+
+
+def test_the_file_is_stored_outside_the_static_path(lishi_run, settings):
+    path = lishi_run.file.path
+    assert not path.startswith(str(settings.STATIC_ROOT))
+    assert all(not path.startswith(str(folder)) for folder in settings.STATICFILES_DIRS)
+
+
+def test_a_run_that_dies_midway_is_failed_with_the_error(lishi_month, staff_lishi, monkeypatch):
+    _fail_once(monkeypatch)
+    run = _request(staff_lishi, LISHI, format="pdf")
+    with pytest.raises(RuntimeError):
+        services.report_generate(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == ReportStatus.FAILED
+    assert "字体服务暂时不可用" in run.error
+    assert not run.file
+
+
+def test_a_retry_after_a_failure_produces_the_file(lishi_month, staff_lishi, monkeypatch):
+    _fail_once(monkeypatch)
+    run = _request(staff_lishi, LISHI, format="pdf")
+    with pytest.raises(RuntimeError):
+        services.report_generate(run_id=run.pk)
+    run = services.report_generate(run_id=run.pk)
+    assert (run.status, run.error, run.attempts) == (ReportStatus.DONE, "", 2)
+    with run.file.open("rb") as handle:
+        assert handle.read(4) == b"%PDF"
+
+
+def test_the_task_retries_by_itself_until_the_file_is_made(lishi_month, staff_lishi, monkeypatch):
+    _fail_once(monkeypatch)
+    run = _request(staff_lishi, LISHI, format="pdf")
+    result = tasks.generate_report.apply(args=[run.pk], throw=False)
+    run.refresh_from_db()
+    assert result.get() == ReportStatus.DONE
+    assert (run.status, run.attempts) == (ReportStatus.DONE, 2)
+
+
+def test_a_done_run_is_not_made_twice(lishi_run):
+    again = services.report_generate(run_id=lishi_run.pk)
+    assert (again.attempts, again.file.name) == (1, lishi_run.file.name)
+
+
+# --- who sees what: the API -----------------------------------------------------------------------
+
+def test_api_request_answers_202_with_id_and_status(lishi_month, api_client_for, viewer_lvliang):
+    response = api_client_for(viewer_lvliang).post("/api/v1/reports/", {"region": LVLIANG, "month": MONTH,
+                                                                       "format": "pdf"}, format="json")
+    assert response.status_code == 202, response.content
+    run = ReportRun.objects.get()
+    assert response.json() == {"id": run.pk, "status": "queued"}
+
+
+@pytest.mark.parametrize(("field", "body"), [
+    ("month", {"region": LVLIANG, "month": "2025-5", "format": "pdf"}),
+    ("month", {"region": LVLIANG, "month": "2099-01", "format": "pdf"}),
+    ("region", {"region": "lvliang", "month": MONTH, "format": "pdf"}),
+    ("format", {"region": LVLIANG, "month": MONTH, "format": "doc"}),
+    ("format", {"region": LVLIANG, "month": MONTH}),
+])
+def test_api_bad_input_is_400_naming_the_field(api_client_for, viewer_lvliang, field, body):
+    response = api_client_for(viewer_lvliang).post("/api/v1/reports/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+    assert not ReportRun.objects.exists()
+
+
+def test_api_region_outside_scope_is_404(api_client_for, staff_yuci):
+    response = api_client_for(staff_yuci).post("/api/v1/reports/", {"region": LISHI, "month": MONTH,
+                                                                    "format": "pdf"}, format="json")
+    assert response.status_code == 404
+    assert not ReportRun.objects.exists()
+
+
+def test_api_volunteers_are_refused(api_client_for, volunteer_lishi):
+    response = api_client_for(volunteer_lishi).post("/api/v1/reports/", {"region": LISHI, "month": MONTH,
+                                                                        "format": "pdf"}, format="json")
+    assert response.status_code == 403
+    assert not ReportRun.objects.exists()
+
+
+def test_api_volunteers_cannot_list_reports(api_client_for, volunteer_lishi):
+    assert api_client_for(volunteer_lishi).get("/api/v1/reports/").status_code == 403
+
+
+def test_api_run_shows_the_contract_fields(lvliang_run, api_client_for, viewer_lvliang):
+    body = api_client_for(viewer_lvliang).get(f"/api/v1/reports/{lvliang_run.pk}/").json()
+    assert {k: body[k] for k in ("id", "region", "month", "format", "status", "progress", "error")} == {
+        "id": lvliang_run.pk, "region": LVLIANG, "month": MONTH, "format": "xlsx", "status": "done",
+        "progress": 100, "error": ""}
+    assert body["download_url"].endswith(f"/api/v1/reports/{lvliang_run.pk}/download/")
+
+
+def test_api_queued_run_has_no_download_url(api_client_for, viewer_lvliang):
+    run = _request(viewer_lvliang)
+    assert api_client_for(viewer_lvliang).get(f"/api/v1/reports/{run.pk}/").json()["download_url"] is None
+
+
+def test_api_run_outside_scope_is_404(lvliang_run, api_client_for, staff_yuci):
+    assert api_client_for(staff_yuci).get(f"/api/v1/reports/{lvliang_run.pk}/").status_code == 404
+
+
+def test_api_list_holds_runs_in_scope_newest_first(lishi_run, lvliang_run, api_client_for, staff_lishi):
+    newer = _request(staff_lishi, LISHI, format="pdf")
+    ids = [row["id"] for row in api_client_for(staff_lishi).get("/api/v1/reports/").json()["results"]]
+    assert ids == [newer.pk, lishi_run.pk]  # 吕梁市's run is above 离石区 staff
+
+
+def test_api_download_serves_the_file(lvliang_run, api_client_for, viewer_lvliang):
+    response = api_client_for(viewer_lvliang).get(f"/api/v1/reports/{lvliang_run.pk}/download/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert b"".join(response.streaming_content).startswith(b"PK")
+
+
+def test_api_download_outside_scope_is_404(lvliang_run, api_client_for, staff_yuci):
+    assert api_client_for(staff_yuci).get(f"/api/v1/reports/{lvliang_run.pk}/download/").status_code == 404
+
+
+def test_api_download_of_a_queued_run_is_404(api_client_for, viewer_lvliang):
+    run = _request(viewer_lvliang)
+    assert api_client_for(viewer_lvliang).get(f"/api/v1/reports/{run.pk}/download/").status_code == 404
+
+
+# --- who sees what: the pages ---------------------------------------------------------------------
+
+def test_the_list_shows_runs_in_scope(lishi_run, lvliang_run, client, staff_lishi):
+    client.force_login(staff_lishi)
+    page = client.get(reverse("reports:list"))
+    assert [run.pk for run in page.context["page"]] == [lishi_run.pk]
+
+
+def test_the_form_makes_a_run_and_shows_its_page(lishi_month, client, viewer_lvliang):
+    client.force_login(viewer_lvliang)
+    response = client.post(reverse("reports:request"), {"region": LVLIANG, "month": MONTH, "format": "pdf"})
+    run = ReportRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:detail", args=[run.pk])
+
+
+def test_the_form_shows_a_bad_month_and_makes_nothing(client, viewer_lvliang):
+    client.force_login(viewer_lvliang)
+    response = client.post(reverse("reports:request"), {"region": LVLIANG, "month": "2099-01", "format": "pdf"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["month"]
+    assert not ReportRun.objects.exists()
+
+
+def test_the_form_for_a_region_outside_scope_is_404(client, staff_yuci):
+    client.force_login(staff_yuci)
+    response = client.post(reverse("reports:request"), {"region": LVLIANG, "month": MONTH, "format": "pdf"})
+    assert response.status_code == 404
+    assert not ReportRun.objects.exists()
+
+
+def test_the_run_page_polls_the_api_while_queued(client, viewer_lvliang):
+    run = _request(viewer_lvliang)
+    client.force_login(viewer_lvliang)
+    page = client.get(reverse("reports:detail", args=[run.pk])).content.decode()
+    assert f'data-api-url="/api/v1/reports/{run.pk}/"' in page
+    assert 'data-poll="1"' in page
+    assert "reports/progress.js" in page
+
+
+def test_the_run_page_of_a_failed_run_shows_the_error(lishi_month, client, staff_lishi, monkeypatch):
+    _fail_once(monkeypatch)
+    run = _request(staff_lishi, LISHI, format="pdf")
+    with pytest.raises(RuntimeError):
+        services.report_generate(run_id=run.pk)
+    client.force_login(staff_lishi)
+    assert "字体服务暂时不可用" in client.get(reverse("reports:detail", args=[run.pk])).content.decode()
+
+
+def test_the_run_page_outside_scope_is_404(lvliang_run, client, staff_yuci):
+    client.force_login(staff_yuci)
+    assert client.get(reverse("reports:detail", args=[lvliang_run.pk])).status_code == 404
+
+
+def test_volunteers_cannot_open_the_report_pages(client, volunteer_lishi):
+    client.force_login(volunteer_lishi)
+    assert client.get(reverse("reports:list")).status_code == 403
+
+
+def test_viewer_downloads_the_citys_report_with_its_chinese_name(lvliang_run, client, viewer_lvliang):
+    client.force_login(viewer_lvliang)
+    response = client.get(reverse("reports:download", args=[lvliang_run.pk]))
+    assert response.status_code == 200
+    # RFC 5987: the UTF-8 name percent-encoded in filename*.
+    assert "filename*=utf-8''%E5%90%95%E6%A2%81%E5%B8%82_2025%E5%B9%B405%E6%9C%88_" in response["Content-Disposition"]
+
+
+def test_a_download_is_audited(lvliang_run, client, viewer_lvliang):
+    client.force_login(viewer_lvliang)
+    client.get(reverse("reports:download", args=[lvliang_run.pk]))
+    event = AuditEvent.objects.get(action=AuditAction.DOWNLOAD)
+    assert (event.actor, event.target_id, event.region_code) == (viewer_lvliang, str(lvliang_run.pk), LVLIANG)
+
+
+def test_county_staff_cannot_download_the_citys_report(lvliang_run, client, staff_lishi):
+    client.force_login(staff_lishi)
+    assert client.get(reverse("reports:download", args=[lvliang_run.pk])).status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditAction.DOWNLOAD).exists()
+
+
+def test_yuci_staff_cannot_download_lishis_report(lishi_run, client, staff_yuci):
+    client.force_login(staff_yuci)
+    assert client.get(reverse("reports:download", args=[lishi_run.pk])).status_code == 404
+
+
+def test_regenerating_makes_a_new_run(lishi_run, client, staff_lishi):
+    client.force_login(staff_lishi)
+    response = client.post(reverse("reports:regenerate", args=[lishi_run.pk]))
+    new = ReportRun.objects.exclude(pk=lishi_run.pk).get()
+    assert response["Location"] == reverse("reports:detail", args=[new.pk])
+    assert (new.region_id, new.month, new.format, new.status) == (LISHI, lishi_run.month, "xlsx", "queued")
+
+
+def test_province_admin_sees_every_run(lishi_run, lvliang_run, admin_province):
+    assert set(ReportRun.objects.visible_to(admin_province)) == {lishi_run, lvliang_run}
+
+
+def test_yuci_staff_sees_only_yuci_runs(lishi_month, staff_yuci, lishi_run):
+    yuci = _request(staff_yuci, YUCI)
+    assert list(ReportRun.objects.visible_to(staff_yuci)) == [yuci]
+
+
+def test_superuser_may_ask_for_the_province(superuser):
+    assert _request(superuser, SHANXI).region_id == SHANXI
