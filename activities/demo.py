@@ -32,6 +32,7 @@ from decimal import Decimal
 from itertools import accumulate
 
 from django.db import reset_queries
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from accounts.demo.context import SeedContext
@@ -153,6 +154,30 @@ class _KindChooser:
         return kinds[bisect_right(cum, rng.random() * cum[-1])]
 
 
+class _Positional:
+    """Makes ``model`` instances through ``Model.__init__``'s positional path (the one
+    ``Model.from_db`` takes), twice as fast as keywords for two million rows. Values are given for
+    ``names`` in that order; the field order is read from the model, so a field added later gets its
+    default instead of shifting the others."""
+
+    def __init__(self, model: type[Model], names: tuple[str, ...]) -> None:
+        fields = model._meta.concrete_fields
+        unknown = set(names) - {f.attname for f in fields}
+        if unknown:
+            raise ValueError(f"{model.__name__} has no fields {sorted(unknown)}.")
+        self.model = model
+        self.slots = [(names.index(f.attname), None) if f.attname in names else (None, f) for f in fields]
+
+    def __call__(self, *values) -> Model:
+        return self.model(*[values[i] if field is None else field.get_default() for i, field in self.slots])
+
+
+ACTIVITY = _Positional(Activity, (
+    "id", "volunteer_id", "region_id", "occurred_on", "kind", "services", "is_group", "title", "duration_minutes",
+    "place", "participants", "aid_value_yuan", "notes", "follow_up", "created_by_id", "content_digest"))
+ACTIVITY_CHILD = _Positional(ActivityChild, ("activity_id", "child_id", "occurred_on", "region_id"))
+
+
 class _Batch:
     """Activities and the rows that point at them, inserted every BATCH_SIZE activities."""
 
@@ -195,7 +220,9 @@ class _Recorder:
                co_volunteers: list[VolunteerPlan] = (), follow_up: bool = False) -> None:
         # The service reads the children in the ledger's order (region, name, id): the first one's
         # region is the activity's (a group across regions counts in the organiser's).
-        rows = sorted(((c.region_on(day), c.name, c.id, c) for c in children), key=lambda r: r[:3])
+        rows = [(c.region_on(day), c.name, c.id, c) for c in children]
+        if len(rows) > 1:
+            rows.sort(key=lambda r: r[:3])
         participants = participants if participants is not None else len(children)
         co_ids = sorted(v.id for v in co_volunteers)
         regions = {r[0] for r in rows}
@@ -203,17 +230,14 @@ class _Recorder:
         activity_id = self._next_id(rng)
         created_by = volunteer.user_id or self.staff.get(children[0].county_id)
         aid = aid.quantize(Decimal("0.01"))
-        self.batch.activities.append(Activity(
-            id=activity_id, volunteer_id=volunteer.id, region_id=region_id, occurred_on=day, kind=kind,
-            services=services, is_group=is_group, title=title, duration_minutes=duration, place=place,
-            participants=participants, aid_value_yuan=aid, notes=notes, follow_up=follow_up, created_by_id=created_by,
-            content_digest=content_digest(
-                volunteer_id=volunteer.id, children=[r[2] for r in rows], occurred_on=day, kind=kind,
-                services=services, is_group=is_group, title=title, duration_minutes=duration, place=place,
-                participants=participants, aid_value_yuan=aid, notes=notes, follow_up=follow_up,
-                co_volunteers=co_ids)))
-        self.batch.links += [ActivityChild(activity_id=activity_id, child_id=child_id, occurred_on=day, region_id=region)
-                             for region, _name, child_id, _c in rows]
+        digest = content_digest(
+            volunteer_id=volunteer.id, children=[r[2] for r in rows], occurred_on=day, kind=kind, services=services,
+            is_group=is_group, title=title, duration_minutes=duration, place=place, participants=participants,
+            aid_value_yuan=aid, notes=notes, follow_up=follow_up, co_volunteers=co_ids)
+        self.batch.activities.append(ACTIVITY(
+            activity_id, volunteer.id, region_id, day, kind, services, is_group, title, duration, place, participants,
+            aid, notes, follow_up, created_by, digest))
+        self.batch.links += [ACTIVITY_CHILD(activity_id, child_id, day, region) for region, _name, child_id, _c in rows]
         self.batch.co += [Activity.co_volunteers.through(activity_id=activity_id, volunteer_id=v) for v in co_ids]
         if follow_up:
             for child in children:

@@ -7,7 +7,9 @@
 The database is filled once, then reused: the real province, cities and counties with made-up
 townships and villages (seed_demo's regions step), then — when it holds fewer than ``--children``
 bench children — ~125,000 children, ~90,000 caring mothers and ~2,000,000 activities written by
-``INSERT … SELECT generate_series`` (a few minutes), with the dated history the statistics read:
+``INSERT … SELECT generate_series`` (about two minutes: foreign-key triggers off for the load when
+the role may, the activity tables' secondary indexes rebuilt after it, then VACUUM ANALYZE), with
+the dated history the statistics read:
 a registration StatusChange per child (exits and suspensions dated inside the last 12 months),
 risk assessments (some reassessed), lead pairings (some ended and replaced, some helpers),
 VolunteerStatusChange rows, activities over the 12 months up to the reference month (16 a child a
@@ -20,9 +22,13 @@ Then, for the reference month (last month), it prints the p50 of 5 runs of:
 - ``reports.stats.monthly_trend`` for the province (12 months);
 - ONE hand-written SQL query computing the headline numbers for the province's 11 cities,
 
-asserts that the hand-written query and the service agree city by city, and prints the ratio
+asserts that the hand-written query and the service agree city by city (16 figures: children active,
+paired, without activity, by colour, new, exited; volunteers active and paired; activities, 人次, aid;
+trainings and their 人次), and prints the ratio
 service / hand-written SQL (the figure that matters: what the ORM-built, fixed-query service costs
-over the best one query we could write by hand).
+over the best one query we could write by hand; the service computes about three times as many
+figures — categories, statuses, overdue by colour, needs … — in its 7). Both run with PostgreSQL's
+JIT off, as the service does (reports.stats.fast_aggregates).
 """
 
 import argparse
@@ -43,7 +49,9 @@ PROVINCE, CITY, COUNTY = "140000000000", "141100000000", "141102000000"
 DIGEST_PREFIX, PHONE_PREFIX = "benchstats", "171"
 KINDS = [("home_visit", 40), ("call", 25), ("tutoring", 10), ("counselling", 5), ("material_aid", 8),
          ("safety_education", 4), ("reading", 3), ("outing", 2), ("festival", 2), ("other", 1)]
-HEADLINE = ("children_active", "children_paired", "children_without_activity", "children_new", "children_exited",
+HEADLINE = ("children_active", "children_paired", "children_without_activity", "children_by_risk.red",
+            "children_by_risk.yellow", "children_by_risk.green", "children_by_risk.unassessed", "children_new",
+            "children_exited",
             "volunteers_active", "volunteers_paired", "activities", "participant_times", "aid_value_yuan",
             "trainings", "training_participant_times")
 
@@ -105,6 +113,9 @@ def generate(*, children: int, volunteers: int, activities: int, window_start: d
     started = time.perf_counter()
     print(f"generating {children:,} children, {volunteers:,} caring mothers, {activities:,} activities …", flush=True)
     with transaction.atomic(), connection.cursor() as c:
+        c.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if c.fetchone()[0]:  # foreign keys are right by construction: skip their per-row checks
+            c.execute("SET LOCAL session_replication_role = replica")
         c.execute("CREATE OR REPLACE FUNCTION pg_temp.h(i bigint, salt int) RETURNS bigint "
                   "LANGUAGE sql IMMUTABLE AS $$ SELECT abs(hashtextextended(i::text, salt)) $$")
         for level, name in (("village", "bench_v"), ("township", "bench_t"), ("county", "bench_c")):
@@ -169,6 +180,11 @@ def generate(*, children: int, volunteers: int, activities: int, window_start: d
                    entered_on + 5 + (30 + pg_temp.h(i, 14) %% 300)::int, entered_on + 400, now(), child_id
             FROM bench_kid WHERE risk < 92 AND risk2 < 30
                  AND entered_on + 5 + (30 + pg_temp.h(i, 14) %% 300)::int <= %(we)s""", p)
+
+        c.execute("""UPDATE children_child c SET risk_color = latest.color FROM (
+                         SELECT DISTINCT ON (child_id) child_id, color FROM children_riskassessment
+                         ORDER BY child_id, assessed_on DESC, recorded_at DESC, id DESC) latest
+                     WHERE latest.child_id = c.id AND c.risk_color <> latest.color""")
 
         # Caring mothers, with their dated history.
         _step(c, "caring mothers", """
@@ -235,13 +251,22 @@ def generate(*, children: int, volunteers: int, activities: int, window_start: d
         p["n_pc"] = c.fetchone()[0]
         _step(c, "activity plan", f"""
             CREATE TEMP TABLE bench_act ON COMMIT DROP AS
-            SELECT gen_random_uuid() AS id, pc.child_id, pc.volunteer_id, pc.region_id,
+            SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(j), 12, '0'))::uuid AS id,
+                   pc.child_id, pc.volunteer_id, pc.region_id,
                    %(ws)s::date + (pg_temp.h(j, 21) %% %(span)s)::int AS occurred_on, {kind_case} AS kind,
                    CASE WHEN pg_temp.h(j, 23) %% 100 < 15 THEN 2 + (pg_temp.h(j, 24) %% 4)::int ELSE 1 END AS participants,
                    j
             FROM (SELECT j, pg_temp.h(j, 20) %% %(n_pc)s + 1 AS rn, pg_temp.h(j, 22) %% 100 AS k
                   FROM generate_series(1, %(n_acts)s) AS j) g
             JOIN bench_pc pc ON pc.rn = g.rn""", p)
+        # Bulk load: the two big tables' secondary indexes are dropped and rebuilt after (far faster
+        # than maintaining them row by row); their ids are sequential (B-tree appends).
+        c.execute("""SELECT i.indexname, i.indexdef FROM pg_indexes i
+                     WHERE i.tablename IN ('activities_activity', 'activities_activitychild')
+                       AND i.indexname NOT IN (SELECT conname FROM pg_constraint)""")
+        secondary = c.fetchall()
+        for name, _definition in secondary:
+            c.execute(f'DROP INDEX "{name}"')
         _step(c, "activities", """
             INSERT INTO activities_activity (id, occurred_on, kind, services, is_group, title, duration_minutes, place,
                 participants, aid_value_yuan, notes, follow_up, content_digest, created_at, updated_at, region_id,
@@ -253,6 +278,11 @@ def generate(*, children: int, volunteers: int, activities: int, window_start: d
         _step(c, "activity children", """
             INSERT INTO activities_activitychild (occurred_on, activity_id, child_id, region_id)
             SELECT occurred_on, id, child_id, region_id FROM bench_act""", p)
+        started_indexes = time.perf_counter()
+        for _name, definition in secondary:
+            c.execute(definition)
+        print(f"  {'activity indexes rebuilt':<34} {len(secondary):>10} "
+              f"({time.perf_counter() - started_indexes:.1f} s)", flush=True)
 
         # Trainings: every county monthly, every township quarterly.
         _step(c, "trainings", """
@@ -278,7 +308,7 @@ def generate(*, children: int, volunteers: int, activities: int, window_start: d
                   FROM bench_kid k WHERE pg_temp.h(k.i, 50) %% 100 < 12 AND k.exited_on IS NULL) n
             WHERE opened_on <= %(we)s""", p)
     with connection.cursor() as c:
-        c.execute("ANALYZE")
+        c.execute("VACUUM (ANALYZE)")  # statistics, and the visibility map index-only scans need
     print(f"generated in {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -291,6 +321,8 @@ WITH st AS (            -- every child's status on the day: its latest history r
 lead AS (SELECT DISTINCT child_id FROM pairing_pairing
          WHERE role = 'lead' AND started_on <= %(day)s AND (ended_on IS NULL OR ended_on > %(day)s)),
 seen AS (SELECT DISTINCT child_id FROM activities_activitychild WHERE occurred_on BETWEEN %(first)s AND %(last)s),
+colour AS (SELECT DISTINCT ON (child_id) child_id, color FROM children_riskassessment
+           WHERE assessed_on <= %(day)s ORDER BY child_id, assessed_on DESC, recorded_at DESC, id DESC),
 gone AS (SELECT DISTINCT child_id FROM children_statuschange
          WHERE to_status = 'exited' AND effective_on BETWEEN %(first)s AND %(last)s),
 kids AS (
@@ -298,12 +330,17 @@ kids AS (
            count(*) FILTER (WHERE st.to_status = 'active') AS children_active,
            count(*) FILTER (WHERE st.to_status = 'active' AND lead.child_id IS NOT NULL) AS children_paired,
            count(*) FILTER (WHERE st.to_status = 'active' AND seen.child_id IS NULL) AS children_without_activity,
+           count(*) FILTER (WHERE st.to_status = 'active' AND colour.color = 'red') AS red,
+           count(*) FILTER (WHERE st.to_status = 'active' AND colour.color = 'yellow') AS yellow,
+           count(*) FILTER (WHERE st.to_status = 'active' AND colour.color = 'green') AS green,
+           count(*) FILTER (WHERE st.to_status = 'active' AND colour.child_id IS NULL) AS unassessed,
            count(*) FILTER (WHERE c.entered_on BETWEEN %(first)s AND %(last)s) AS children_new,
            count(*) FILTER (WHERE gone.child_id IS NOT NULL OR c.exited_on BETWEEN %(first)s AND %(last)s)
                AS children_exited
     FROM children_child c
     LEFT JOIN st ON st.child_id = c.id LEFT JOIN lead ON lead.child_id = c.id
     LEFT JOIN seen ON seen.child_id = c.id LEFT JOIN gone ON gone.child_id = c.id
+    LEFT JOIN colour ON colour.child_id = c.id
     WHERE c.region_id BETWEEN %(low)s AND %(high)s GROUP BY 1),
 vst AS (SELECT DISTINCT ON (volunteer_id) volunteer_id, to_status FROM volunteers_volunteerstatuschange
         WHERE effective_on <= %(day)s ORDER BY volunteer_id, effective_on DESC, id DESC),
@@ -326,7 +363,8 @@ trs AS (
     WHERE held_on BETWEEN %(first)s AND %(last)s AND region_id BETWEEN %(low)s AND %(high)s GROUP BY 1)
 SELECT r.code,
        coalesce(kids.children_active, 0), coalesce(kids.children_paired, 0),
-       coalesce(kids.children_without_activity, 0), coalesce(kids.children_new, 0),
+       coalesce(kids.children_without_activity, 0), coalesce(kids.red, 0), coalesce(kids.yellow, 0),
+       coalesce(kids.green, 0), coalesce(kids.unassessed, 0), coalesce(kids.children_new, 0),
        coalesce(kids.children_exited, 0), coalesce(vols.volunteers_active, 0), coalesce(vols.volunteers_paired, 0),
        coalesce(acts.activities, 0), coalesce(acts.participant_times, 0), coalesce(acts.aid_value_yuan, 0),
        coalesce(trs.trainings, 0), coalesce(trs.training_participant_times, 0)
@@ -353,24 +391,30 @@ def hand_written(month: date) -> dict[str, dict]:
 def service_headline(figures: dict) -> dict[str, dict]:
     from decimal import Decimal
 
-    return {row["region"]["code"]: {key: Decimal(row[key]) if key == "aid_value_yuan" else row[key]
-                                    for key in HEADLINE}
+    def value(row: dict, key: str):
+        group, _dot, sub = key.partition(".")
+        found = row[group][sub] if sub else row[key]
+        return Decimal(found) if key == "aid_value_yuan" else found
+
+    return {row["region"]["code"]: {key: value(row, key) for key in HEADLINE}
             for row in figures["subregions"] if not row["own_level"]}
 
 
 def timed(fn, runs: int) -> tuple[float, object, int]:
-    """(p50 milliseconds over ``runs`` runs after one warm-up, the last result, queries of one run)."""
+    """(p50 milliseconds over ``runs`` runs after one warm-up, the last result, the SELECTs of one run —
+    not counting the transaction and ``SET LOCAL jit = off`` around them)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
         result = fn()
+    reads = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
     times = []
     for _ in range(runs):
         started = time.perf_counter()
         result = fn()
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), result, len(captured.captured_queries)
+    return statistics.median(times), result, len(reads)
 
 
 def main() -> None:

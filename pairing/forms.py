@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Region
 from accounts.regioncodes import LEVELS, TOWNSHIP, VILLAGE, is_valid_code, level_of, subtree_q
@@ -34,7 +35,7 @@ def _date_field(label, *, required: bool = True) -> forms.DateField:
 class PairingFilterForm(forms.Form):
     """The pairing list's filters (GET)."""
 
-    STATE_CHOICES = [("", _("All")), ("active", _("Active")), ("ended", _("Ended"))]
+    STATE_CHOICES = [("", _("All")), ("active", pgettext_lazy("pairing state", "Active")), ("ended", _("Ended"))]
 
     region = forms.CharField(label=_("Region"), required=False)
     role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All")), *PairingRole.choices])

@@ -37,9 +37,12 @@ def _text(x: float, y: float, content: str, *, size: int = 12, anchor: str = "st
             f'font-weight="{weight}">{escape(content)}</text>')
 
 
-def _open(width: int, height: int, title: str) -> tuple[str, str]:
+def _open(width: int, height: int, title: str, fit: int | None = None) -> tuple[str, str]:
+    """The ``<svg>`` element: drawn in a ``width`` × ``height`` box (the viewBox), rendered at that
+    size, or scaled down to ``fit`` pixels wide (the PDF's column; browsers scale it with CSS)."""
     ident = f"chart-{next(_ids)}"
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" width="{width}" height="{height}" '
+    shown_w, shown_h = (width, height) if not fit or fit >= width else (fit, round(height * fit / width))
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" width="{shown_w}" height="{shown_h}" '
             f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="{ident}-t" '
             f'font-family={quoteattr(FONT)}><title id="{ident}-t">{escape(title)}</title>')
     return head, "</svg>"
@@ -49,8 +52,8 @@ def _short(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def _empty(title: str, message: str, width: int = 640) -> str:
-    head, tail = _open(width, 48, title)
+def _empty(title: str, message: str, width: int = 640, fit: int | None = None) -> str:
+    head, tail = _open(width, 48, title, fit)
     return head + _text(width / 2, 28, message, anchor="middle", fill=MUTED, size=13) + tail
 
 
@@ -76,16 +79,16 @@ def count_scale(value: float, ticks: int = 4) -> int:
 
 
 def bar_chart(rows: list[tuple[str, float, str]], *, title: str, max_value: float | None = None,
-              color: str = BRAND, empty: str = "—", width: int = 420) -> str:
+              color: str = BRAND, empty: str = "—", width: int = 420, fit: int | None = None) -> str:
     """Horizontal bars: ``rows`` are (label, value, value as shown). ``max_value`` fixes the scale
     (1 for rates); by default the largest value, rounded up."""
     if not rows:
-        return _empty(title, empty, width)
+        return _empty(title, empty, width, fit)
     label_w, value_w, row_h, top = 120, 58, 26, 8
     scale = max_value if max_value else nice_ceiling(max(v for _l, v, _s in rows))
     bar_w = width - label_w - value_w
     height = top * 2 + row_h * len(rows)
-    head, tail = _open(width, height, title)
+    head, tail = _open(width, height, title, fit)
     parts = [head]
     for index, (label, value, shown) in enumerate(rows):
         y = top + index * row_h
@@ -113,15 +116,15 @@ def _arc(cx: float, cy: float, outer: float, inner: float, start: float, end: fl
 
 
 def donut_chart(parts: list[tuple[str, int, str]], *, title: str, center: str = "", center_note: str = "",
-                empty: str = "—", width: int = 420) -> str:
+                empty: str = "—", width: int = 420, fit: int | None = None) -> str:
     """A ring of (label, count, colour) shares, the total in the middle and a legend on the right."""
     total = sum(count for _l, count, _c in parts)
     if total <= 0:
-        return _empty(title, empty, width)
+        return _empty(title, empty, width, fit)
     size, outer, inner = 200, 88, 54
     cx = cy = size / 2
     height = max(size, 24 + 26 * len(parts))
-    head, tail = _open(width, height, title)
+    head, tail = _open(width, height, title, fit)
     out = [head]
     shown = [(label, count, fill) for label, count, fill in parts if count > 0]
     if len(shown) == 1:
@@ -149,16 +152,16 @@ def donut_chart(parts: list[tuple[str, int, str]], *, title: str, center: str = 
 
 
 def trend_chart(points: list[tuple[str, int, float]], *, title: str, bars_label: str, line_label: str,
-                width: int = 900) -> str:
+                width: int = 900, fit: int | None = None) -> str:
     """Months as (label, count for the bars, rate 0..1 for the line). Labels like ``2025-03``: each
     shows its month, and the year under the first month and every January."""
     if not points:
-        return _empty(title, "—", width)
+        return _empty(title, "—", width, fit)
     height, left, right, top, bottom = 240, 52, 48, 34, 190
     plot_w, plot_h = width - left - right, bottom - top
     scale = count_scale(max(count for _l, count, _r in points))
     step = plot_w / len(points)
-    head, tail = _open(width, height, title)
+    head, tail = _open(width, height, title, fit)
     out = [head]
     # Legend.
     out.append(f'<rect x="{left}" y="8" width="12" height="12" rx="2" fill="{BRAND}"/>')
@@ -219,6 +222,8 @@ def trend_points(trend: list[dict]) -> list[tuple[str, int, float]]:
     return [(point["month"], point["activities"], point["monthly_coverage"]) for point in trend]
 
 
+# The PDF's text column (A4 less margins) in CSS pixels: wider charts are scaled down to it.
+REPORT_WIDTH = 640
 REPORT_RISK_WORDS = {"red": "红色", "yellow": "黄色", "green": "绿色", "unassessed": "未评估"}
 
 
@@ -236,5 +241,5 @@ def report_charts(figures: dict, trend: list[dict] | None = None) -> list[Chart]
     if trend:
         charts.append(Chart("近12个月关爱活动与月度覆盖率", trend_chart(
             trend_points(trend), title="近12个月关爱活动与月度覆盖率", bars_label="关爱活动（次）",
-            line_label="月度覆盖率")))
+            line_label="月度覆盖率", fit=REPORT_WIDTH)))
     return charts

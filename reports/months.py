@@ -19,10 +19,14 @@ A month is passed around as the date of its first day. The statistics of a month
   ``opened_on`` / ``fulfilled_on``. These are calendar dates in the platform's time zone
   (settings.TIME_ZONE, Asia/Shanghai): an activity at 23:59 on the month's last day, Beijing time,
   is dated that day and counts in that month; one at 00:01 on the 1st counts in the next.
-- **Contact overdue** at D: an active child whose last activity on or before D (or, never visited,
-  its entry date) lies more than its contact interval before D; the interval is that of its colour
-  at D (activities.models.ContactRhythm of the nearest region that sets one, else
-  settings.CONTACT_DAYS).
+- **Contact overdue** at D (activities.rhythm's rule, taken on D): an active child with a lead
+  caring mother on D whose last activity on or before D — never visited: the start of that lead
+  pairing — lies more than its contact interval before D; the interval is that of its colour at D
+  (the ContactRhythm of the nearest region that sets one, else settings.CONTACT_DAYS).
+- **Monthly coverage** is ``1 − children_without_activity / children_active`` (every active child);
+  ``paired_monthly_coverage`` is 月月有活动 as activities.coverage measures it, over the active
+  children with a lead caring mother. Rates are 0 when there is no one to divide by.
+- **Categories** are the child's current ones (the ledger does not date category changes).
 - **Region as of now.** Every count goes to the region a record is registered in *today*: a child
   transferred after the month counts, for that month too, in its new region (the history of
   transfers is kept, but the statistics do not replay it). Activities keep the region they were

@@ -10,9 +10,17 @@ How they are computed: a FIXED number of SQL queries, whatever the number of sub
 1. the direct sub-regions (names, levels);
 2. the contact-rhythm rules that can apply in the subtree (a handful of rows);
 3. children, 4. volunteers: the ORM builds one row per person of the subtree with what it was at
-   the month's end (status from the dated history, colour, paired, last contact …), and ONE outer
-   ``GROUP BY`` on the region-code prefix sums flags over those rows (``_grouped_sums``);
+   the month's end (status and colour from the dated history, paired, contacted, overdue …), and
+   ONE outer ``GROUP BY`` on the region-code prefix sums flags over those rows (``_grouped_sums``;
+   the rows are a MATERIALIZED common table expression, so each is computed once);
 5. activities, 6. trainings, 7. needs: one ORM aggregate each, grouped on the same prefix.
+
+Per person, the facts are set memberships the database evaluates once and hashes (``id IN
+(subquery)``: leads active that day, children reached in the month, history dated after the day …),
+so the cost is one scan of each set plus a hash probe per person; index probes are left for the few
+people whose history changed after the day. On PostgreSQL the queries run with the JIT off
+(:func:`fast_aggregates`). bench/stats.py measures this at province scale against one hand-written
+query (about 1.5× its time, for three times the figures).
 
 The group key is the first digits of the record's region code — as many as name a direct
 sub-region (``Substr(region_id, 1, PREFIX_LENGTH[sub-level])``, see accounts.regioncodes), so one
@@ -24,6 +32,7 @@ level" row, so the parent is always the sum of its rows for every additive figur
 
 from collections import defaultdict
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -34,8 +43,10 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -44,7 +55,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Substr, TruncMonth
+from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Substr, TruncMonth
 from django.utils.translation import gettext as _
 
 from accounts.models import Region
@@ -169,18 +180,6 @@ def child_contacted_between(first: date, last: date, *, region: Region | None = 
     return ExpressionWrapper(_in(links.values("child_id")), output_field=BooleanField())
 
 
-def child_contact_base(day: date) -> Coalesce:
-    """What the next contact is due from on ``day`` (activities.rhythm): the latest activity on or
-    before ``day`` (one index probe), else — never contacted — the start of the lead pairing active on
-    ``day`` (looked up only then: COALESCE stops at its first non-NULL argument)."""
-    last = (ActivityChild.objects.filter(child=OuterRef("pk"), occurred_on__lte=day)
-            .order_by("-occurred_on").values("occurred_on")[:1])
-    lead = (Pairing.objects.filter(_active_on(day), child=OuterRef("pk"), role=PairingRole.LEAD)
-            .order_by("-started_on").values("started_on")[:1])
-    return Coalesce(Subquery(last, output_field=DateField()), Subquery(lead, output_field=DateField()),
-                    output_field=DateField())
-
-
 def volunteer_status_at(day: date) -> Case:
     later = VolunteerStatusChange.objects.filter(effective_on__gt=day).values("volunteer_id")
     history = (VolunteerStatusChange.objects.filter(volunteer=OuterRef("pk"), effective_on__lte=day)
@@ -198,22 +197,58 @@ def volunteer_paired_at(day: date, *, region: Region | None = None) -> Expressio
     return ExpressionWrapper(_in(pairings.values("volunteer_id")), output_field=BooleanField())
 
 
-def contact_cutoffs(*, region: Region, day: date) -> dict[str, object]:
-    """Per risk key, the date before which a child's contact base makes it overdue on ``day``: ``day``
-    minus the contact interval of its colour (activities.rhythm: the nearest region's ContactRhythm,
-    else settings.CONTACT_DAYS) — a CASE on the child's region when regions inside the subtree set
-    their own rhythm, else a constant. One query (the rhythms)."""
+@dataclass(frozen=True)
+class Cutoff:
+    """For one risk colour on ``day``: a contact before this date makes an active child overdue —
+    ``day`` minus the colour's contact interval (activities.rhythm: the nearest region's own
+    ContactRhythm, else settings.CONTACT_DAYS). ``rules`` are the subtree's own rhythms, deepest
+    first, as (region code, cutoff); ``default`` applies elsewhere."""
+
+    default: date
+    rules: tuple[tuple[str, date], ...] = ()
+
+    @property
+    def earliest(self) -> date:
+        return min([self.default, *(cut for _code, cut in self.rules)])
+
+    def expression(self, region_field: str):
+        """The cutoff of each row's region, as SQL (a constant without rules)."""
+        default = Value(self.default, output_field=DateField())
+        if not self.rules:
+            return default
+        return Case(*(When(subtree_q(region_field, code), then=Value(cut, output_field=DateField()))
+                      for code, cut in self.rules), default=default, output_field=DateField())
+
+
+def contact_cutoffs(*, region: Region, day: date) -> dict[str, Cutoff]:
+    """The cutoff of every risk key in ``region``'s subtree on ``day``. One query (the rhythms)."""
     rhythms = load_rhythms(subtree_of=region.code)
     inner = rhythms.within(region.code)  # deepest first: the nearest rhythm wins
     base = rhythms.intervals_for(region.code)
-    cutoffs = {}
-    for color in RHYTHM_COLORS:
-        default = Value(day - timedelta(days=base.days(color)), output_field=DateField())
-        whens = [When(subtree_q("region", intervals.source),
-                      then=Value(day - timedelta(days=intervals.days(color)), output_field=DateField()))
-                 for intervals in inner]
-        cutoffs[COLOR_KEYS[color]] = Case(*whens, default=default, output_field=DateField()) if whens else default
-    return cutoffs
+    return {COLOR_KEYS[color]: Cutoff(
+        default=day - timedelta(days=base.days(color)),
+        rules=tuple((i.source, day - timedelta(days=i.days(color))) for i in inner))
+        for color in RHYTHM_COLORS}
+
+
+def child_contacted_since(cutoff: Cutoff, day: date, *, region: Region | None = None) -> ExpressionWrapper:
+    """Whether an activity reached the child between its region's ``cutoff`` and ``day``."""
+    links = ActivityChild.objects.filter(occurred_on__lte=day, occurred_on__gte=cutoff.earliest)
+    if cutoff.rules:
+        links = links.filter(occurred_on__gte=cutoff.expression("child__region"))
+    links = _within(links, "child__region", region)
+    return ExpressionWrapper(_in(links.values("child_id")), output_field=BooleanField())
+
+
+def child_newly_paired_since(cutoff: Cutoff, day: date, *, region: Region | None = None) -> ExpressionWrapper:
+    """Whether the child, never contacted by ``day``, got the lead pairing active on ``day`` on or
+    after its region's ``cutoff``: its first contact is not due yet (activities.rhythm counts from
+    the pairing's start). Recent pairings are few: each is checked for earlier contacts by index."""
+    contacts = ActivityChild.objects.filter(child=OuterRef("child_id"), occurred_on__lte=day)
+    leads = (Pairing.objects.filter(_active_on(day), role=PairingRole.LEAD, started_on__gte=cutoff.earliest)
+             .filter(started_on__gte=cutoff.expression("child__region")).exclude(Exists(contacts)))
+    return ExpressionWrapper(_in(_within(leads, "child__region", region).values("child_id")),
+                             output_field=BooleanField())
 
 
 # --- one outer GROUP BY over one row per person ---------------------------------------------------
@@ -262,21 +297,28 @@ def _col(rows: QuerySet, name: str) -> str:
 
 def _children_counts(*, region: Region, length: int, month: date, day: date) -> dict[str, dict[str, int]]:
     first, last = month, months.last_day(month)
-    cutoffs = contact_cutoffs(region=region, day=day)
     exits = StatusChange.objects.filter(to_status=Status.EXITED, effective_on__range=(first, last)).values("child_id")
+    # Overdue (activities.rhythm) on ``day`` for colour x: active, paired, colour x, not contacted since
+    # x's cutoff, and not newly paired since then without any contact. Colours with the same cutoff
+    # share their two columns.
+    cutoffs = contact_cutoffs(region=region, day=day)
+    shared = {cutoff: f"c{index}" for index, cutoff in enumerate(dict.fromkeys(cutoffs.values()))}
+    overdue_columns = {}
+    for cutoff, name in shared.items():
+        overdue_columns[f"recent_{name}"] = child_contacted_since(cutoff, day, region=region)
+        overdue_columns[f"fresh_{name}"] = child_newly_paired_since(cutoff, day, region=region)
     rows = (Child.objects.filter(subtree_q("region", region.code)).order_by()
             .annotate(prefix=_prefix("region_id", length),
                       st=child_status_at(day),
                       color=child_color_at(day),
                       paired=child_paired_at(day, region=region),
                       contacted=child_contacted_between(first, last, region=region),
-                      contact_base=child_contact_base(day),
                       is_new=ExpressionWrapper(Q(entered_on__range=(first, last)), output_field=BooleanField()),
                       exited_in_month=ExpressionWrapper(_in(exits) | Q(exited_on__range=(first, last)),
                                                         output_field=BooleanField()),
-                      **{f"cut_{key}": cutoff for key, cutoff in cutoffs.items()})
-            .values("prefix", "st", "color", "paired", "contacted", "contact_base", "is_new", "exited_in_month",
-                    *(f"is_{c}" for c in CATEGORIES), *(f"cut_{key}" for key in RISK_KEYS)))
+                      **overdue_columns)
+            .values("prefix", "st", "color", "paired", "contacted", "is_new", "exited_in_month",
+                    *(f"is_{c}" for c in CATEGORIES), *overdue_columns))
     c = lambda name: _col(rows, name)  # noqa: E731
 
     def when(*conditions: tuple[str, list]) -> tuple[str, list]:
@@ -285,11 +327,13 @@ def _children_counts(*, region: Region, length: int, month: date, day: date) -> 
     def color_is(key: str) -> tuple[str, list]:
         return (f"{c('color')} IS NULL", []) if key == "unassessed" else (f"{c('color')} = %s", [key])
 
+    def overdue(key: str) -> tuple[str, list]:
+        name = shared[cutoffs[key]]
+        return f"NOT {c('recent_' + name)} AND NOT {c('fresh_' + name)}", []
+
     active = (f"{c('st')} = %s", [Status.ACTIVE])
     paired = (c("paired"), [])
     no_activity = (f"NOT {c('contacted')}", [])
-    # activities.rhythm's rule: overdue when the contact base lies before "the day - the interval".
-    overdue = lambda key: (f"{c('contact_base')} < {c('cut_' + key)}", [])  # noqa: E731
     return _grouped_sums(rows, {
         "children_active": active,
         **{f"children_by_category.{cat}": when(active, (c(f"is_{cat}"), [])) for cat in CATEGORIES},
@@ -432,11 +476,26 @@ def region_stats(*, region: Region, month: date, today: date | None = None) -> d
 
 # --- the 12-month trend ---------------------------------------------------------------------------
 
+def child_months_contacted(window: list[date]) -> Coalesce:
+    """Which months of ``window`` (consecutive, oldest first) an activity reached the child in, as a
+    bit mask (bit i: ``window[i]``): one index range scan per child over its own activities
+    (``(child, occurred_on)`` index) instead of one scan of every month's activities per month."""
+    base = window[0].year * 12 + window[0].month - 1
+    index = Cast(ExtractYear("occurred_on") * 12 + ExtractMonth("occurred_on") - 1 - base, IntegerField())
+    bits = (ActivityChild.objects.filter(child=OuterRef("pk"),
+                                         occurred_on__range=(window[0], months.last_day(window[-1])))
+            .order_by().values("child").annotate(mask=Sum(Value(1).bitleftshift(index), distinct=True))
+            .values("mask"))
+    return Coalesce(Subquery(bits, output_field=IntegerField()), 0, output_field=IntegerField())
+
+
 def monthly_trend(*, region: Region, month: date, count: int = 12, today: date | None = None) -> list[dict]:
     """Per month, the ``count`` months up to ``month``: activities, their 人次, active children at the
     month's end, those without an activity that month, and the monthly coverage — for the whole
     subtree, in 2 queries (one grouped by month over the activities, one over the children with a
-    status and a "contacted" column per month)."""
+    status column per month and a bit mask of the months they were reached in: hence at most 60)."""
+    if not 1 <= count <= 60:
+        raise ValueError("monthly_trend covers 1 to 60 months")
     window = months.months_ending(month, count)
     with fast_aggregates():
         return _trend(region=region, window=window, today=today)
@@ -448,18 +507,15 @@ def _trend(*, region: Region, window: list[date], today: date | None) -> list[di
         Activity.objects.filter(subtree_q("region", region.code), occurred_on__range=(first, last)).order_by()
         .annotate(m=TruncMonth("occurred_on", output_field=DateField())).values("m")
         .annotate(n=Count("pk"), p=Sum("participants")))}
-    columns = {}
-    for index, m in enumerate(window):
-        day = months.as_of(m, today=today)
-        columns[f"st{index}"] = child_status_at(day)
-        columns[f"seen{index}"] = child_contacted_between(m, months.last_day(m), region=region)
+    columns = {f"st{index}": child_status_at(months.as_of(m, today=today)) for index, m in enumerate(window)}
     rows = (Child.objects.filter(subtree_q("region", region.code)).order_by()
-            .annotate(prefix=Value("", output_field=CharField()), **columns).values("prefix", *columns))
+            .annotate(prefix=Value("", output_field=CharField()), seen=child_months_contacted(window), **columns)
+            .values("prefix", "seen", *columns))
     measures = {}
     for index in range(len(window)):
-        st, seen = _col(rows, f"st{index}"), _col(rows, f"seen{index}")
+        st, seen = _col(rows, f"st{index}"), _col(rows, "seen")
         measures[f"active{index}"] = (f"{st} = %s", [Status.ACTIVE])
-        measures[f"contacted{index}"] = (f"{st} = %s AND {seen}", [Status.ACTIVE])
+        measures[f"contacted{index}"] = (f"{st} = %s AND ({seen} & %s) <> 0", [Status.ACTIVE, 1 << index])
     sums = _grouped_sums(rows, measures).get("", {})
     trend = []
     for index, m in enumerate(window):

@@ -2,15 +2,20 @@
 summary cards, charts drawn on the server (bars by sub-region, the colour distribution, a 12-month
 trend of activities and coverage) and the sub-region table, each row drilling down.
 
-Every figure comes from reports.stats (region_stats: 7 queries; monthly_trend: 2 queries, one grouped
-by month). Regions outside the caller's own subtree — ancestors included — are a 404; volunteers get
-403; a malformed region or month re-renders the form with the error (400).
+Every figure comes from reports.stats: region_stats (7 queries) for the cards, charts and table; the
+trend's 11 earlier months from monthly_trend (2 queries: one grouped by month over the activities,
+one over the children; cached for an hour), its last point being the month's own figures.
+
+Regions outside the caller's own subtree — ancestors included — are a 404; volunteers get 403; a
+malformed region or month re-renders the form with the error (400).
 """
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -59,6 +64,24 @@ def dashboard_charts(figures: dict, trend: list[dict]) -> dict[str, charts.Chart
     return {key: charts.Chart(titles[key], svg) for key, svg in out.items()}
 
 
+# The trend's months before the chosen one are cached this long (per region, month and day): they
+# change only through late or corrected records. The chosen month's point is the cards' own figures.
+TREND_CACHE_SECONDS = 3600
+
+
+def dashboard_trend(*, region: Region, month, figures: dict) -> list[dict]:
+    """The 12-month trend ending with ``month``: the 11 months before it from reports.stats.monthly_trend
+    (2 queries, cached), the month itself from ``figures`` (so the chart's last point is the cards')."""
+    key = f"reports:trend:{region.code}:{months.label(month)}:{timezone.localdate().isoformat()}"
+    earlier = cache.get(key)
+    if earlier is None:
+        earlier = stats.monthly_trend(region=region, month=months.previous_month(month), count=11)
+        cache.set(key, earlier, TREND_CACHE_SECONDS)
+    return [*earlier, {key: figures[key] for key in ("activities", "participant_times", "children_active",
+                                                     "children_without_activity", "monthly_coverage")}
+            | {"month": figures["month"]}]
+
+
 def _percent(rate: float, *, of: int) -> str:
     return charts.percent(rate) if of else "—"
 
@@ -96,7 +119,7 @@ def dashboard(request):
     if region is None:
         raise Http404
     figures = stats.region_stats(region=region, month=month)
-    trend = stats.monthly_trend(region=region, month=month)
+    trend = dashboard_trend(region=region, month=month, figures=figures)
     crumbs = [r for r in region.ancestors() if user.is_superuser or in_subtree(user.region_id, r.code)]
     context.update({
         "region": region,

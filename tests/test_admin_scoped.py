@@ -54,3 +54,4 @@ def test_admin_cannot_delete_users(client, admin_lishi, staff_lishi):
     response = client.post(reverse("admin:accounts_user_delete", args=[staff_lishi.pk]), {"post": "yes"})
     assert response.status_code == 403
     assert User.objects.filter(pk=staff_lishi.pk).exists()
+

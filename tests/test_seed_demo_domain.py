@@ -18,7 +18,16 @@ from accounts.models import User
 from accounts.regioncodes import subtree_q
 from activities.models import Activity, ActivityChild, ActivityKind
 from activities.services import activity_record, content_digest
-from children.models import Category, Child, ExitReason, NeedKind, NeedStatus, RiskAssessment, Status, StatusChange
+from children.models import (
+    Category,
+    Child,
+    ExitReason,
+    NeedKind,
+    NeedStatus,
+    RiskAssessment,
+    Status,
+    StatusChange,
+)
 from children.services import check_id_number
 from pairing.models import EndReason, Pairing, PairingRole
 from volunteers.models import Sector, Skill, Training, Volunteer, VolunteerStatus

@@ -584,8 +584,8 @@ def test_schema_documents_the_children_endpoints(api_client):
 
 def test_a_volunteer_reads_her_child_without_id_number_surname_or_address(api_client_for, volunteer_lishi,
                                                                              staff_lishi, child_lishi):
-    from volunteers import services as volunteer_services
     from pairing import services as pairing_services
+    from volunteers import services as volunteer_services
 
     mother = volunteer_services.volunteer_create(actor=staff_lishi, name="郭丽", phone="13935899001",
                                                  region=child_lishi.region, joined_on=child_lishi.entered_on)

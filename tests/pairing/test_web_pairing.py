@@ -283,15 +283,14 @@ def test_pairing_page_outside_the_scope_is_404(client, pair, staff_yuci, child_l
 
 # --- coverage -------------------------------------------------------------------------------------
 
-FULL = "100% paired: full coverage"
+FULL = "100% 结对：已全覆盖"  # "100% paired: full coverage", as the page says it in Chinese
 
 
 def test_coverage_page_shows_rates_and_the_unpaired(client, pair, make_child, staff_lishi, mother_lishi):
     pair(make_child(staff_lishi, name="甲小一"), mother_lishi)
     waiting = make_child(staff_lishi, name="乙小二")
     client.force_login(staff_lishi)
-    with translation_en():
-        response = client.get(reverse("pairing:coverage"))
+    response = client.get(reverse("pairing:coverage"))
     html = page(response)
     assert response.context["coverage"].total.percent == 50.0
     assert "滨河街道" in html and "50.0%" in html
@@ -302,8 +301,7 @@ def test_coverage_page_shows_rates_and_the_unpaired(client, pair, make_child, st
 def test_coverage_page_claims_full_coverage_only_when_true(client, pair, make_child, staff_lishi, mother_lishi):
     pair(make_child(staff_lishi, name="甲小一"), mother_lishi)
     client.force_login(staff_lishi)
-    with translation_en():
-        html = page(client.get(reverse("pairing:coverage")))
+    html = page(client.get(reverse("pairing:coverage")))
     assert FULL in html
 
 
@@ -341,12 +339,6 @@ def test_coverage_page_runs_a_constant_number_of_queries(client, make_child, sta
         child_services.child_assess(actor=staff_lishi, child=child, color="red", reasons=["safety"],
                                     assessed_on=date(2025, 3, 1))
     assert count() == few
-
-
-def translation_en():
-    from django.utils import translation
-
-    return translation.override("en")
 
 
 # --- the child page -------------------------------------------------------------------------------

@@ -35,6 +35,9 @@ def _close_worker_connections(**kwargs) -> None:
 
 @pytest.fixture
 def worker():
+    # Tasks other tests left in the queue (sent on commit with nobody to run them) would otherwise be
+    # run by this worker against this test's database.
+    app.control.purge()
     task_postrun.connect(_close_worker_connections, weak=False)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):

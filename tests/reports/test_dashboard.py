@@ -5,6 +5,7 @@ from datetime import date
 from xml.etree import ElementTree
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,6 +23,14 @@ URL = reverse("reports:dashboard")
 def world(staff_lishi, staff_yuci, make_child, make_volunteer):
     return stats_world.build(staff=staff_lishi, staff_yuci=staff_yuci, make_child=make_child,
                              make_volunteer=make_volunteer)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The dashboard caches the trend's earlier months: every test starts without."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -89,6 +98,7 @@ def test_the_breadcrumbs_stop_at_the_users_region(world, viewer_lvliang, browser
 
 
 def _queries(client) -> int:
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         assert _page(client, region=LISHI, month="2025-03").status_code == 200
     return len(captured.captured_queries)
@@ -104,6 +114,30 @@ def test_the_page_takes_as_many_queries_for_ten_sub_regions_as_for_two(world, st
         RegionFactory(code=code, name=f"测试{number}镇")
         make_child(staff_lishi, name=f"孩{number}", region_code=code, entered_on=date(2025, 1, 1))
     assert _queries(client) == with_two
+
+
+def test_the_trends_last_point_is_the_months_own_figures(world, staff_lishi, browser):
+    response = _page(browser(staff_lishi), region=LISHI, month="2025-03")
+    last, figures = response.context["trend"][-1], response.context["figures"]
+    assert (last["month"], last["activities"], last["monthly_coverage"]) == (
+        "2025-03", figures["activities"], figures["monthly_coverage"])
+
+
+def test_the_trends_earlier_months_match_the_statistics(world, staff_lishi, browser):
+    trend = _page(browser(staff_lishi), region=LISHI, month="2025-04").context["trend"]
+    assert trend[:-1] == stats.monthly_trend(region=world.region, month=MONTH, count=11)
+
+
+def _selects(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        _page(client, region=LISHI, month="2025-03")
+    return sum(q["sql"].lstrip().upper().startswith(("SELECT", "WITH")) for q in captured.captured_queries)
+
+
+def test_a_second_view_reads_the_earlier_months_from_the_cache(world, staff_lishi, browser):
+    client = browser(staff_lishi)
+    first = _selects(client)
+    assert _selects(client) == first - 2  # monthly_trend's two queries
 
 
 # --- scope and bad input --------------------------------------------------------------------------
