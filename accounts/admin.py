@@ -2,13 +2,20 @@
 changes go through accounts.services so the admin site cannot grant what the API would refuse."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.formerrors import attach_service_errors
+from accounts.forms import AdminSetPasswordForm
 from accounts.models import Region, User
+from core.access import MANAGE, allowed
+from core.forms import attach_service_errors
 
 
 class ScopedAdminMixin:
@@ -18,7 +25,7 @@ class ScopedAdminMixin:
         return self.model.objects.visible_to(request.user)
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_region_admin
+        return allowed(request.user, MANAGE)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -93,6 +100,27 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     readonly_fields = ["is_active", "deactivated_at", "last_login", "date_joined", "created_by"]
     actions = ["deactivate_users"]
 
+    change_password_form = AdminSetPasswordForm
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page, except that the password is set by accounts.services.user_set_password
+        (scope and rank, the audit event, the user's API tokens revoked)."""
+        user = self.get_object(request, unquote(id))
+        if request.method == "POST" and user is not None and self.has_change_permission(request, user):
+            form = self.change_password_form(user, request.POST)
+            if form.is_valid():
+                services.user_set_password(actor=request.user, user=user, password=form.cleaned_data["password1"])
+                self.log_change(request, user, self.construct_change_message(request, form, None))
+                messages.success(request, gettext("Password changed successfully."))
+                update_session_auth_hash(request, user)  # an admin who changed their own stays signed in
+                return HttpResponseRedirect(reverse(f"{self.admin_site.name}:accounts_user_change", args=[user.pk]))
+        # GET, or input the form refuses: Django's page shows it (it saves nothing without a valid form).
+        return super().user_change_password(request, id, form_url)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A login is never renamed (as in the API); its password is set by the service, not here.
+        return [*self.readonly_fields, "username"] if obj is not None else self.readonly_fields
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "region":
             kwargs["queryset"] = Region.objects.manageable_by(request.user)
@@ -124,10 +152,11 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
             obj.pk, obj.password = created.pk, created.password
             obj._state.adding = False
             return
+        # The form has already set its values on ``obj``: hand them to the service on the stored user,
+        # so it checks and audits what changes.
         original = User.objects.get(pk=obj.pk)
-        role, region = obj.role, obj.region
-        obj.role, obj.region = original.role, original.region
-        services.user_update(actor=request.user, user=obj, role=role, region=region, name=obj.name, phone=obj.phone)
+        services.user_update(actor=request.user, user=original, role=obj.role, region=obj.region, name=obj.name,
+                             phone=obj.phone)
 
     @admin.action(description=_("Deactivate the selected users"))
     def deactivate_users(self, request, queryset):

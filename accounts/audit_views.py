@@ -5,18 +5,19 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 
 from django.apps import apps
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db import models
 from django.shortcuts import render
+from django.template.defaultfilters import yesno
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from accounts.models import AuditAction, AuditEvent, Region
-from accounts.regioncodes import is_valid_code, subtree_q
+from core.access import MANAGE, require
+from core.regioncodes import is_valid_code, subtree_q
+from core.regions import CODE_MESSAGE, region_options
 
 PAGE_SIZE = 50
 # Known keys of AuditEvent.detail, labelled for people; other keys are shown as they are.
@@ -33,6 +34,10 @@ DETAIL_LABELS = {
     "transfer_to": gettext_lazy("Moved to"),
     "rows": gettext_lazy("Rows"),
     "filters": gettext_lazy("Filters"),
+    # Imports (the region tree, the civil-affairs list): how many records each did what to.
+    "created": gettext_lazy("Created"),
+    "updated": gettext_lazy("Updated"),
+    "skipped": gettext_lazy("Skipped"),
 }
 # Detail keys that deserve to stand out (why someone saw a full ID number).
 EMPHASISED = {"reason"}
@@ -43,6 +48,15 @@ class DetailItem:
     label: str
     value: str
     emphasised: bool
+
+
+@dataclass(frozen=True)
+class ChangeItem:
+    """One changed field of an event: "label: old → new"."""
+
+    label: str
+    old: str
+    new: str
 
 
 @cache
@@ -79,6 +93,56 @@ def _detail_items(detail: dict, target_type: str) -> list[DetailItem]:
     return items
 
 
+@cache
+def _model_fields(target_type: str) -> dict[str, models.Field]:
+    """The fields of the audited record's model (``app.model``) by name; empty for an unknown type."""
+    try:
+        model = apps.get_model(target_type)
+    except (LookupError, ValueError):
+        return {}
+    return {f.name: f for f in model._meta.get_fields() if isinstance(f, models.Field)}
+
+
+def _pair(values) -> tuple:
+    """A change's ``[old, new]`` (audit_record always writes a pair)."""
+    return tuple(values) if isinstance(values, (list, tuple)) and len(values) == 2 else (None, values)
+
+
+def _is_region_field(model_field: models.Field | None) -> bool:
+    return isinstance(model_field, models.ForeignKey) and model_field.related_model is Region
+
+
+def _change_items(changes: dict, target_type: str, region_names: dict[str, str]) -> list[ChangeItem]:
+    """``{field: [old, new]}`` in words: the field's verbose name, a choice's label, a region's name,
+    yes/no; "—" for nothing. No queries (region names come from the page's one query)."""
+    fields = _model_fields(target_type)
+
+    def word(model_field, value) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return yesno(value)
+        if _is_region_field(model_field):
+            return region_names.get(value, str(value))
+        choices = dict(getattr(model_field, "flatchoices", None) or ())
+        return str(choices.get(value, value))
+
+    items = []
+    for name, values in (changes or {}).items():
+        old, new = _pair(values)
+        model_field = fields.get(name)
+        label = str(model_field.verbose_name) if model_field is not None else name
+        items.append(ChangeItem(label=label, old=word(model_field, old), new=word(model_field, new)))
+    return items
+
+
+def _changed_region_codes(event: AuditEvent) -> set[str]:
+    """The region codes among an event's changes (a user moved, a region's parent), to name them."""
+    fields = _model_fields(event.target_type) if event.changes else {}
+    return {value for name, values in (event.changes or {}).items() if _is_region_field(fields.get(name))
+            for value in _pair(values) if isinstance(value, str) and value}
+
+
 def _parse_date(raw: str, label: str, errors: list[str]) -> date | None:
     raw = (raw or "").strip()
     if not raw:
@@ -94,26 +158,12 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _region_options(user, chosen: str) -> list[tuple[str, str]]:
-    """The admin's region and the regions directly below it (one query); a deeper code stays selectable."""
-    if user.region_id:
-        regions = Region.objects.filter(Q(code=user.region_id) | Q(parent_id=user.region_id))
-    else:
-        regions = Region.objects.filter(parent__isnull=True)
-    options = [(r.code, r.name if r.code == user.region_id else "\u3000" + r.name) for r in regions.order_by("code")]
-    if chosen and chosen not in {code for code, _label in options}:
-        options.append((chosen, chosen))
-    return options
-
-
-@login_required
+@require(MANAGE, gettext_lazy("Only administrators can read the audit log."))
 @require_safe
 def audit_list(request):
     """Audit events in the admin's subtree, newest first, with filters on action, user, dates, record
     and region. Only region admins (and superusers) read the log."""
     user = request.user
-    if not user.is_region_admin:
-        raise PermissionDenied(_("Only administrators can read the audit log."))
     events = AuditEvent.objects.visible_to(user).select_related("actor")
     errors: list[str] = []
     values = {key: request.GET.get(key, "").strip() for key in ("action", "actor", "since", "until", "record", "region")}
@@ -136,16 +186,19 @@ def audit_list(request):
         if is_valid_code(values["region"]):
             events = events.filter(subtree_q("region_code", values["region"]))
         else:
-            errors.append(_("A region code is 12 digits (统计用区划代码), e.g. 141102000000."))
+            errors.append(str(CODE_MESSAGE))
 
     # Queries: the count, then one page of events with their actors.
     page = Paginator(events.order_by("-at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     codes = {event.region_code for event in page if event.region_code}
-    # Query: the names of the regions on this page (none when the page has no regional events).
+    codes |= {code for event in page for code in _changed_region_codes(event)}
+    # Query: the names of the regions on this page — where events happened and where users were moved
+    # (none when the page names no region).
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
     for event in page:
         event.region_name = names.get(event.region_code, event.region_code)
         event.detail_items = _detail_items(event.detail, event.target_type)
+        event.change_items = _change_items(event.changes, event.target_type, names)
         event.is_child = event.target_type == "children.child" and event.target_id.isdigit()
 
     return render(request, "accounts/audit_list.html", {
@@ -154,5 +207,6 @@ def audit_list(request):
         "errors": errors,
         "actions": AuditAction.choices,
         # Query: the regions offered in the filter.
-        "region_options": _region_options(user, values["region"] if is_valid_code(values["region"]) else ""),
+        "region_options": region_options(user, depth=2,
+                                         selected=values["region"] if is_valid_code(values["region"]) else ""),
     })

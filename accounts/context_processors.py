@@ -1,16 +1,16 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import REGION_ROLES
+from core.access import MANAGE, READ, allowed, role_of
 
 
 def navigation(request):
-    """The navigation entries a user's role gives them."""
+    """The navigation entries a user's role gives them (core.access's allow-lists, as the pages check)."""
     user = getattr(request, "user", None)
-    if not user or not user.is_authenticated:
+    if role_of(user) is None:
         return {"nav_items": []}
     items = [(_("Home"), reverse("home"))]
-    if user.is_superuser or user.role in REGION_ROLES:
+    if allowed(user, READ):
         items.append((_("Children"), reverse("children:list")))
         items.append((_("Risk board"), reverse("children:risk-board")))
         items.append((_("Needs"), reverse("children:need-list")))
@@ -23,10 +23,11 @@ def navigation(request):
         items.append((_("Reports"), reverse("reports:list")))
         items.append((_("Statistics"), reverse("reports:dashboard")))
     items.append((_("Notifications"), reverse("rhythm:notifications")))
-    if user.is_region_admin:
+    if allowed(user, MANAGE):
         items.append((_("Users"), reverse("accounts:user-list")))
         items.append((_("Regions"), reverse("accounts:region-list")))
         items.append((_("Audit log"), reverse("accounts:audit-list")))
-    if user.is_superuser or user.is_staff:
-        items.append((_("Admin site"), reverse("admin:index")))
+        # Django's admin site admits only is_staff accounts (accounts.services sets it for admins).
+        if user.is_staff:
+            items.append((_("Admin site"), reverse("admin:index")))
     return {"nav_items": items}

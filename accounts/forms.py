@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,23 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("Wrong user name or password. Note that both are case-sensitive."),
         "inactive": _("This account has been deactivated."),
     }
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Input for accounts.services.user_set_password (the old password, the new one twice); the
+    service sets it, so never call ``save()``."""
+
+    SERVICE_FIELDS = {"password": "new_password2"}
+
+
+class AdminSetPasswordForm(auth_forms.AdminPasswordChangeForm):
+    """The Django admin's "change password" input, for accounts.services.user_set_password: a new
+    password only (disabling password login is not offered); never call ``save()``."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields.pop("usable_password", None)
+        self.fields["password1"].required = self.fields["password2"].required = True
 
 
 class UserCreateForm(forms.Form):
@@ -28,5 +46,5 @@ class UserCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = Region.objects.manageable_by(actor).exclude(level="village")
         self.fields["region"].label_from_instance = lambda r: f"{r.name}（{r.code}）"
-        if not actor.is_superuser:
-            self.fields["role"].choices = [(v, label) for v, label in Role.choices if RANK[Role(v)] <= actor.rank]
+        # Never above the actor's own rank (a superuser's is above every role).
+        self.fields["role"].choices = [(v, label) for v, label in Role.choices if RANK[Role(v)] <= actor.rank]

@@ -3,9 +3,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts import regioncodes
 from accounts.roles import RANK, Role
-from accounts.scope import has_region_access, restrict_to_subtree
+from core import regioncodes
+from core.access import EDIT, MANAGE, role_of
+from core.scoping import ScopedQuerySet, restrict_to_subtree
 
 
 class RegionLevel(models.TextChoices):
@@ -22,7 +23,7 @@ class RegionQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "RegionQuerySet":
         """The user's subtree, plus its ancestors (so a county user can read its city and province)."""
-        if not has_region_access(user):
+        if role_of(user) is None:
             return self.none()
         if user.is_superuser:
             return self.all()
@@ -76,16 +77,16 @@ class Region(models.Model):
         return " / ".join([a.name for a in self.ancestors()] + [self.name])
 
 
-class UserQuerySet(models.QuerySet):
+class UserQuerySet(ScopedQuerySet):
+    """``visible_to`` (core.scoping): users in the caller's subtree (superusers are nobody's to see
+    or manage but other superusers'); a caring mother sees only herself."""
+
     def visible_to(self, user) -> "UserQuerySet":
-        """Users in the caller's subtree; a volunteer sees only themself."""
-        if has_region_access(user) and not user.is_superuser and user.role == Role.VOLUNTEER:
-            return self.filter(pk=user.pk)
-        qs = restrict_to_subtree(self, user, "region")
-        if has_region_access(user) and not user.is_superuser:
-            # Superusers are nobody's to see or manage but other superusers'.
-            qs = qs.filter(is_superuser=False)
-        return qs
+        users = super().visible_to(user)
+        return users if user.is_superuser else users.filter(is_superuser=False)
+
+    def for_volunteer(self, user) -> "UserQuerySet":
+        return self.filter(pk=user.pk)
 
 
 class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
@@ -129,11 +130,11 @@ class User(AbstractUser):
 
     @property
     def is_region_admin(self) -> bool:
-        return self.is_superuser or self.role == Role.ADMIN
+        return role_of(self) in MANAGE
 
     @property
     def can_edit(self) -> bool:
-        return self.is_superuser or self.role in (Role.ADMIN, Role.STAFF)
+        return role_of(self) in EDIT
 
     @property
     def role_label(self) -> str:
@@ -150,18 +151,24 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("exported")
     IMPORT = "import", _("imported")
     DOWNLOAD = "download", _("downloaded")
+    # Privilege changes: users, roles, regions, logins.
+    DEACTIVATE = "deactivate", _("deactivated the login")
+    REACTIVATE = "reactivate", _("reactivated the login")
+    PASSWORD = "password", _("set the password")
 
 
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user) -> "AuditEventQuerySet":
         """Admins read the log of their subtree; nobody else reads it."""
-        if not has_region_access(user) or not user.is_region_admin:
+        if role_of(user) not in MANAGE:
             return self.none()
         return restrict_to_subtree(self, user, "region_code")
 
 
 class AuditEvent(models.Model):
-    """Who read or changed what, when, from where. Append-only: rows are never updated or deleted."""
+    """Who read or changed what, when, from where. Append-only: rows are never deleted, and only a
+    view's count is ever updated — repeated views of one record by one user on one day are one row
+    (``day`` set, ``count`` views, the last at ``last_at``), so reveals and changes stay visible."""
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(User, verbose_name=_("user"), null=True, on_delete=models.PROTECT, related_name="+")
@@ -173,6 +180,12 @@ class AuditEvent(models.Model):
     region_code = models.CharField(_("region code"), max_length=12, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # What changed: {field: [old, new]}.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # Folded views only: the (local) day, how many views, and when the last one was.
+    day = models.DateField(_("day"), null=True, blank=True)
+    count = models.PositiveIntegerField(_("times"), default=1)
+    last_at = models.DateTimeField(_("last time"), null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -184,6 +197,11 @@ class AuditEvent(models.Model):
             models.Index(fields=["region_code", "-at"], name="audit_region_at"),
             models.Index(fields=["target_type", "target_id", "-at"], name="audit_target_at"),
             models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+        ]
+        constraints = [
+            # Rows without a day (everything but views) never collide: NULLs are distinct.
+            models.UniqueConstraint(fields=["actor", "action", "target_type", "target_id", "day"],
+                                    name="audit_view_once_a_day"),
         ]
 
     def __str__(self) -> str:

@@ -11,8 +11,4 @@ class Role(models.TextChoices):
 
 # A user may grant only roles at or below their own rank.
 RANK = {Role.ADMIN: 40, Role.STAFF: 30, Role.VIEWER: 20, Role.VOLUNTEER: 10}
-
-# Roles that work over a region subtree (as opposed to volunteers, who see their paired children).
-REGION_ROLES = (Role.ADMIN, Role.STAFF, Role.VIEWER)
-# Roles that may change records in their subtree.
-EDITOR_ROLES = (Role.ADMIN, Role.STAFF)
+# Who may do what is core.access's allow-lists.

@@ -1,20 +1,34 @@
-"""User and region actions. HTML views, API views, Django admin and commands all call these."""
+"""User and region actions. HTML views, API views, Django admin and commands all call these.
+
+Every privilege change — a login opened, a role or region changed, a login deactivated or reactivated,
+a password set, a region added or the tree imported — writes its audit event (accounts.audit) in the
+same transaction, with the old and new values (codes, ids and strings; never a password or a hash).
+"""
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
 
-from accounts import regioncodes
-from accounts.models import Region, User
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Region, User
 from accounts.roles import RANK, Role
+from core import regioncodes
+from core.access import EDIT, MANAGE, SIGNED_IN, check
+from core.regions import validate_code
+from core.updates import model_update
+
+MANAGE_USERS = gettext_lazy("Only administrators can manage users.")
+# What user_update may change.
+USER_FIELDS = ("role", "region", "name", "phone")
 
 
-def _require_admin(actor: User) -> None:
-    if not actor.is_active or not actor.is_region_admin:
-        raise PermissionDenied(_("Only administrators can manage users."))
+def _plain(value: object) -> object:
+    """An audit value: a record by its key (a region by its code), anything else as it is."""
+    return value.pk if isinstance(value, models.Model) else value
 
 
 def user_check_grant(*, actor: User, role: str, region: Region | None) -> None:
@@ -22,7 +36,7 @@ def user_check_grant(*, actor: User, role: str, region: Region | None) -> None:
     errors = {}
     if role not in Role.values:
         errors["role"] = _("Unknown role “%(role)s”.") % {"role": role}
-    elif not actor.is_superuser and RANK[Role(role)] > actor.rank:
+    elif RANK[Role(role)] > actor.rank:
         errors["role"] = _("You cannot grant a role above your own.")
     if region is None:
         errors["region"] = _("Choose the region the user works in.")
@@ -43,9 +57,8 @@ def user_create(
     name: str = "",
     phone: str = "",
 ) -> User:
-    if not (role == Role.VOLUNTEER and actor.is_active and actor.role == Role.STAFF):
-        # Admins manage users; staff may only open volunteer logins for the caring mothers on their roster.
-        _require_admin(actor)
+    # Admins manage users; staff may only open volunteer logins for the caring mothers on their roster.
+    check(actor, EDIT if role == Role.VOLUNTEER else MANAGE, MANAGE_USERS)
     user_check_grant(actor=actor, role=role, region=region)
     username = (username or "").strip()
     if not username:
@@ -65,6 +78,10 @@ def user_create(
             user.save()
     except IntegrityError:
         raise ValidationError({"username": _("The user name “%(username)s” is taken.") % {"username": username}}) from None
+    audit_record(actor=actor, action=AuditAction.CREATE, target=user, changes={
+        "username": (None, user.username), "name": (None, user.name), "role": (None, user.role),
+        "region": (None, user.region_id),
+    })
     return user
 
 
@@ -78,7 +95,8 @@ def user_update(
     name: str | None = None,
     phone: str | None = None,
 ) -> User:
-    _require_admin(actor)
+    """Change a user's role, region, name or phone (None: unchanged); audited with what changed."""
+    check(actor, MANAGE, MANAGE_USERS)
     _check_target(actor=actor, user=user)
     new_role = role if role is not None else user.role
     new_region = region if region is not None else user.region
@@ -86,27 +104,29 @@ def user_update(
         if user.pk == actor.pk:
             raise ValidationError({"role": _("You cannot change your own role or region.")})
         user_check_grant(actor=actor, role=new_role, region=new_region)
-    user.role, user.region = new_role, new_region
-    user.is_staff = new_role == Role.ADMIN
-    if name is not None:
-        user.name = name.strip()
-    if phone is not None:
-        user.phone = phone.strip()
-    user.save()
+    data = {"role": role, "region": region, "name": name, "phone": phone}
+    changes = model_update(instance=user, data={k: v for k, v in data.items() if v is not None}, allowed=USER_FIELDS)
+    is_staff = user.role == Role.ADMIN  # admins may use the (scoped) Django admin
+    if changes or user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save()
+    if changes:
+        audit_record(actor=actor, action=AuditAction.UPDATE, target=user,
+                     changes={field: (_plain(old), _plain(new)) for field, (old, new) in changes.items()})
     return user
 
 
 def _check_target(*, actor: User, user: User) -> None:
     if not User.objects.visible_to(actor).filter(pk=user.pk).exists():
         raise User.DoesNotExist
-    if not actor.is_superuser and user.rank > actor.rank:
+    if user.rank > actor.rank:
         raise PermissionDenied(_("You cannot manage a user whose role is above your own."))
 
 
 @transaction.atomic
 def user_deactivate(*, actor: User, user: User) -> User:
     """Deactivate a login: it can no longer sign in and its API tokens are revoked. Nothing is deleted."""
-    _require_admin(actor)
+    check(actor, MANAGE, MANAGE_USERS)
     _check_target(actor=actor, user=user)
     if user.pk == actor.pk:
         raise ValidationError({"is_active": _("You cannot deactivate yourself.")})
@@ -115,25 +135,31 @@ def user_deactivate(*, actor: User, user: User) -> User:
         user.deactivated_at = timezone.now()
         user.save(update_fields=["is_active", "deactivated_at"])
         Token.objects.filter(user=user).delete()
+        audit_record(actor=actor, action=AuditAction.DEACTIVATE, target=user, changes={"is_active": (True, False)})
     return user
 
 
 @transaction.atomic
 def user_reactivate(*, actor: User, user: User) -> User:
-    _require_admin(actor)
+    check(actor, MANAGE, MANAGE_USERS)
     _check_target(actor=actor, user=user)
     if not user.is_active:
         user_check_grant(actor=actor, role=user.role, region=user.region)
         user.is_active = True
         user.deactivated_at = None
         user.save(update_fields=["is_active", "deactivated_at"])
+        audit_record(actor=actor, action=AuditAction.REACTIVATE, target=user, changes={"is_active": (False, True)})
     return user
 
 
 @transaction.atomic
 def user_set_password(*, actor: User, user: User, password: str) -> User:
-    if actor.pk != user.pk:
-        _require_admin(actor)
+    """Set a password: a user their own, an admin one of their users'. The user's API tokens are
+    revoked; the audit event says who set it, never what."""
+    if actor.pk == user.pk:
+        check(actor, SIGNED_IN)
+    else:
+        check(actor, MANAGE, MANAGE_USERS)
         _check_target(actor=actor, user=user)
     try:
         validate_password(password, user)
@@ -142,20 +168,14 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     Token.objects.filter(user=user).delete()
+    audit_record(actor=actor, action=AuditAction.PASSWORD, target=user)
     return user
-
-
-def region_validate_code(code: str, *, field: str = "code") -> str:
-    code = (code or "").strip()
-    if not regioncodes.is_valid_code(code):
-        raise ValidationError({field: _("A region code is 12 digits (统计用区划代码), e.g. 141102000000.")})
-    return code
 
 
 def region_check_new(*, actor: User, code: str, name: str) -> tuple[str, str, Region]:
     """Check a new township or village without writing; returns (code, name, parent)."""
-    _require_admin(actor)
-    code = region_validate_code(code)
+    check(actor, MANAGE, MANAGE_USERS)
+    code = validate_code(code, field="code")
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Enter the region's name.")})
@@ -175,16 +195,24 @@ def region_check_new(*, actor: User, code: str, name: str) -> tuple[str, str, Re
 def region_create(*, actor: User, code: str, name: str) -> Region:
     """Add a township or village under an existing region in the actor's subtree."""
     code, name, parent = region_check_new(actor=actor, code=code, name=name)
-    return Region.objects.create(code=code, name=name, level=regioncodes.level_of(code), parent=parent)
+    region = Region.objects.create(code=code, name=name, level=regioncodes.level_of(code), parent=parent)
+    audit_record(actor=actor, action=AuditAction.CREATE, target=region, region_code=region.code, changes={
+        "code": (None, region.code), "name": (None, region.name), "parent": (None, parent.code),
+    })
+    return region
 
 
 @transaction.atomic
-def regions_import(*, rows: list[tuple[str, str]]) -> tuple[int, int]:
+def regions_import(*, rows: list[tuple[str, str]], actor: User | None = None) -> tuple[int, int]:
     """Insert or rename regions from (code, name) rows, parents before children. Idempotent.
 
-    Returns (created, updated). Raises ValidationError naming the line for a malformed code or a
-    missing parent; nothing is written then.
+    ``actor`` is None for the load_regions command; an administrator may import only into their own
+    subtree. Returns (created, updated) and, when anything changed, records one IMPORT event with
+    those counts. Raises ValidationError naming the line for a malformed code, a code outside the
+    actor's subtree or a missing parent; nothing is written then.
     """
+    if actor is not None:
+        check(actor, MANAGE, MANAGE_USERS)
     by_code: dict[str, str] = {}
     for line_no, (code, name) in enumerate(rows, start=1):
         code, name = (code or "").strip(), (name or "").strip()
@@ -192,6 +220,9 @@ def regions_import(*, rows: list[tuple[str, str]]) -> tuple[int, int]:
             raise ValidationError(_("Line %(line)s: “%(code)s” is not a 12-digit region code.") % {"line": line_no, "code": code})
         if not name:
             raise ValidationError(_("Line %(line)s: region %(code)s has no name.") % {"line": line_no, "code": code})
+        if actor is not None and actor.region_id and not regioncodes.in_subtree(actor.region_id, code):
+            raise ValidationError(_("Line %(line)s: region %(code)s is outside your area.")
+                                  % {"line": line_no, "code": code})
         by_code[code] = name
     existing = {r.code: r for r in Region.objects.filter(code__in=by_code)}
     known = set(existing) | set(by_code)
@@ -205,7 +236,6 @@ def regions_import(*, rows: list[tuple[str, str]]) -> tuple[int, int]:
         absent = sorted(missing_parents - present)
         if absent:
             raise ValidationError(_("Parent regions missing from the file and the database: %(codes)s") % {"codes": ", ".join(absent[:10])})
-    created = updated = 0
     to_create, to_update = [], []
     for code in sorted(by_code, key=lambda c: (regioncodes.LEVELS.index(regioncodes.level_of(c)), c)):
         name = by_code[code]
@@ -220,4 +250,10 @@ def regions_import(*, rows: list[tuple[str, str]]) -> tuple[int, int]:
     Region.objects.bulk_create(to_create, batch_size=2000)
     Region.objects.bulk_update(to_update, ["name"], batch_size=2000)
     created, updated = len(to_create), len(to_update)
+    if created or updated:
+        # The command's import spans the tree: only superusers read it (no region); an admin's, their own.
+        audit_record(actor=actor, action=AuditAction.IMPORT, target_type=Region._meta.label_lower,
+                     target_label=str(Region._meta.verbose_name_plural),
+                     region_code=(actor.region_id or "") if actor is not None else "",
+                     detail={"rows": len(rows), "created": created, "updated": updated})
     return created, updated

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
@@ -9,24 +10,22 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import regioncodes, services
-from accounts.formerrors import attach_service_errors
-from accounts.forms import UserCreateForm
+from accounts import services
+from accounts.forms import PasswordChangeForm, UserCreateForm
 from accounts.models import Region, User
 from accounts.roles import Role
+from core import regioncodes
+from core.access import MANAGE, SIGNED_IN, is_volunteer, require
+from core.forms import attach_service_errors
 
 
-def _require_admin(request) -> None:
-    if not request.user.is_region_admin:
-        raise PermissionDenied
-
-
-@login_required
+@require(SIGNED_IN)
 def home(request):
     user = request.user
-    if user.role == Role.VOLUNTEER and not user.is_superuser:
+    if is_volunteer(user):
         return redirect("phone:home")
     region = user.region
     context = {"region": region, "region_path": region.path_name() if region else _("All regions")}
@@ -37,6 +36,7 @@ def home(request):
     return render(request, "home.html", context)
 
 
+@login_not_required
 @require_GET
 @never_cache
 def healthz(request):
@@ -60,9 +60,8 @@ def healthz(request):
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
 
 
-@login_required
+@require(MANAGE)
 def user_list(request):
-    _require_admin(request)
     users = User.objects.visible_to(request.user).select_related("region").order_by("region_id", "username")
     q = request.GET.get("q", "").strip()
     if q:
@@ -82,9 +81,8 @@ def user_list(request):
     })
 
 
-@login_required
+@require(MANAGE)
 def user_create(request):
-    _require_admin(request)
     form = UserCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -101,15 +99,13 @@ def user_create(request):
     return render(request, "accounts/user_form.html", {"form": form})
 
 
-@login_required
+@require(MANAGE)
 def user_detail(request, pk: int):
-    _require_admin(request)
     target = get_object_or_404(User.objects.visible_to(request.user).select_related("region", "created_by"), pk=pk)
     return render(request, "accounts/user_detail.html", {"target": target})
 
 
 def _toggle(request, pk: int, action, done_message: str):
-    _require_admin(request)
     target = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
     try:
         action(actor=request.user, user=target)
@@ -123,22 +119,21 @@ def _toggle(request, pk: int, action, done_message: str):
     return redirect("accounts:user-detail", pk=pk)
 
 
-@login_required
+@require(MANAGE)
 @require_POST
 def user_deactivate(request, pk: int):
     return _toggle(request, pk, services.user_deactivate, _("%(name)s can no longer log in."))
 
 
-@login_required
+@require(MANAGE)
 @require_POST
 def user_reactivate(request, pk: int):
     return _toggle(request, pk, services.user_reactivate, _("%(name)s can log in again."))
 
 
-@login_required
+@require(MANAGE)
 def region_list(request, code: str | None = None):
     """Browse the region tree below the user's region; admins add townships and villages here."""
-    _require_admin(request)
     visible = Region.objects.visible_to(request.user)
     root_code = code or request.user.region_id
     if root_code is None:
@@ -164,3 +159,24 @@ def region_list(request, code: str | None = None):
         and Region.objects.manageable_by(request.user).filter(pk=current.pk).exists(),
         "error": error, "post": request.POST,
     })
+
+
+@require(SIGNED_IN)
+@sensitive_post_parameters()
+@never_cache
+def password_change(request):
+    """Everyone changes their own password here: Django's form checks the old one and the repeat,
+    accounts.services.user_set_password sets it (audited; the user's API tokens are revoked). This
+    browser stays signed in."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_set_password(actor=request.user, user=request.user,
+                                              password=form.cleaned_data["new_password1"])
+        except ValidationError as exc:
+            attach_service_errors(exc, form)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("/")
+    return render(request, "registration/password_change_form.html", {"form": form})

@@ -1,30 +1,23 @@
-"""Exporting the activity ledger to .xlsx in bounded memory, like children/export.py (whose generic
-helpers it uses): rows read with ``values()`` through ``.iterator()``, written by openpyxl's
-write-only workbook to a NamedTemporaryFile the view streams; children's and co-volunteers' names
-are read once per batch of activities, so the query count is rows / BATCH, not one per activity.
+"""Exporting the activity ledger to .xlsx in bounded memory (core.exports, core.xlsx): rows read with
+``values()`` through ``.iterator()`` and written by a write-only workbook to a temporary file the view
+streams; children's and co-volunteers' names are read once per batch of activities, so the query count
+is rows / BATCH, not one per activity. Text is written as text, never as a formula (core.xlsx).
 """
 
 from collections.abc import Mapping
-from tempfile import NamedTemporaryFile
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from accounts.audit import audit_record
-from accounts.models import AuditAction, User
-from accounts.roles import Role
+from accounts.models import User
 from activities.filters import ActivityFilter
 from activities.models import Activity, ActivityChild, ActivityKind, CareService
-from children.export import LedgerExport, _batches, _labels
+from core.exports import filtered_export
+from core.xlsx import TemporaryXlsx, XlsxWriter, as_number, batches, chinese_labels
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BATCH = 2000
 SHEET_TITLE = "活动台账"
+FILENAME_STEM = "活动台账"
 
 # (header, width). The headers are the file format: Chinese, like the children ledger's.
 COLUMNS = (
@@ -39,16 +32,6 @@ _FIELDS = ("id", "occurred_on", "kind", "title", "volunteer__name", "region_id",
 YES = "是"
 
 
-def _header_row(sheet) -> list:
-    font, fill = Font(bold=True), PatternFill("solid", fgColor="FDE7EF")
-    cells = []
-    for header, _width in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font, cell.fill = font, fill
-        cells.append(cell)
-    return cells
-
-
 def _names_by_activity(rows) -> dict:
     found: dict = {}
     for activity_id, name in rows:
@@ -56,19 +39,15 @@ def _names_by_activity(rows) -> dict:
     return found
 
 
-def write_activities(*, queryset, file) -> int:
-    """Write the activities of ``queryset`` (already scoped and filtered) to ``file`` as .xlsx; returns
+def write_activities(writer: XlsxWriter, queryset: QuerySet) -> int:
+    """Write the activities of ``queryset`` (already scoped and filtered) as the ledger's sheet; returns
     the number of activities written."""
-    kinds, services = _labels(ActivityKind.choices), _labels(CareService.choices)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET_TITLE)
-    for index, (_header, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append(_header_row(sheet))
+    kinds, services = chinese_labels(ActivityKind.choices), chinese_labels(CareService.choices)
+    sheet = writer.sheet(SHEET_TITLE, widths=[width for _header, width in COLUMNS], freeze="A2")
+    sheet.header([header for header, _width in COLUMNS])
 
     count = 0
-    for batch in _batches(queryset.values(*_FIELDS).iterator(chunk_size=BATCH), BATCH):
+    for batch in batches(queryset.values(*_FIELDS).iterator(chunk_size=BATCH), BATCH):
         ids = [a["id"] for a in batch]
         children = _names_by_activity(ActivityChild.objects.filter(activity_id__in=ids)
                                       .order_by("activity_id", "id").values_list("activity_id", "child__name"))
@@ -77,7 +56,7 @@ def write_activities(*, queryset, file) -> int:
             .values_list("activity_id", "volunteer__name"))
         for a in batch:
             names = children.get(a["id"], [])
-            sheet.append([None if value in ("", None) else value for value in (  # empty cells are not written
+            sheet.append((
                 a["occurred_on"],
                 kinds.get(a["kind"], a["kind"]),
                 a["title"],
@@ -90,39 +69,22 @@ def write_activities(*, queryset, file) -> int:
                 "、".join(services.get(s, s) for s in a["services"] or []),
                 a["duration_minutes"],
                 a["participants"],
-                a["aid_value_yuan"],
+                as_number(a["aid_value_yuan"]),
                 a["place"],
                 YES if a["is_group"] else "",
                 YES if a["follow_up"] else "",
                 a["notes"],
                 str(a["id"]),
-            )])
+            ))
         count += len(batch)
-    workbook.save(file)
     return count
 
 
-def activity_export(*, actor: User, params: Mapping, request=None) -> LedgerExport:
+def activity_export(*, actor: User, params: Mapping) -> TemporaryXlsx:
     """Export the actor's activity ledger, filtered by ActivityFilter on ``params``, to an .xlsx
-    temporary file, and audit it with the filters and the row count. Volunteers may not export
-    (PermissionDenied); invalid filters raise ValidationError."""
-    if not actor.is_superuser and actor.role == Role.VOLUNTEER:
-        raise PermissionDenied(_("Volunteers cannot export the activity ledger."))
-    filterset = ActivityFilter(params, queryset=Activity.objects.visible_to(actor))
-    if not filterset.is_valid():
-        errors = filterset.errors.get_json_data()
-        raise ValidationError({field: [e["message"] for e in messages] for field, messages in errors.items()})
-    filters = {name: params.get(name) for name in filterset.filters if params.get(name)}
-    file = NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - handed to the response, which closes it
-    try:
-        rows = write_activities(queryset=filterset.qs, file=file)
-        file.seek(0)
-    except BaseException:
-        file.close()
-        raise
-    audit_record(actor=actor, action=AuditAction.EXPORT, target_type=Activity._meta.label_lower,
-                 target_label=_("Activity ledger"), region_code=actor.region_id or "", request=request,
-                 detail={"format": "xlsx", "filters": filters, "rows": rows})
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    area = actor.region.name if actor.region_id else _("all regions")
-    return LedgerExport(file=file, rows=rows, filename=f"活动台账_{area}_{stamp}.xlsx")
+    temporary file, audited with the filters and the row count (core.exports.filtered_export). Only
+    federation roles export (caring mothers: PermissionDenied); invalid filters raise ValidationError."""
+    return filtered_export(actor=actor, params=params, filterset_class=ActivityFilter,
+                           queryset=Activity.objects.visible_to(actor), write=write_activities,
+                           label=_("Activity ledger"), filename_stem=FILENAME_STEM,
+                           denied=_("Volunteers cannot export the activity ledger."))

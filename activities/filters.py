@@ -1,14 +1,21 @@
 """The activity ledger's filters, shared by the staff pages, the API and the Excel export."""
 
 import django_filters as filters
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.regioncodes import subtree_q
 from activities.models import Activity, ActivityChild, ActivityKind
-from children.filters import validate_region_code
+from core.regioncodes import is_valid_code, subtree_q
+from core.regions import CODE_MESSAGE
 
 CoVolunteer = Activity.co_volunteers.through
+
+
+def validate_region_code(value: str) -> None:
+    """The filter's validator: core.regions' check and message, as a field error."""
+    if not is_valid_code(value):
+        raise ValidationError(CODE_MESSAGE)
 
 
 class ActivityFilter(filters.FilterSet):

@@ -2,7 +2,7 @@
 
 They check the shape of the input (dates parse, numbers are numbers, choices exist); every rule about
 activities lives in activities.services (and activities.photos), whose ValidationErrors the views
-attach back onto these forms' fields with children.forms.attach_service_errors.
+attach back onto these forms' fields with core.forms.attach_service_errors.
 """
 
 import uuid

@@ -5,9 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region, User
-from accounts.roles import Role
-from accounts.scope import has_region_access, restrict_to_subtree
 from children.models import Child
+from core.scoping import ScopedQuerySet
 from volunteers.models import Volunteer
 
 
@@ -37,15 +36,14 @@ class CareService(models.TextChoices):
     HEALTH = "health", _("Health care")
 
 
-class ActivityQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ActivityQuerySet":
-        """THE scoping entry point for activities: staff see activities of their region subtree; a
-        volunteer sees the activities she recorded or took part in."""
-        if has_region_access(user) and not user.is_superuser and user.role == Role.VOLUNTEER:
-            # A subquery rather than a join: no DISTINCT, so callers may also lock rows (FOR UPDATE).
-            joined = Activity.co_volunteers.through.objects.filter(volunteer__user=user).values("activity_id")
-            return self.filter(Q(volunteer__user=user) | Q(pk__in=joined))
-        return restrict_to_subtree(self, user, "region")
+class ActivityQuerySet(ScopedQuerySet):
+    """``visible_to`` (core.scoping): activities of the caller's region subtree; a caring mother sees
+    the activities she recorded or took part in."""
+
+    def for_volunteer(self, user) -> "ActivityQuerySet":
+        # A subquery rather than a join: no DISTINCT, so callers may also lock rows (FOR UPDATE).
+        joined = Activity.co_volunteers.through.objects.filter(volunteer__user=user).values("activity_id")
+        return self.filter(Q(volunteer__user=user) | Q(pk__in=joined))
 
 
 class Activity(models.Model):

@@ -14,8 +14,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,11 +26,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Region
-from accounts.regioncodes import PREFIX_LENGTH, VILLAGE, ancestor_codes, in_subtree, is_valid_code
-from accounts.roles import Role
 from activities import coverage as coverage_service
 from activities import reminders, rhythm
 from activities.models import Notification
+from core import months
+from core.access import MANAGE, READ, SIGNED_IN, check, require
+from core.forms import attach_service_errors
+from core.regioncodes import VILLAGE
+from core.regions import breadcrumbs, chosen_region, rollup
 from volunteers.models import Volunteer
 
 PAGE_SIZE = 50
@@ -39,34 +41,9 @@ PAGE_SIZE = 50
 
 # --- shared ---------------------------------------------------------------------------------------
 
-def _require_region_role(user) -> None:
-    """These are the federations' pages: a volunteer (who sees only her paired children) gets a 403."""
-    if not user.is_superuser and user.role == Role.VOLUNTEER:
-        raise PermissionDenied(_("This page is for federation staff."))
-
-
-def _chosen_region(request) -> Region | None:
-    """The region named by ``?region=`` when it lies in the user's subtree (404 otherwise), else the
-    user's own; None for a superuser without a region (the whole tree). One query."""
-    user = request.user
-    code = request.GET.get("region", "").strip() or user.region_id
-    if not code:
-        return None
-    if not is_valid_code(code):
-        raise Http404
-    region = Region.objects.manageable_by(user).filter(code=code).first()
-    if region is None:
-        raise Http404
-    return region
-
-
-def _crumbs(user, region: Region | None) -> list[Region]:
-    """The regions between the user's own and ``region``, top first: one query when drilled below the
-    user's own region, none otherwise."""
-    if region is None:
-        return []
-    codes = [c for c in ancestor_codes(region.code) if not user.region_id or in_subtree(user.region_id, c)]
-    return list(Region.objects.filter(code__in=codes).order_by("code")) if codes else []
+def _chosen_region(request) -> Region:
+    """The region named by ``?region=`` (in the user's subtree: else 404), or the user's own. One query."""
+    return chosen_region(request.user, request.GET.get("region"))
 
 
 def _url(name: str, **params) -> str:
@@ -104,41 +81,36 @@ def _sum(counts: list[dict]) -> dict:
     return {key: sum(c.get(key, 0) for c in counts) for key in COUNT_KEYS}
 
 
-@login_required
+@require(READ)
 @require_safe
 def overdue_regions(request):
     """Overdue children per direct sub-region, by colour, each linked to the list."""
     user = request.user
-    _require_region_role(user)
     today = timezone.localdate()
     # Query: the chosen region, checked against the user's subtree.
     region = _chosen_region(request)
     # Query: the rhythms of the region's ancestors and subtree.
-    rhythms = rhythm.load_rhythms(subtree_of=region.code) if region else rhythm.load_rhythms(everything=True)
-    # Query: ONE aggregate, grouped on the leading digits of the region code naming the sub-region.
-    counts = rhythm.overdue_counts(actor=user, region=region, today=today, rhythms=rhythms)
-    length = rhythm.sub_prefix_length(region)
-    rows = []
-    if region is None or length != PREFIX_LENGTH[region.level]:
-        # Query: the direct sub-regions, rows even where no child is registered.
-        subs = Region.objects.filter(parent=region) if region else Region.objects.filter(parent__isnull=True)
-        for sub in subs.order_by("code"):
-            rows.append(OverdueRow(label=sub.name, region=sub, counts=counts.pop(sub.code[:length], {}),
-                                   url=_url("rhythm:overdue-list", region=sub.code),
-                                   drill_url="" if sub.level == VILLAGE else _url("rhythm:overdue", region=sub.code)))
-    if counts:  # children registered at the region itself
-        label = _("Registered at %(region)s itself") % {"region": region.name} if region else _("Other")
-        rows.append(OverdueRow(label=label, region=None, counts=_sum(list(counts.values()))))
-    total = OverdueRow(label=_("Total"), region=region, counts=_sum([r.counts for r in rows]),
-                       url=_url("rhythm:overdue-list", region=region.code if region else ""))
+    rhythms = rhythm.load_rhythms(subtree_of=region.code)
+    # Query: ONE aggregate, grouped on the leading digits of the region code naming the sub-region;
+    # then one more: the direct sub-regions, rows even where no child is registered.
+    result = rollup(region=region, counts=rhythm.overdue_counts(actor=user, region=region, today=today,
+                                                                 rhythms=rhythms),
+                    zero=dict, combine=_sum)
+    rows = [OverdueRow(label=row.name, region=None if row.is_self else row.region, counts=row.values,
+                       url="" if row.is_self else _url("rhythm:overdue-list", region=row.region.code),
+                       drill_url="" if row.is_self or row.region.level == VILLAGE
+                       else _url("rhythm:overdue", region=row.region.code))
+            for row in result.rows]
+    total = OverdueRow(label=_("Total"), region=region, counts=_sum([result.total]),
+                       url=_url("rhythm:overdue-list", region=region.code))
     return render(request, "activities/rhythm/overdue_regions.html", {
         "section": "regions",
         "region": region,
         # Query, only when drilled below the user's own region: the breadcrumbs.
-        "crumbs": _crumbs(user, region),
+        "crumbs": breadcrumbs(user, region),
         "rows": rows,
         "total": total,
-        "intervals": rhythms.intervals_for(region.code if region else None),
+        "intervals": rhythms.intervals_for(region.code),
         "today": today,
     })
 
@@ -154,18 +126,17 @@ def _volunteer_filter(request) -> int | None:
     return int(value)
 
 
-@login_required
+@require(READ)
 @require_safe
 def overdue_list(request):
     """The overdue children (child, colour, last contact, due date, lead caring mother), reds first."""
     user = request.user
-    _require_region_role(user)
     today = timezone.localdate()
     # Query: the chosen region.
     region = _chosen_region(request)
     volunteer_id = _volunteer_filter(request)
     # Query: the rhythms.
-    rhythms = rhythm.load_rhythms(subtree_of=region.code) if region else rhythm.load_rhythms(everything=True)
+    rhythms = rhythm.load_rhythms(subtree_of=region.code)
     children = rhythm.overdue_children(actor=user, region=region, today=today, rhythms=rhythms,
                                        volunteer_id=volunteer_id)
     # Queries: the count, then one page of children with their regions and lead caring mothers.
@@ -179,7 +150,7 @@ def overdue_list(request):
     return render(request, "activities/rhythm/overdue_list.html", {
         "section": "list",
         "region": region,
-        "crumbs": _crumbs(user, region),
+        "crumbs": breadcrumbs(user, region),
         "page": page,
         "volunteer_id": volunteer_id,
         "volunteer_name": volunteer,
@@ -189,17 +160,16 @@ def overdue_list(request):
 
 # --- overdue by caring mother ---------------------------------------------------------------------
 
-@login_required
+@require(READ)
 @require_safe
 def overdue_volunteers(request):
     """Caring mothers with overdue children (as lead), the most overdue first."""
     user = request.user
-    _require_region_role(user)
     today = timezone.localdate()
     # Query: the chosen region.
     region = _chosen_region(request)
     # Query: the rhythms.
-    rhythms = rhythm.load_rhythms(subtree_of=region.code) if region else rhythm.load_rhythms(everything=True)
+    rhythms = rhythm.load_rhythms(subtree_of=region.code)
     # Queries: the number of caring mothers, then one page of the grouped counts.
     page = _page(request, rhythm.overdue_by_volunteer(actor=user, region=region, today=today, rhythms=rhythms))
     rows = list(page)
@@ -208,12 +178,12 @@ def overdue_volunteers(request):
         if rows else {}
     for row in rows:
         row["volunteer"] = volunteers.get(row["lead_volunteer_id"])
-        row["url"] = _url("rhythm:overdue-list", region=region.code if region else "",
+        row["url"] = _url("rhythm:overdue-list", region=region.code,
                           volunteer=row["lead_volunteer_id"])
     return render(request, "activities/rhythm/overdue_volunteers.html", {
         "section": "volunteers",
         "region": region,
-        "crumbs": _crumbs(user, region),
+        "crumbs": breadcrumbs(user, region),
         "page": page,
         "rows": rows,
         "today": today,
@@ -222,20 +192,19 @@ def overdue_volunteers(request):
 
 # --- monthly coverage -----------------------------------------------------------------------------
 
-@login_required
+@require(READ)
 @require_safe
 def monthly_coverage(request):
     """月月有活动: per sub-region, the share of paired children with an activity in the chosen month
     (default: the current month), and the paired children still without one."""
     user = request.user
-    _require_region_role(user)
     today = timezone.localdate()
     # Query: the chosen region.
     region = _chosen_region(request)
-    month, error, status = today.replace(day=1), None, 200
+    month, error, status = months.current_month(today=today), None, 200
     if request.GET.get("month", "").strip():
         try:
-            month = coverage_service.parse_month(request.GET["month"], today=today)
+            month = months.parse_month(request.GET["month"], today=today)
         except ValidationError as exc:
             error, status = exc.message_dict["month"][0], 400
     # Queries: the grouped counts, then the sub-regions' names.
@@ -245,10 +214,11 @@ def monthly_coverage(request):
     return render(request, "activities/rhythm/coverage.html", {
         "section": "coverage",
         "region": region,
-        "crumbs": _crumbs(user, region),
+        "crumbs": breadcrumbs(user, region),
         "coverage": result,
         "month": month,
-        "month_value": request.GET.get("month", "").strip() if error else f"{month:%Y-%m}",
+        "month_label": months.label(month),
+        "month_value": request.GET.get("month", "").strip() if error else months.label(month),
         "max_month": f"{today:%Y-%m}",
         "month_error": error,
         "page": page,
@@ -271,13 +241,13 @@ class RhythmForm(forms.Form):
             field.widget.attrs.update({"min": rhythm.MIN_DAYS, "max": rhythm.MAX_DAYS, "inputmode": "numeric"})
 
 
-def _render_rhythm(request, region: Region | None, *, form: RhythmForm | None = None, status: int = 200):
+def _render_rhythm(request, region: Region, *, form: RhythmForm | None = None, status: int = 200):
     user = request.user
-    code = region.code if region else None
+    code = region.code
     # Query: the rhythms of the region's ancestors and subtree.
     rhythms = rhythm.load_rhythms(subtree_of=code) if code else rhythm.load_rhythms(everything=True)
     effective = rhythms.intervals_for(code)
-    own = code is not None and effective.source == code
+    own = effective.source == code
     inherited_from = None
     if effective.source and not own:
         # Query: the ancestor whose rhythm applies.
@@ -286,14 +256,14 @@ def _render_rhythm(request, region: Region | None, *, form: RhythmForm | None = 
     # Query: the names of the regions below that set their own.
     names = dict(Region.objects.filter(code__in=[i.source for i in below]).values_list("code", "name")) \
         if below else {}
-    can_edit = bool(region) and user.is_region_admin
+    can_edit = user.is_region_admin
     if can_edit and form is None:
         form = RhythmForm(initial={"red_days": effective.red, "yellow_days": effective.yellow,
                                    "green_days": effective.green, "unassessed_days": effective.unassessed})
     return render(request, "activities/rhythm/settings.html", {
         "section": "rhythm",
         "region": region,
-        "crumbs": _crumbs(user, region),
+        "crumbs": breadcrumbs(user, region),
         "effective": effective,
         "own": own,
         "inherited_from": inherited_from,
@@ -303,29 +273,26 @@ def _render_rhythm(request, region: Region | None, *, form: RhythmForm | None = 
     }, status=status)
 
 
-@login_required
+@require(READ)
 @require_http_methods(["GET", "HEAD", "POST"])
 def rhythm_settings(request):
     """The region's contact intervals: its own, inherited or the defaults; administrators change them."""
     user = request.user
-    _require_region_role(user)
     region = _chosen_region(request)
     if request.method != "POST":
         return _render_rhythm(request, region)
-    if region is None or not user.is_region_admin:
-        raise PermissionDenied(_("Only administrators set a region's contact rhythm."))
+    check(user, MANAGE, _("Only administrators set a region's contact rhythm."))
     if request.POST.get("action") == "clear":
-        if rhythm.rhythm_clear(actor=user, region=region, request=request):
+        if rhythm.rhythm_clear(actor=user, region=region):
             messages.success(request, _("%(region)s follows the contact rhythm above it again.")
                              % {"region": region.name})
         return redirect(_url("rhythm:settings", region=region.code))
     form = RhythmForm(request.POST)
     if form.is_valid():
         try:
-            rhythm.rhythm_set(actor=user, region=region, request=request, **form.cleaned_data)
+            rhythm.rhythm_set(actor=user, region=region, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_service_errors(exc, form)
         else:
             messages.success(request, _("The contact rhythm of %(region)s is saved.") % {"region": region.name})
             return redirect(_url("rhythm:settings", region=region.code))
@@ -334,7 +301,7 @@ def rhythm_settings(request):
 
 # --- notifications --------------------------------------------------------------------------------
 
-@login_required
+@require(SIGNED_IN)
 @require_safe
 def notification_list(request):
     """The user's own notifications, newest first (unread ones marked)."""
@@ -343,7 +310,7 @@ def notification_list(request):
     return render(request, "activities/notifications/list.html", {"page": page})
 
 
-@login_required
+@require(SIGNED_IN)
 @require_POST
 def notification_read(request, pk: int):
     """Mark one notification read; with ``open`` set, go on to its link."""
@@ -356,7 +323,7 @@ def notification_read(request, pk: int):
     return redirect("rhythm:notifications")
 
 
-@login_required
+@require(SIGNED_IN)
 @require_POST
 def notifications_read_all(request):
     count = reminders.notifications_mark_all_read(actor=request.user)

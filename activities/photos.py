@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.models import User
@@ -34,6 +35,7 @@ JPEG_QUALITY = 82
 MAX_PIXELS = 80_000_000
 PHOTOS_PER_ACTIVITY = 9
 FIELD = "image"
+ADD_DENIED = gettext_lazy("Photos can be added by whoever may correct the activity.")
 
 
 def _error(message: str) -> ValidationError:
@@ -94,7 +96,7 @@ def photo_add(*, actor: User, activity: Activity, upload) -> ActivityPhoto:
     if not Activity.objects.visible_to(actor).filter(pk=activity.pk).exists():
         raise Activity.DoesNotExist
     if not can_edit_activity(actor, activity):
-        raise PermissionDenied(_("Photos can be added by whoever may correct the activity."))
+        raise PermissionDenied(ADD_DENIED)
     if upload is None:
         raise _error(_("Choose a photo to upload."))
     size = upload.size

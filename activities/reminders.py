@@ -22,20 +22,28 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, IntegerField, Q, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from accounts.regioncodes import PREFIX_LENGTH, prefix_of
-from accounts.roles import Role
 from activities import delivery
 from activities.models import Notification
-from activities.rhythm import RhythmBook, due_q, load_rhythms, overdue_q, paired_active, threshold_expression
+from activities.rhythm import (
+    OverdueRule,
+    RhythmBook,
+    active_lead,
+    due_q,
+    load_rhythms,
+    paired_active,
+    threshold_expression,
+)
 from children.models import Child, RiskColor
-from pairing.paircard import given_name
+from children.names import given_name
+from core.access import EDIT
+from core.regioncodes import PREFIX_LENGTH, prefix_of
 from volunteers.models import VolunteerStatus
 
 KIND_DUE = "due"
@@ -117,10 +125,11 @@ def volunteer_reminders(*, today: date, rhythms: RhythmBook) -> list[Notificatio
     """One unsaved notification per caring mother with a login who leads children due today or
     overdue. ONE query: the due children of the whole tree, with their lead's login."""
     threshold = threshold_expression(rhythms, root_code=None, today=today)
+    logins = active_lead().filter(volunteer__status=VolunteerStatus.ACTIVE, volunteer__user__is_active=True)
     rows = (paired_active(Child.objects.all())
-            .filter(due_q(threshold), lead__volunteer__status=VolunteerStatus.ACTIVE,
-                    lead__volunteer__user__is_active=True)
-            .annotate(recipient_id=F("lead__volunteer__user_id"))
+            .filter(due_q(threshold))
+            .annotate(recipient_id=Subquery(logins.values("volunteer__user_id")[:1], output_field=IntegerField()))
+            .filter(recipient_id__isnull=False)
             .order_by("recipient_id", "contact_base", "pk")
             .values_list("recipient_id", "name", "risk_color", "region_id", "contact_base"))
     link = _link("phone:home")
@@ -143,15 +152,15 @@ COUNT_KEYS = ("overdue", "red", "yellow", "green", "unassessed")
 
 
 def overdue_by_prefix(*, today: date, rhythms: RhythmBook) -> dict[str, dict[str, int]]:
-    """Overdue children counted for every region-code prefix at every level (a province's, a city's …):
-    ONE aggregate query grouped on the child's region, summed up the tree in Python."""
-    threshold = threshold_expression(rhythms, root_code=None, today=today)
-    rows = (paired_active(Child.objects.all()).filter(overdue_q(threshold))
+    """Overdue children (activities.rhythm.OverdueRule, as the overdue pages and the statistics count
+    them) for every region-code prefix at every level (a province's, a city's …): ONE aggregate query
+    grouped on the child's region, summed up the tree in Python."""
+    rows = (OverdueRule.on(today, region=None, rhythms=rhythms).apply(Child.objects.all())
             .order_by().values("region_id")
-            .annotate(overdue=Count("pk"), red=Count("pk", filter=Q(risk_color="red")),
-                      yellow=Count("pk", filter=Q(risk_color="yellow")),
-                      green=Count("pk", filter=Q(risk_color="green")),
-                      unassessed=Count("pk", filter=Q(risk_color=""))))
+            .annotate(overdue=Count("pk"), red=Count("pk", filter=Q(color_on_day="red")),
+                      yellow=Count("pk", filter=Q(color_on_day="yellow")),
+                      green=Count("pk", filter=Q(color_on_day="green")),
+                      unassessed=Count("pk", filter=Q(color_on_day__isnull=True))))
     totals: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_KEYS, 0))
     lengths = sorted(set(PREFIX_LENGTH.values()))
     for row in rows:
@@ -166,7 +175,7 @@ def staff_digests(*, today: date, rhythms: RhythmBook) -> list[Notification]:
     """One unsaved digest per active staff member or administrator whose subtree has overdue children.
     Two queries: the counts and the users."""
     totals = overdue_by_prefix(today=today, rhythms=rhythms)
-    users = (User.objects.filter(is_active=True, role__in=(Role.STAFF, Role.ADMIN), region__isnull=False)
+    users = (User.objects.filter(is_active=True, role__in=EDIT, region__isnull=False)
              .select_related("region").order_by("pk"))
     link = _link("rhythm:overdue")
     notes = []

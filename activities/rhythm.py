@@ -30,11 +30,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
+    BooleanField,
     Case,
+    CharField,
     Count,
     DateField,
+    Exists,
+    ExpressionWrapper,
     F,
-    FilteredRelation,
     Func,
     IntegerField,
     OuterRef,
@@ -45,14 +48,19 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Region, User
-from accounts.regioncodes import PREFIX_LENGTH, ancestor_codes, in_subtree, prefix_of, subtree_q
 from activities.models import ActivityChild, ContactRhythm
 from children.models import Child, RiskColor
-from pairing.models import PairingRole
+from children.selectors import child_color_at, in_set
+from core.regioncodes import ancestor_codes, in_subtree, prefix_of, subtree_q
+from core.regions import sub_prefix_length
+from pairing.models import Pairing, PairingRole
+from pairing.selectors import active_on as pairing_active_on
+from pairing.selectors import children_paired_on, within
 
 # The colours a child can have; "" is "not assessed yet".
 COLORS = (RiskColor.RED.value, RiskColor.YELLOW.value, RiskColor.GREEN.value, "")
@@ -60,6 +68,7 @@ COLORS = (RiskColor.RED.value, RiskColor.YELLOW.value, RiskColor.GREEN.value, ""
 RHYTHM_FIELDS = {"red": "red_days", "yellow": "yellow_days", "green": "green_days", "": "unassessed_days"}
 # The key of each colour in counts and forms ("" is not a handy key).
 COLOR_KEYS = {"red": "red", "yellow": "yellow", "green": "green", "": "unassessed"}
+RISK_KEYS = tuple(COLOR_KEYS.values())
 MIN_DAYS, MAX_DAYS = 1, 365
 # Overdue lists put the most at risk first; a child not yet assessed is an unknown risk, before green.
 COLOR_RANK = Case(When(risk_color=RiskColor.RED, then=Value(0)), When(risk_color=RiskColor.YELLOW, then=Value(1)),
@@ -141,51 +150,168 @@ def next_due(last_contact: date | None, color: str, region_code: str, rhythms: R
     return last_contact + timedelta(days=rhythms.days(color, region_code))
 
 
-# --- querysets ------------------------------------------------------------------------------------
+# --- the cutoff: THE rule of when a contact is late ---------------------------------------------------
 
-def with_contact(children: QuerySet) -> QuerySet:
-    """Annotate children with ``last_contact`` (the latest activity date, or None), ``lead_started_on``
-    and ``lead_volunteer_id`` (their active lead pairing, None when unpaired) and ``contact_base``
-    (the last contact, else the pairing start: what the due date counts from).
+@dataclass(frozen=True)
+class Cutoff:
+    """For one risk colour on ``day``: a child whose last contact (never contacted: the start of its
+    lead pairing) is before this date is overdue — ``day`` minus the colour's interval, the nearest
+    region's own ContactRhythm winning. ``rules`` are the subtree's own rhythms, deepest first, as
+    (region code, cutoff); ``default`` applies elsewhere."""
 
-    One LEFT JOIN to the active lead pairing (at most one per child, a constraint says so) and one
-    correlated ``SELECT MAX(occurred_on) … WHERE child_id = …`` on the ``(child, -occurred_on)`` index
-    (a plain MAX, without the GROUP BY an ORM aggregate would add: measurably cheaper per child)."""
-    last = (ActivityChild.objects.filter(child=OuterRef("pk")).order_by()
-            .annotate(last=Func(F("occurred_on"), function="MAX", output_field=DateField())).values("last"))
-    return (children
-            .annotate(lead=FilteredRelation("pairings", condition=Q(pairings__role=PairingRole.LEAD,
-                                                                    pairings__ended_on__isnull=True)))
-            .annotate(last_contact=Subquery(last, output_field=DateField()),
-                      lead_started_on=F("lead__started_on"),
-                      lead_volunteer_id=F("lead__volunteer_id"))
-            .annotate(contact_base=Coalesce("last_contact", "lead_started_on", output_field=DateField())))
+    default: date
+    rules: tuple[tuple[str, date], ...] = ()
+
+    @property
+    def earliest(self) -> date:
+        return min([self.default, *(cut for _code, cut in self.rules)])
+
+    def expression(self, region_field: str):
+        """The cutoff of each row's region, as SQL (a constant without rules)."""
+        default = Value(self.default, output_field=DateField())
+        if not self.rules:
+            return default
+        return Case(*(When(subtree_q(region_field, code), then=Value(cut, output_field=DateField()))
+                      for code, cut in self.rules), default=default, output_field=DateField())
+
+
+def contact_cutoffs(rhythms: RhythmBook, *, root_code: str | None, day: date) -> dict[str, Cutoff]:
+    """The cutoff of every risk key (red, yellow, green, unassessed) on ``day`` for the rows of
+    ``root_code``'s subtree. ``rhythms`` must hold the rhythms of the root's ancestors and subtree
+    (:func:`load_rhythms` with ``subtree_of``, or everything)."""
+    inner = rhythms.within(root_code)  # deepest first: the nearest rhythm wins
+    base = rhythms.intervals_for(root_code)
+    return {COLOR_KEYS[color]: Cutoff(
+        default=day - timedelta(days=base.days(color)),
+        rules=tuple((i.source, day - timedelta(days=i.days(color))) for i in inner))
+        for color in COLORS}
 
 
 def threshold_expression(rhythms: RhythmBook, *, root_code: str | None, today: date,
                          region_field: str = "region", color_field: str = "risk_color") -> Case:
-    """``today - interval`` for each row's region and colour, as SQL. ``rhythms`` must hold the rhythms
-    of ``root_code``'s ancestors and subtree (:func:`load_rhythms` with ``subtree_of``); rows are
-    assumed to lie in that subtree. A child is overdue when its base date is before this, due (today
-    or overdue) when on or before it."""
-    whens = []
-    for intervals in rhythms.within(root_code):
-        in_region = subtree_q(region_field, intervals.source)
-        whens += [When(in_region & Q(**{color_field: color}),
-                       then=Value(today - timedelta(days=intervals.days(color)))) for color in COLORS]
-    base = rhythms.intervals_for(root_code)
-    whens += [When(Q(**{color_field: color}), then=Value(today - timedelta(days=base.days(color))))
-              for color in COLORS[:-1]]
-    return Case(*whens, default=Value(today - timedelta(days=base.days(""))), output_field=DateField())
+    """The cutoff of each row's region and colour, as SQL (:func:`contact_cutoffs`): a child is
+    overdue when its base date (last contact, else the lead pairing's start) is before it, due
+    (today or overdue) when on or before it."""
+    cutoffs = contact_cutoffs(rhythms, root_code=root_code, day=today)
+    return Case(*(When(Q(**{color_field: color}), then=cutoffs[COLOR_KEYS[color]].expression(region_field))
+                  for color in COLORS[:-1]),
+                default=cutoffs[COLOR_KEYS[""]].expression(region_field), output_field=DateField())
 
 
-def paired_active(children: QuerySet) -> QuerySet:
-    """Active children with an active lead, annotated as :func:`with_contact` does."""
-    return with_contact(children.filter(status="active")).filter(lead_started_on__isnull=False)
+def child_contacted_between(first: date, last: date, *, region: Region | None = None) -> ExpressionWrapper:
+    """Whether any activity reached the child between ``first`` and ``last`` (a month: 月月有活动)."""
+    links = within(ActivityChild.objects.filter(occurred_on__range=(first, last)), "child__region", region)
+    return ExpressionWrapper(in_set(links.values("child_id")), output_field=BooleanField())
 
 
-def overdue_q(threshold: Case) -> Q:
-    return Q(contact_base__lt=threshold)
+def child_contacted_since(cutoff: Cutoff, day: date, *, region: Region | None = None) -> ExpressionWrapper:
+    """Whether an activity reached the child between its region's ``cutoff`` and ``day``."""
+    links = ActivityChild.objects.filter(occurred_on__lte=day, occurred_on__gte=cutoff.earliest)
+    if cutoff.rules:
+        links = links.filter(occurred_on__gte=cutoff.expression("child__region"))
+    links = within(links, "child__region", region)
+    return ExpressionWrapper(in_set(links.values("child_id")), output_field=BooleanField())
+
+
+def child_newly_paired_since(cutoff: Cutoff, day: date, *, region: Region | None = None) -> ExpressionWrapper:
+    """Whether the child, never contacted by ``day``, got the lead pairing active on ``day`` on or
+    after its region's ``cutoff``: its first contact is not due yet (the clock starts at the
+    pairing). Recent pairings are few: each is checked for earlier contacts by index."""
+    contacts = ActivityChild.objects.filter(child=OuterRef("child_id"), occurred_on__lte=day)
+    leads = (Pairing.objects.filter(pairing_active_on(day), role=PairingRole.LEAD, started_on__gte=cutoff.earliest)
+             .filter(started_on__gte=cutoff.expression("child__region")).exclude(Exists(contacts)))
+    return ExpressionWrapper(in_set(within(leads, "child__region", region).values("child_id")),
+                             output_field=BooleanField())
+
+
+@dataclass(frozen=True)
+class OverdueRule:
+    """THE overdue rule on ``day`` over a subtree, as per-child columns and a condition on them: a
+    child active on ``day`` (children.selectors), with a lead caring mother that day
+    (pairing.selectors), whose colour that day's cutoff has passed with no contact since (and who was
+    not newly paired since it). The overdue pages filter with :meth:`q`; the statistics
+    (reports.stats) put the same :meth:`columns` in their per-child rows and count with
+    :meth:`flags`. Colours sharing a cutoff share their two columns."""
+
+    day: date
+    cutoffs: dict[str, Cutoff]
+    region: Region | None
+
+    @classmethod
+    def on(cls, day: date, *, region: Region | None, rhythms: RhythmBook | None = None) -> "OverdueRule":
+        """One query (the rhythms) unless ``rhythms`` are given."""
+        code = region.code if region else None
+        rhythms = rhythms or (load_rhythms(subtree_of=code) if code else load_rhythms(everything=True))
+        return cls(day=day, cutoffs=contact_cutoffs(rhythms, root_code=code, day=day), region=region)
+
+    @property
+    def _names(self) -> dict[Cutoff, str]:
+        return {cutoff: f"c{index}" for index, cutoff in enumerate(dict.fromkeys(self.cutoffs.values()))}
+
+    def columns(self) -> dict[str, ExpressionWrapper]:
+        """``recent_<c>`` (contacted since the cutoff) and ``fresh_<c>`` (newly paired since it) per
+        distinct cutoff."""
+        columns = {}
+        for cutoff, name in self._names.items():
+            columns[f"recent_{name}"] = child_contacted_since(cutoff, self.day, region=self.region)
+            columns[f"fresh_{name}"] = child_newly_paired_since(cutoff, self.day, region=self.region)
+        return columns
+
+    def flags(self, key: str) -> tuple[str, str]:
+        """The (recent, fresh) column names that decide risk key ``key``: overdue when both are false."""
+        name = self._names[self.cutoffs[key]]
+        return f"recent_{name}", f"fresh_{name}"
+
+    def q(self, *, color: str = "color") -> Q:
+        """Overdue, over the :meth:`columns` and a column ``color`` holding the colour on the day (NULL:
+        not assessed); the rows must already be the paired children active on the day."""
+        condition = Q()
+        for key in RISK_KEYS:
+            recent, fresh = self.flags(key)
+            of_color = Q(**{f"{color}__isnull": True}) if key == "unassessed" else Q(**{color: key})
+            condition |= of_color & Q(**{recent: False, fresh: False})
+        return condition
+
+    def apply(self, children: QuerySet) -> QuerySet:
+        """The overdue ones among ``children`` (any Child queryset), annotated with ``color_on_day``."""
+        return (children_paired_on(children, self.day, region=self.region)
+                .alias(color_on_day=child_color_at(self.day), **self.columns())
+                .filter(self.q(color="color_on_day")))
+
+
+# --- display: last contact and due date -------------------------------------------------------------
+
+def active_lead(child_field: str = "pk") -> QuerySet:
+    """The child's active lead pairing (at most one: a constraint says so), as a correlated subquery
+    on the ``pairing_active_by_child`` index."""
+    return Pairing.objects.filter(child=OuterRef(child_field), role=PairingRole.LEAD, ended_on__isnull=True)
+
+
+def with_contact(children: QuerySet) -> QuerySet:
+    """Annotate children with ``last_contact`` (the latest activity date, or None), ``lead_started_on``
+    and ``lead_volunteer_id`` (their active lead pairing, None when unpaired) and ``contact_base``
+    (the last contact, else the pairing start: what the due date counts from) — for showing a page
+    of children; who counts as overdue is :class:`OverdueRule`'s to say.
+
+    Correlated subqueries, each an index probe per child: ``SELECT MAX(occurred_on) … WHERE child_id =
+    …`` on the ``(child, -occurred_on)`` index (a plain MAX, without the GROUP BY an ORM aggregate would
+    add: measurably cheaper per child) and the active lead on its partial index. Not a join: after the
+    overdue rule's filter the planner cannot estimate how many children are left (it guesses a
+    handful), and a join then becomes a nested loop over every pairing — minutes at province scale
+    (bench/stats.py)."""
+    last = (ActivityChild.objects.filter(child=OuterRef("pk")).order_by()
+            .annotate(last=Func(F("occurred_on"), function="MAX", output_field=DateField())).values("last"))
+    lead = active_lead()
+    return (children
+            .annotate(last_contact=Subquery(last, output_field=DateField()),
+                      lead_started_on=Subquery(lead.values("started_on")[:1], output_field=DateField()),
+                      lead_volunteer_id=Subquery(lead.values("volunteer_id")[:1], output_field=IntegerField()))
+            .annotate(contact_base=Coalesce("last_contact", "lead_started_on", output_field=DateField())))
+
+
+def paired_active(children: QuerySet, *, day: date | None = None) -> QuerySet:
+    """The children active and paired on ``day`` (default today), annotated as :func:`with_contact` does."""
+    return with_contact(children_paired_on(children, day or timezone.localdate()))
 
 
 def due_q(threshold: Case) -> Q:
@@ -209,15 +335,6 @@ def scope_children(*, actor: User, region: Region | None) -> QuerySet:
     return children.filter(subtree_q("region", region.code)) if region is not None else children
 
 
-def sub_prefix_length(region: Region | None) -> int:
-    """How many leading code digits name a direct sub-region of ``region`` (a village: its own)."""
-    if region is None:
-        return PREFIX_LENGTH["province"]
-    levels = list(PREFIX_LENGTH)
-    index = levels.index(region.level)
-    return PREFIX_LENGTH[levels[min(index + 1, len(levels) - 1)]]
-
-
 def color_counts() -> dict:
     """Aggregates counting rows in total (``overdue``: the rows are filtered to the overdue) and by colour."""
     counts = {COLOR_KEYS[c]: Count("pk", filter=Q(risk_color=c)) for c in COLORS}
@@ -227,28 +344,26 @@ def color_counts() -> dict:
 
 def overdue_counts(*, actor: User, region: Region | None, today: date, rhythms: RhythmBook | None = None,
                    prefix_length: int | None = None) -> dict[str, dict[str, int]]:
-    """``{sub-region prefix: {paired, overdue, red, yellow, green, unassessed}}`` for the paired active
-    children under ``region`` — ONE aggregate query (plus one for the rhythms when not given). The
-    prefix names the direct sub-regions unless ``prefix_length`` says otherwise (e.g. 6: counties).
-
-    It groups on (region-code prefix, colour, overdue or not), so the per-child last-contact subquery
-    runs once per child; counting with one FILTER per colour would repeat it in every FILTER."""
-    code = region.code if region else None
-    rhythms = rhythms or (load_rhythms(subtree_of=code) if code else load_rhythms(everything=True))
-    threshold = threshold_expression(rhythms, root_code=code, today=today)
-    rows = (paired_active(scope_children(actor=actor, region=region))
+    """``{sub-region prefix: {paired, overdue, red, yellow, green, unassessed}}`` for the children under
+    ``region`` paired and active on ``today`` — ONE aggregate query (plus one for the rhythms when not
+    given), by :class:`OverdueRule`. The prefix names the direct sub-regions unless ``prefix_length``
+    says otherwise (e.g. 6: counties)."""
+    rule = OverdueRule.on(today, region=region, rhythms=rhythms)
+    rows = (children_paired_on(scope_children(actor=actor, region=region), today, region=region)
+            .alias(color_on_day=child_color_at(today), **rule.columns())
             .annotate(prefix=Substr("region_id", 1, prefix_length or sub_prefix_length(region)),
-                      late=Case(When(overdue_q(threshold), then=Value(1)), default=Value(0),
+                      color=F("color_on_day"),
+                      late=Case(When(rule.q(color="color_on_day"), then=Value(1)), default=Value(0),
                                 output_field=IntegerField()))
-            .order_by().values("prefix", "risk_color", "late")
+            .order_by().values("prefix", "color", "late")
             .annotate(n=Count("pk")))
     counts: dict[str, dict[str, int]] = {}
     for row in rows:
-        bucket = counts.setdefault(row["prefix"], dict.fromkeys(("paired", "overdue", *COLOR_KEYS.values()), 0))
+        bucket = counts.setdefault(row["prefix"], dict.fromkeys(("paired", "overdue", *RISK_KEYS), 0))
         bucket["paired"] += row["n"]
         if row["late"]:
             bucket["overdue"] += row["n"]
-            bucket[COLOR_KEYS[row["risk_color"]]] += row["n"]
+            bucket[row["color"] or "unassessed"] += row["n"]
     return counts
 
 
@@ -256,20 +371,22 @@ def overdue_children(*, actor: User, region: Region | None, today: date, rhythms
                      volunteer_id: int | None = None) -> QuerySet:
     """The overdue children under ``region`` (most at risk, then longest waiting, first), annotated
     with their lead caring mother's ``lead_volunteer_name``."""
-    threshold = threshold_expression(rhythms, root_code=region.code if region else None, today=today)
-    children = paired_active(scope_children(actor=actor, region=region)).filter(overdue_q(threshold))
+    children = with_contact(OverdueRule.on(today, region=region, rhythms=rhythms).apply(
+        scope_children(actor=actor, region=region)))
     if volunteer_id is not None:
         children = children.filter(lead_volunteer_id=volunteer_id)
     return (children.select_related("region")
-            .annotate(lead_volunteer_name=F("lead__volunteer__name"), color_rank=COLOR_RANK)
+            .annotate(lead_volunteer_name=Subquery(active_lead().values("volunteer__name")[:1],
+                                                   output_field=CharField()),
+                      color_rank=COLOR_RANK)
             .order_by("color_rank", "contact_base", "pk"))
 
 
 def overdue_by_volunteer(*, actor: User, region: Region | None, today: date, rhythms: RhythmBook) -> QuerySet:
     """``[{lead_volunteer_id, overdue, red, yellow, green, unassessed}]`` — overdue children grouped by
     their lead caring mother, the most overdue first. One aggregate query (paginate it)."""
-    threshold = threshold_expression(rhythms, root_code=region.code if region else None, today=today)
-    return (paired_active(scope_children(actor=actor, region=region)).filter(overdue_q(threshold))
+    children = OverdueRule.on(today, region=region, rhythms=rhythms).apply(scope_children(actor=actor, region=region))
+    return (with_contact(children)
             .order_by().values("lead_volunteer_id")
             .annotate(**color_counts())
             .order_by("-overdue", "lead_volunteer_id"))
@@ -309,7 +426,7 @@ def _snapshot(rhythm: ContactRhythm | None) -> dict | None:
 
 @transaction.atomic
 def rhythm_set(*, actor: User, region: Region, red_days: int, yellow_days: int, green_days: int,
-               unassessed_days: int, request=None) -> ContactRhythm:
+               unassessed_days: int) -> ContactRhythm:
     """Give ``region`` (in the admin's subtree) its own contact intervals, 1..365 days each. Audited."""
     _check_admin(actor, region)
     days = _check_days({"red_days": red_days, "yellow_days": yellow_days, "green_days": green_days,
@@ -324,12 +441,12 @@ def rhythm_set(*, actor: User, region: Region, red_days: int, yellow_days: int, 
     rhythm.save()
     audit_record(actor=actor, action=AuditAction.CREATE if before is None else AuditAction.UPDATE, target=rhythm,
                  target_label=_("Contact rhythm of %(region)s") % {"region": region.name}, region_code=region.code,
-                 request=request, detail={"before": before, "after": _snapshot(rhythm)})
+                 detail={"before": before, "after": _snapshot(rhythm)})
     return rhythm
 
 
 @transaction.atomic
-def rhythm_clear(*, actor: User, region: Region, request=None) -> bool:
+def rhythm_clear(*, actor: User, region: Region) -> bool:
     """Remove ``region``'s own rhythm: it follows its nearest ancestor's (or the defaults) again. Audited."""
     _check_admin(actor, region)
     rhythm = ContactRhythm.objects.select_for_update().filter(region=region).first()
@@ -339,5 +456,5 @@ def rhythm_clear(*, actor: User, region: Region, request=None) -> bool:
     rhythm.delete()
     audit_record(actor=actor, action=AuditAction.UPDATE, target_type="activities.contactrhythm",
                  target_id=region.code, target_label=_("Contact rhythm of %(region)s") % {"region": region.name},
-                 region_code=region.code, request=request, detail={"before": before, "after": None})
+                 region_code=region.code, detail={"before": before, "after": None})
     return True

@@ -17,9 +17,10 @@ from django.utils.translation import ngettext
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, User
-from accounts.roles import Role
 from activities.models import Activity, ActivityChild, ActivityKind, CareService
 from children.models import Child, Status
+from core.access import EDIT, PHONE, allowed, check, is_volunteer
+from core.updates import model_update
 from pairing.models import Pairing
 from volunteers.models import Volunteer, VolunteerStatus
 
@@ -48,7 +49,7 @@ def content_digest(*, volunteer_id: int, children: Iterable[int], occurred_on: d
 
 
 def _volunteer_for(actor: User, volunteer: Volunteer | int | None) -> Volunteer:
-    if actor.role == Role.VOLUNTEER and not actor.is_superuser:
+    if is_volunteer(actor):
         own = Volunteer.objects.filter(user=actor).first()
         if own is None:
             raise ValidationError({"volunteer": _("Your login is not linked to a caring mother on the roster.")})
@@ -111,7 +112,7 @@ def _children_for(*, actor: User, volunteer: Volunteer, child_ids: list[int], oc
         raise ValidationError({"children": _("These children had exited the programme by then: %(names)s.")
                                % {"names": "、".join(exited)}})
     if is_group:
-        if actor.role == Role.VOLUNTEER and not actor.is_superuser:
+        if is_volunteer(actor):
             raise ValidationError({"is_group": _("Group activities are recorded by federation staff.")})
         return children
     # A visit is to children the caring mother was paired with on that day.
@@ -151,15 +152,13 @@ def activity_record(
     follow_up: bool = False,
     co_volunteers: Iterable[int] = (),
     confirm_large_aid: bool = False,
-    request=None,
 ) -> tuple[Activity, bool]:
     """Record an activity; returns (activity, created).
 
     Idempotent on ``id``: the same id with the same content returns the stored activity and creates
     nothing (a phone retrying after a lost response); the same id with other content raises
     ActivityConflict."""
-    if not actor.is_active or (actor.role == Role.VIEWER and not actor.is_superuser):
-        raise PermissionDenied(_("Your role cannot record activities."))
+    check(actor, EDIT | PHONE, _("Your role cannot record activities."))
     try:
         activity_id = uuid.UUID(str(id)) if id else uuid.uuid4()
     except ValueError:
@@ -227,11 +226,9 @@ def activity_record(
 
 def can_edit_activity(actor: User, activity: Activity) -> bool:
     """Volunteers edit their own recent activities; staff edit any in scope (old ones audited)."""
-    if not actor.is_active:
-        return False
-    if actor.can_edit:
+    if allowed(actor, EDIT):
         return True
-    if actor.role == Role.VOLUNTEER:
+    if is_volunteer(actor):
         recent = activity.occurred_on >= timezone.localdate() - timedelta(days=settings.ACTIVITY_EDIT_WINDOW_DAYS)
         return recent and activity.volunteer.user_id == actor.pk
     return False
@@ -241,28 +238,37 @@ EDITABLE_FIELDS = ("kind", "services", "title", "duration_minutes", "place", "pa
                    "notes", "occurred_on")
 
 
+def _audit_value(value):
+    """A value as the audit log keeps it (JSON): dates in ISO form, amounts of yuan as strings to the fen."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal("0.01")))
+    return value
+
+
 @transaction.atomic
-def activity_update(*, actor: User, activity: Activity, confirm_large_aid: bool = False, request=None,
+def activity_update(*, actor: User, activity: Activity, confirm_large_aid: bool = False,
                     **fields) -> Activity:
-    """Correct an activity. After the edit window (ACTIVITY_EDIT_WINDOW_DAYS) only staff may, and the
-    change is audited."""
+    """Correct an activity (``fields``: some of EDITABLE_FIELDS). After the edit window
+    (ACTIVITY_EDIT_WINDOW_DAYS) only staff may. Nothing changed: nothing is saved. A change by staff, or
+    any change after the edit window, is audited with the old and new values."""
     activity = Activity.objects.visible_to(actor).select_for_update().select_related("volunteer").get(pk=activity.pk)
     if not can_edit_activity(actor, activity):
         raise PermissionDenied(_("Activities older than %(days)s days can be corrected only by federation staff.")
                                % {"days": settings.ACTIVITY_EDIT_WINDOW_DAYS})
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    old = {f: getattr(activity, f) for f in fields}
-    for field, value in fields.items():
-        setattr(activity, field, value)
-    activity.aid_value_yuan = _aid(activity.aid_value_yuan)
-    changed_aid = activity.aid_value_yuan != old.get("aid_value_yuan", activity.aid_value_yuan)
+    if "aid_value_yuan" in fields:
+        fields["aid_value_yuan"] = _aid(fields["aid_value_yuan"])
+    if "services" in fields and sorted(fields["services"] or []) == sorted(activity.services or []):
+        fields["services"] = activity.services  # the same services in another order: no change
+    changes = model_update(instance=activity, data=fields, allowed=EDITABLE_FIELDS)
+    if not changes:
+        return activity
     _check_fields(kind=activity.kind, services=list(activity.services), occurred_on=activity.occurred_on,
-                  aid=activity.aid_value_yuan, confirm_large_aid=confirm_large_aid or not changed_aid,
+                  aid=activity.aid_value_yuan, confirm_large_aid=confirm_large_aid or "aid_value_yuan" not in changes,
                   duration_minutes=activity.duration_minutes)
     child_ids = list(activity.child_links.values_list("child_id", flat=True))
-    if "occurred_on" in fields:
+    if "occurred_on" in changes:
         _children_for(actor=actor, volunteer=activity.volunteer, child_ids=child_ids,
                       occurred_on=activity.occurred_on, is_group=activity.is_group)
         activity.child_links.update(occurred_on=activity.occurred_on)
@@ -275,8 +281,10 @@ def activity_update(*, actor: User, activity: Activity, confirm_large_aid: bool 
         aid_value_yuan=activity.aid_value_yuan, notes=activity.notes, follow_up=activity.follow_up,
         co_volunteers=activity.co_volunteers.values_list("pk", flat=True))
     activity.save()
-    old_enough = activity.created_at.date() < timezone.localdate() - timedelta(days=settings.ACTIVITY_EDIT_WINDOW_DAYS)
-    if old_enough or actor.role != Role.VOLUNTEER:
+    old_enough = timezone.localdate(activity.created_at) < timezone.localdate() - timedelta(
+        days=settings.ACTIVITY_EDIT_WINDOW_DAYS)
+    if old_enough or not is_volunteer(actor):
         audit_record(actor=actor, action=AuditAction.UPDATE, target=activity, target_label=str(activity),
-                     request=request, detail={"fields": sorted(fields)})
+                     changes={field: (_audit_value(old), _audit_value(new)) for field, (old, new) in changes.items()},
+                     detail={"fields": sorted(changes)})
     return activity

@@ -7,8 +7,8 @@
 
 Run it against a database filled by ``manage.py seed_demo --scale province`` (the first run does that
 itself when the database has no villages yet). When that database holds fewer than ``--volunteers``
-caring mothers or ``--children`` children (default 90,000 and 125,000, the "province" scale of
-DESIGN.md), the missing ones are bulk-inserted spread over the villages, not registered through the
+caring mothers or ``--children`` children (default 90,000 and 125,000, the "province" scale the
+platform is built for), the missing ones are bulk-inserted spread over the villages, not registered through the
 services (that would take hours): the encrypted ID column holds one fixed Fernet token and the
 digests are unique fakes, which neither measured path reads. About 88% of the active children then
 get a lead caring mother (respecting capacities, nearest first: same township, else same county),

@@ -88,7 +88,7 @@ def default_month() -> str:
     from django.db.models import Max
 
     from activities.models import Activity
-    from reports import months
+    from core import months
 
     latest = Activity.objects.aggregate(last=Max("occurred_on"))["last"]
     month = months.first_day(latest) if latest else months.previous_month(months.current_month())
@@ -108,7 +108,8 @@ def one_report(code: str, fmt: str, month_text: str) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import Region
-    from reports import generator, months
+    from core import months
+    from reports import generator
     from reports.formatters import formatter_for
 
     region = Region.objects.get(pk=code)

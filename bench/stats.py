@@ -28,7 +28,7 @@ trainings and their 人次), and prints the ratio
 service / hand-written SQL (the figure that matters: what the ORM-built, fixed-query service costs
 over the best one query we could write by hand; the service computes about three times as many
 figures — categories, statuses, overdue by colour, needs … — in its 7). Both run with PostgreSQL's
-JIT off, as the service does (reports.stats.fast_aggregates).
+JIT off, as every connection of the app (config/settings.py).
 """
 
 import argparse
@@ -82,16 +82,17 @@ def setup_django() -> None:
 def ensure_regions() -> None:
     from django.core.management import call_command
 
-    from accounts.demo.context import SeedContext
-    from accounts.demo.scales import SCALES
-    from accounts.demo.steps import run_steps
     from accounts.models import Region
+    from demo.context import SeedContext
+    from demo.regions import seed_regions
+    from demo.scales import SCALES
+    from demo.steps import run_steps
 
     call_command("migrate", verbosity=0)
     if Region.objects.filter(level="village").count() < 20000:
         print("regions: seed_demo's regions step at province scale …", flush=True)
         run_steps(SeedContext(spec=SCALES["province"], seed=1, stdout=sys.stdout),
-                  ["accounts.demo.regions.seed_regions"])
+                  [seed_regions])
 
 
 def _step(cursor, label: str, sql: str, params: dict | None = None) -> None:
@@ -378,11 +379,9 @@ WHERE r.parent_id = %(province)s ORDER BY r.code
 def hand_written(month: date) -> dict[str, dict]:
     from django.db import connection
 
-    from reports import months
-    from reports.stats import fast_aggregates
-
-    # With the JIT off, as the service runs its queries (reports.stats.fast_aggregates).
-    with fast_aggregates(), connection.cursor() as cursor:
+    from core import months
+    # The JIT is off for the connection, as for every connection of the app (config/settings.py).
+    with connection.cursor() as cursor:
         cursor.execute(HAND_SQL, {"day": months.as_of(month), "first": month, "last": months.last_day(month),
                                   "low": "140000000000", "high": "149999999999", "province": PROVINCE})
         return {row[0]: dict(zip(HEADLINE, row[1:], strict=True)) for row in cursor.fetchall()}
@@ -401,8 +400,7 @@ def service_headline(figures: dict) -> dict[str, dict]:
 
 
 def timed(fn, runs: int) -> tuple[float, object, int]:
-    """(p50 milliseconds over ``runs`` runs after one warm-up, the last result, the SELECTs of one run —
-    not counting the transaction and ``SET LOCAL jit = off`` around them)."""
+    """(p50 milliseconds over ``runs`` runs after one warm-up, the last result, the SELECTs of one run)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -415,6 +413,15 @@ def timed(fn, runs: int) -> tuple[float, object, int]:
         result = fn()
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times), result, len(reads)
+
+
+def bench_superuser():
+    """A superuser to read the pages' services as (created once in the bench database)."""
+    from accounts.models import User
+
+    user, _created = User.objects.get_or_create(username="bench_superuser",
+                                                defaults={"is_superuser": True, "is_staff": True, "role": "admin"})
+    return user
 
 
 def main() -> None:
@@ -431,7 +438,8 @@ def main() -> None:
     from accounts.models import Region
     from activities.models import Activity
     from children.models import Child
-    from reports import months, stats
+    from core import months
+    from reports import stats
     from volunteers.models import Volunteer
 
     month = months.previous_month(months.current_month())
@@ -456,6 +464,21 @@ def main() -> None:
         rows.append((label, ms, queries))
     ms, _trend, queries = timed(lambda: stats.monthly_trend(region=province, month=month), args.runs)
     rows.append(("monthly_trend(province, 12 months)", ms, queries))
+
+    # The pages that count with the same definitions (tests/reports/test_agreement.py): 月月有活动
+    # coverage for the month, overdue on its last day, and pairing coverage today, for the province.
+    from activities import coverage, rhythm
+    from pairing import coverage as pairing_coverage
+
+    actor = bench_superuser()
+    day = months.last_day(month)
+    ms, monthly, queries = timed(lambda: coverage.monthly_coverage(actor=actor, region=province, month=month,
+                                                                   today=day), args.runs)
+    rows.append(("monthly_coverage(province)", ms, queries))
+    ms, overdue, queries = timed(lambda: rhythm.overdue_counts(actor=actor, region=province, today=day), args.runs)
+    rows.append(("overdue_counts(province, month end)", ms, queries))
+    ms, _pairing, queries = timed(lambda: pairing_coverage.region_coverage(actor=actor, region=province), args.runs)
+    rows.append(("region_coverage(province, today)", ms, queries))
     for label, ms, queries in rows:
         print(f"  {label:<38} {ms:9.1f} ms   {queries} quer{'y' if queries == 1 else 'ies'}")
 
@@ -467,6 +490,14 @@ def main() -> None:
           f"{len(by_hand)} cities (e.g. active children {figures['children_active']:,}, "
           f"activities {figures['activities']:,}, aid {figures['aid_value_yuan']} 元)")
     print(f"  ratio service / hand-written SQL: {service_ms / hand_ms:.2f}")
+    pages = {"paired": monthly.total.paired,
+             "with an activity": monthly.total.covered,
+             "overdue": sum(c["overdue"] for c in overdue.values())}
+    from_stats = {"paired": figures["children_paired"],
+                  "with an activity": figures["children_paired"] - figures["paired_children_without_activity"],
+                  "overdue": sum(figures["overdue_by_color"].values())}
+    assert pages == from_stats, f"the pages and the statistics disagree: {pages} / {from_stats}"
+    print(f"  the coverage and overdue pages agree with the statistics: {pages}")
 
 
 if __name__ == "__main__":

@@ -30,21 +30,24 @@ deb_installed() {
 _APT_UPDATED=0
 
 # apt_install WHY PACKAGE...: as root, install with apt-get (running `apt-get update` once per run).
+# Returns non-zero when apt is locked (another apt or dpkg holds its lock for more than a minute),
+# offline, or the packages cannot be installed; the caller decides whether that stops the run.
 apt_install() {
     local why=$1
     shift
     say "Installing Debian packages: $* ($why)"
+    local apt=(apt-get -q -o DPkg::Lock::Timeout=60)
     if [ "$_APT_UPDATED" = 0 ]; then
-        DEBIAN_FRONTEND=noninteractive apt-get update -qq || die "apt-get update failed (needed to install $*)."
+        DEBIAN_FRONTEND=noninteractive "${apt[@]}" update -qq || return 1
         _APT_UPDATED=1
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" \
-        || die "apt-get install $* failed ($why)."
+    DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends "$@"
 }
 
 # ensure_debs required|optional WHY PACKAGE...: make sure the Debian packages are installed.
-# Missing ones are installed when running as root. Otherwise `required` stops with the command to run
-# and `optional` warns with it. Does nothing on systems without dpkg (not Debian: the user's call).
+# Missing ones are installed when running as root. When they cannot be (not root, apt locked or
+# offline), `required` stops with the command to run and `optional` warns and goes on. Does nothing
+# on systems without dpkg (not Debian: the user's call).
 ensure_debs() {
     local mode=$1 why=$2
     shift 2
@@ -55,7 +58,10 @@ ensure_debs() {
     done
     [ "${#missing[@]}" = 0 ] && return 0
     if is_root && command -v apt-get >/dev/null 2>&1; then
-        apt_install "$why" "${missing[@]}"
+        apt_install "$why" "${missing[@]}" && return 0
+        local failed="apt-get could not install ${missing[*]} (apt locked by another process, offline, or the packages are unavailable)"
+        [ "$mode" = required ] && die "$failed; needed for $why."
+        warn "$failed. $why will not work; everything else does. Run bin/run or bin/test again later to retry."
         return 0
     fi
     local cmd="sudo apt-get install ${missing[*]}"

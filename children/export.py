@@ -1,36 +1,32 @@
-"""Exporting the ledger to .xlsx in bounded memory.
+"""Exporting the ledger to .xlsx in bounded memory (core.exports, core.xlsx).
 
 The rows are read with ``values()`` (no model instances) through ``.iterator(chunk_size=2000)`` and
 written by openpyxl's write-only workbook, which spools each row to a temporary file as it goes; the
-finished workbook is a NamedTemporaryFile the view streams with FileResponse. Memory stays flat
-whatever the number of rows (see bench/export_ledger.py). Guardians are read once per batch of
-children, so the query count is rows / 2000, not one per child.
+finished workbook is a temporary file the view streams with FileResponse. Memory stays flat whatever
+the number of rows (see bench/export_ledger.py). Guardians are read once per batch of children, so
+the query count is rows / 2000, not one per child. Every text is written as text, never a formula.
 
 ID numbers are exported masked, never in full: the query never selects the encrypted column.
 """
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from tempfile import NamedTemporaryFile
+from collections.abc import Mapping
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from django.utils.translation import gettext_lazy
 
-from accounts.audit import audit_record
-from accounts.models import AuditAction, User
-from accounts.roles import Role
+from accounts.models import User
 from children import identity
 from children.filters import ChildFilter
 from children.models import Child, ExitReason, Guardian, RiskColor, Status
 from children.xlsx_template import CATEGORY_WORDS, DIFFICULTY_WORDS, GENDER_WORDS, HOUSEHOLD_WORDS, join_words
+from core.exports import filtered_export
+from core.xlsx import TemporaryXlsx, XlsxWriter, batches, chinese_labels
 
 BATCH = 2000
 SHEET_TITLE = "儿童台账"
+FILENAME_STEM = "儿童台账"
+EXPORT_DENIED = gettext_lazy("Volunteers cannot export the ledger.")
 
 # (header, width). The headers are the file format, Chinese like the import template's.
 COLUMNS = (
@@ -49,31 +45,6 @@ _FIELDS = (
 GENDER_WORDS_BY_VALUE = {value: word for word, value in GENDER_WORDS.items()}
 HOUSEHOLD_WORDS_BY_VALUE = {value: word for word, value in HOUSEHOLD_WORDS.items()}
 
-
-@dataclass
-class LedgerExport:
-    file: object  # an open NamedTemporaryFile at position 0; deleted when closed
-    rows: int
-    filename: str
-
-
-def _labels(choices) -> dict[str, str]:
-    # The file is Chinese whatever the user's language, like its headers.
-    with translation.override("zh-hans"):
-        return {value: str(label) for value, label in choices}
-
-
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _guardians(child_ids: list[int]) -> dict[int, str]:
     found: dict[int, list[str]] = {}
     rows = (Guardian.objects.filter(child_id__in=child_ids).order_by("child_id", "position", "id")
@@ -83,33 +54,20 @@ def _guardians(child_ids: list[int]) -> dict[int, str]:
     return {child_id: "；".join(names) for child_id, names in found.items()}
 
 
-def _header_row(sheet) -> list:
-    font, fill = Font(bold=True), PatternFill("solid", fgColor="FDE7EF")
-    cells = []
-    for header, _width in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font, cell.fill = font, fill
-        cells.append(cell)
-    return cells
-
-
-def write_ledger(*, queryset, file) -> int:
-    """Write the rows of ``queryset`` (a Child queryset, already scoped and filtered) to ``file`` as .xlsx;
-    returns the number of children written."""
-    statuses, colors, reasons = _labels(Status.choices), _labels(RiskColor.choices), _labels(ExitReason.choices)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET_TITLE)
-    for index, (_header, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append(_header_row(sheet))
+def write_ledger(writer: XlsxWriter, queryset: QuerySet) -> int:
+    """Write the rows of ``queryset`` (a Child queryset, already scoped and filtered) to a sheet of
+    ``writer``; returns the number of children written."""
+    statuses = chinese_labels(Status.choices)
+    colors, reasons = chinese_labels(RiskColor.choices), chinese_labels(ExitReason.choices)
+    sheet = writer.sheet(SHEET_TITLE, widths=[width for _header, width in COLUMNS], freeze="A2")
+    sheet.header(header for header, _width in COLUMNS)
 
     count = 0
     rows = queryset.values(*_FIELDS).iterator(chunk_size=BATCH)
-    for batch in _batches(rows, BATCH):
+    for batch in batches(rows, BATCH):
         guardians = _guardians([c["id"] for c in batch])
         for c in batch:
-            sheet.append([None if value == "" else value for value in (  # empty cells are not written at all
+            sheet.append((
                 c["name"],
                 GENDER_WORDS_BY_VALUE.get(c["gender"], c["gender"]),
                 identity.mask_last4(c["id_number_last4"]),
@@ -132,33 +90,15 @@ def write_ledger(*, queryset, file) -> int:
                 reasons.get(c["exit_reason"], ""),
                 c["notes"],
                 c["id"],
-            )])
+            ))
         count += len(batch)
-    workbook.save(file)
     return count
 
 
-def ledger_export(*, actor: User, params: Mapping, request=None) -> LedgerExport:
+def ledger_export(*, actor: User, params: Mapping) -> TemporaryXlsx:
     """Export the actor's ledger, filtered by ChildFilter on ``params``, to an .xlsx temporary file, and
     audit it with the filters and the row count. Volunteers may not export (PermissionDenied); invalid
     filters raise ValidationError."""
-    if not actor.is_superuser and actor.role == Role.VOLUNTEER:
-        raise PermissionDenied(_("Volunteers cannot export the ledger."))
-    filterset = ChildFilter(params, queryset=Child.objects.visible_to(actor))
-    if not filterset.is_valid():
-        errors = filterset.errors.get_json_data()
-        raise ValidationError({field: [e["message"] for e in messages] for field, messages in errors.items()})
-    filters = {name: params.get(name) for name in filterset.filters if params.get(name)}
-    file = NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - handed to the response, which closes it
-    try:
-        rows = write_ledger(queryset=filterset.qs, file=file)
-        file.seek(0)
-    except BaseException:
-        file.close()
-        raise
-    audit_record(actor=actor, action=AuditAction.EXPORT, target_type=Child._meta.label_lower,
-                 target_label=_("Children ledger"), region_code=actor.region_id or "", request=request,
-                 detail={"format": "xlsx", "filters": filters, "rows": rows})
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    area = actor.region.name if actor.region_id else _("all regions")
-    return LedgerExport(file=file, rows=rows, filename=f"儿童台账_{area}_{stamp}.xlsx")
+    return filtered_export(actor=actor, params=params, filterset_class=ChildFilter,
+                           queryset=Child.objects.visible_to(actor), write=write_ledger,
+                           label=_("Children ledger"), filename_stem=FILENAME_STEM, denied=EXPORT_DENIED)

@@ -5,13 +5,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from accounts.regioncodes import is_valid_code, subtree_q
 from children.models import Category, Child, RiskColor, Status
+from core.regioncodes import is_valid_code, subtree_q
+from core.regions import CODE_MESSAGE
 
 
 def validate_region_code(value: str) -> None:
+    """A filter field's validator (a form field wants a message, not core.regions.validate_code's
+    error keyed by field): the same check, the same message."""
     if not is_valid_code(value):
-        raise ValidationError(_("A region code is 12 digits (统计用区划代码), e.g. 141102000000."))
+        raise ValidationError(CODE_MESSAGE)
 
 
 # Severity order for sorting by risk: red first, unassessed last.

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Region
-from accounts.regioncodes import COUNTY, TOWNSHIP, VILLAGE
 from children.models import (
     Category,
     DifficultyType,
@@ -26,6 +25,7 @@ from children.models import (
     Status,
 )
 from children.services import GuardianData
+from core.regioncodes import COUNTY, TOWNSHIP, VILLAGE
 
 GUARDIAN_ROWS = 3
 # Above this many regions the create form asks for a 12-digit code instead of offering a select.
@@ -236,6 +236,3 @@ class NeedTransitionForm(forms.Form):
     value_yuan = forms.DecimalField(label=_lazy("Value (yuan)"), required=False, min_value=0, max_digits=10,
                                     decimal_places=2)
     note = forms.CharField(label=_lazy("Note"), max_length=300, required=False)
-
-# Views and other apps import it from here too.
-from accounts.formerrors import attach_service_errors  # noqa: E402,F401

@@ -7,9 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Region, User
-from accounts.roles import Role
-from accounts.scope import has_region_access, restrict_to_subtree
 from children import identity
+from core.scoping import ScopedQuerySet
 
 
 class Gender(models.TextChoices):
@@ -83,22 +82,23 @@ class Household(models.TextChoices):
 
 
 def add_years(day: date, years: int) -> date:
+    """``day`` that many years later. 29 February becomes 1 March in a common year: a child born on a
+    leap day turns a year older on 1 March then, as Child.age_on counts it."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+        return date(day.year + years, 3, 1)
 
 
-class ChildQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ChildQuerySet":
-        """THE scoping entry point for children: staff, viewers and admins see their region subtree;
-        a volunteer sees only the children they are actively paired with."""
-        if has_region_access(user) and not user.is_superuser and user.role == Role.VOLUNTEER:
-            from pairing.models import Pairing
+class ChildQuerySet(ScopedQuerySet):
+    """``visible_to`` (core.scoping): staff, viewers and admins see their region subtree; a caring
+    mother only the children she is actively paired with."""
 
-            return self.filter(pk__in=Pairing.objects.filter(volunteer__user=user, ended_on__isnull=True)
-                               .values("child_id"))
-        return restrict_to_subtree(self, user, "region")
+    def for_volunteer(self, user) -> "ChildQuerySet":
+        from pairing.models import Pairing
+
+        return self.filter(pk__in=Pairing.objects.filter(volunteer__user=user, ended_on__isnull=True)
+                           .values("child_id"))
 
     def with_paired(self) -> "ChildQuerySet":
         """Annotate ``paired``: whether the child has an active lead caring mother."""
@@ -323,9 +323,13 @@ NEED_TRANSITIONS = {
 }
 
 
-class NeedQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "NeedQuerySet":
-        return self.filter(child__in=Child.objects.visible_to(user))
+class NeedQuerySet(ScopedQuerySet):
+    """The needs of the children the caller sees."""
+
+    region_field = "child__region"
+
+    def for_volunteer(self, user) -> "NeedQuerySet":
+        return self.filter(child__in=Child.objects.for_volunteer(user))
 
 
 class Need(models.Model):
@@ -375,11 +379,8 @@ class LedgerImportStatus(models.TextChoices):
     DISCARDED = "discarded", _("Discarded")
 
 
-class LedgerImportQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "LedgerImportQuerySet":
-        if has_region_access(user) and not user.is_superuser and user.role == Role.VOLUNTEER:
-            return self.none()
-        return restrict_to_subtree(self, user, "region")
+class LedgerImportQuerySet(ScopedQuerySet):
+    """Uploads of the region subtree; caring mothers see none."""
 
 
 class LedgerImport(models.Model):

@@ -20,17 +20,17 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Region, User
-from accounts.regioncodes import in_subtree, is_valid_code, subtree_q
 from children import identity
 from children.models import Child, LedgerImport, LedgerImportStatus, Status
 from children.services import (
+    EDIT_MESSAGE,
     GuardianData,
     check_id_number,
     check_not_registered,
@@ -48,6 +48,8 @@ from children.xlsx_template import (
     join_words,
     word_for,
 )
+from core.access import EDIT, check
+from core.regioncodes import in_subtree, is_valid_code, subtree_q
 
 PREVIEW_VERSION = 1
 # Fields compared with the ledger for children already in it, in display order.
@@ -80,7 +82,6 @@ class ApplyFailed(Exception):
 class _Ledger:
     actor: User
     region: Region
-    request: object
 
 
 def _header(key: str) -> str:
@@ -102,11 +103,6 @@ def _errors_from(exc: ValidationError) -> list[dict]:
 def _chunks(items: list, size: int = _QUERY_CHUNK):
     for start in range(0, len(items), size):
         yield items[start:start + size]
-
-
-def _require_editor(actor: User) -> None:
-    if not (actor.is_active and actor.can_edit):
-        raise PermissionDenied(_("Your role can read the ledger but not change it."))
 
 
 # --- preview --------------------------------------------------------------------------------------
@@ -301,7 +297,7 @@ def _run_row(row: dict, ledger: _Ledger, regions: dict[str, Region], *, dry_run:
             difficulty_types=values.get("difficulty_types") or [], guardians=_guardians(values),
             school=values.get("school") or "", grade=values.get("grade") or "", address=values.get("address") or "",
             household=values.get("household") or "rural", parents_work_place=values.get("parents_work_place") or "",
-            notes=values.get("notes") or "", request=ledger.request, audit=not dry_run,
+            notes=values.get("notes") or "", audit=not dry_run,
         )
         return
     child = Child.objects.visible_to(ledger.actor).get(pk=row["child_id"])
@@ -312,10 +308,10 @@ def _run_row(row: dict, ledger: _Ledger, regions: dict[str, Region], *, dry_run:
         kinds = _file_value("difficulty_types", values, {"categories": child.categories})
         fields["difficulty_types"] = child.difficulty_types if kinds is None else kinds
     if fields:
-        child_update(actor=ledger.actor, child=child, request=ledger.request, **fields)
+        child_update(actor=ledger.actor, child=child, **fields)
     if "region" in changed:
         child_transfer(actor=ledger.actor, child=child, to_region=regions[values["region"]],
-                       effective_on=timezone.localdate(), note=_("Civil-affairs list import"), request=ledger.request)
+                       effective_on=timezone.localdate(), note=_("Civil-affairs list import"))
 
 
 def _run(rows: list[dict], ledger: _Ledger, *, dry_run: bool) -> list[dict]:
@@ -362,14 +358,13 @@ def _check_region(actor: User, region: Region | None) -> Region:
     return region
 
 
-def import_preview_create(*, actor: User, region: Region | None, file_name: str, data: bytes,
-                          request=None) -> LedgerImport:
+def import_preview_create(*, actor: User, region: Region | None, file_name: str, data: bytes) -> LedgerImport:
     """Read the list and store its preview. File-level problems raise ValidationError ({"file": …} or
     {"region": …}); row problems are part of the preview. The ledger is not changed."""
-    _require_editor(actor)
+    check(actor, EDIT, EDIT_MESSAGE)
     region = _check_region(actor, region)
     sheet = read_sheet(data)
-    ledger = _Ledger(actor=actor, region=region, request=request)
+    ledger = _Ledger(actor=actor, region=region)
 
     rows = [_row_from_sheet(r) for r in sheet.rows]
     _check_id_numbers(rows)
@@ -408,14 +403,14 @@ def _locked(actor: User, ledger_import: LedgerImport) -> LedgerImport:
     return locked
 
 
-def import_apply(*, actor: User, ledger_import: LedgerImport, request=None) -> LedgerImport:
+def import_apply(*, actor: User, ledger_import: LedgerImport) -> LedgerImport:
     """Apply the clean rows of a previewed import in one transaction, through the services, with the
     actor as the acting user. Raises ApplyFailed (and changes nothing) when a clean row now fails or
     differs from the preview; LedgerImport.DoesNotExist outside the actor's scope."""
-    _require_editor(actor)
+    check(actor, EDIT, EDIT_MESSAGE)
     with transaction.atomic():
         ledger_import = _locked(actor, ledger_import)
-        ledger = _Ledger(actor=actor, region=ledger_import.region, request=request)
+        ledger = _Ledger(actor=actor, region=ledger_import.region)
         previewed = [r for r in ledger_import.preview["rows"] if r["kind"] != ERROR]
         fresh = [{**r, "changes": [], "errors": []} for r in previewed]
         _classify(fresh, ledger)
@@ -444,13 +439,13 @@ def import_apply(*, actor: User, ledger_import: LedgerImport, request=None) -> L
         ledger_import.preview = _strip_numbers(ledger_import.preview)
         ledger_import.save(update_fields=["status", "applied_at", "summary", "preview"])
         audit_record(actor=actor, action=AuditAction.IMPORT, target=ledger_import, target_label=ledger_import.file_name,
-                     request=request, detail={"file_sha256": ledger_import.file_sha256,
+                     detail={"file_sha256": ledger_import.file_sha256,
                                               **{k: summary[k] for k in ("created", "updated", "skipped")}})
     return ledger_import
 
 
 def import_discard(*, actor: User, ledger_import: LedgerImport) -> LedgerImport:
-    _require_editor(actor)
+    check(actor, EDIT, EDIT_MESSAGE)
     with transaction.atomic():
         ledger_import = _locked(actor, ledger_import)
         ledger_import.status = LedgerImportStatus.DISCARDED

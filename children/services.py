@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import idcard
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Region, User
-from accounts.regioncodes import COUNTY, TOWNSHIP, VILLAGE
 from children import identity
 from children.models import (
     Category,
@@ -37,8 +37,13 @@ from children.models import (
     StatusChange,
     review_days,
 )
+from core.access import EDIT, check
+from core.regioncodes import COUNTY, TOWNSHIP, VILLAGE
+from core.updates import model_update
 
 CHILD_REGION_LEVELS = (COUNTY, TOWNSHIP, VILLAGE)
+# The refusal of a change to a role that may only read the ledger (the pages and the import say it too).
+EDIT_MESSAGE = gettext_lazy("Your role can read the ledger but not change it.")
 
 
 @dataclass(frozen=True)
@@ -54,12 +59,10 @@ def today() -> date:
 
 # --- checks ---------------------------------------------------------------------------------------
 
-def _require_editor(actor: User) -> None:
-    if not (actor.is_active and actor.can_edit):
-        raise PermissionDenied(_("Your role can read the ledger but not change it."))
-
-
-def _require_in_scope(actor: User, child: Child) -> None:
+def _check_editable(actor: User, child: Child) -> None:
+    """The actor's role may change the ledger (else PermissionDenied) and the child is in their scope
+    (else Child.DoesNotExist, a 404)."""
+    check(actor, EDIT, EDIT_MESSAGE)
     if not Child.objects.visible_to(actor).filter(pk=child.pk).exists():
         raise Child.DoesNotExist
 
@@ -186,10 +189,9 @@ def child_create(
     parents_work_place: str = "",
     notes: str = "",
     entered_on: date | None = None,
-    request=None,
     audit: bool = True,
 ) -> Child:
-    _require_editor(actor)
+    check(actor, EDIT, EDIT_MESSAGE)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Enter the child's name.")})
@@ -222,8 +224,13 @@ def child_create(
     StatusChange.objects.create(child=child, from_status="", to_status=Status.ACTIVE, effective_on=entered_on,
                                 actor=actor)
     if audit:
-        audit_record(actor=actor, action=AuditAction.CREATE, target=child, request=request)
+        audit_record(actor=actor, action=AuditAction.CREATE, target=child)
     return child
+
+
+def _audit_value(value: object) -> object:
+    """A record's value as the audit log stores it (JSON): dates as ISO dates."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 UPDATABLE_FIELDS = ("name", "gender", "birth_date", "school", "grade", "address", "household", "parents_work_place",
@@ -239,19 +246,13 @@ def child_update(
     categories: Iterable[str] | None = None,
     difficulty_types: Iterable[str] | None = None,
     guardians: Iterable[GuardianData] | None = None,
-    request=None,
     **fields,
 ) -> Child:
     """Change a child's record. Region changes are transfers (child_transfer), status changes go through
     child_change_status; both keep their history."""
-    _require_editor(actor)
-    _require_in_scope(actor, child)
-    unknown = set(fields) - set(UPDATABLE_FIELDS)
-    if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    changed = [f for f, v in fields.items() if getattr(child, f) != v]
-    for field in changed:
-        setattr(child, field, fields[field].strip() if isinstance(fields[field], str) else fields[field])
+    _check_editable(actor, child)
+    changes = {field: (_audit_value(old), _audit_value(new))
+               for field, (old, new) in model_update(instance=child, data=fields, allowed=UPDATABLE_FIELDS).items()}
     if not child.name:
         raise ValidationError({"name": _("Enter the child's name.")})
     if child.gender not in Gender.values:
@@ -264,30 +265,35 @@ def child_update(
     if categories is not None or difficulty_types is not None:
         cats, kinds = _check_categories(categories if categories is not None else child.categories,
                                         difficulty_types if difficulty_types is not None else child.difficulty_types)
-        if (cats, kinds) != (set(child.categories), set(child.difficulty_types)):
-            changed.append("categories")
+        if cats != set(child.categories):
+            changes["categories"] = (sorted(child.categories), sorted(cats))
+        if kinds != set(child.difficulty_types):
+            changes["difficulty_types"] = (sorted(child.difficulty_types), sorted(kinds))
         _apply_categories(child, cats, kinds)
     else:
         child.ages_out_on = child.compute_ages_out_on()
-    if child.status != Status.EXITED and {"birth_date", "categories"} & set(changed):
+    if child.status != Status.EXITED and {"birth_date", "categories", "difficulty_types"} & set(changes):
         _check_age(birth_date=child.birth_date, categories=set(child.categories), on=today())
     if id_number:
         number = check_id_number(id_number, birth_date=child.birth_date, gender=child.gender)
         if identity.digest(number) != child.id_number_digest:
             if child.status != Status.EXITED:
                 check_not_registered(actor=actor, number=number, exclude_pk=child.pk)
+            masked = child.id_number_masked
             child.set_id_number(number)
-            changed.append("id_number")
-    elif {"birth_date", "gender"} & set(changed):
+            changes["id_number"] = (masked, child.id_number_masked)  # never the number itself
+    elif {"birth_date", "gender"} & set(changes):
         # The stored number must still agree with the record.
         check_id_number(child.reveal_id_number(), birth_date=child.birth_date, gender=child.gender)
     if guardians is not None:
         _replace_guardians(child, guardians)
-        changed.append("guardians")
+        changes["guardians"] = (None, "changed")  # names and phones stay out of the log
     child.save()
-    if changed:
-        audit_record(actor=actor, action=AuditAction.UPDATE, target=child, request=request,
-                     detail={"fields": sorted(set(changed))})
+    if changes:
+        # ``fields`` (kept for the log's readers) names a change of the kinds of difficulty "categories".
+        fields_changed = {"categories" if field == "difficulty_types" else field for field in changes}
+        audit_record(actor=actor, action=AuditAction.UPDATE, target=child, changes=dict(sorted(changes.items())),
+                     detail={"fields": sorted(fields_changed)})
     return child
 
 
@@ -300,13 +306,11 @@ def child_change_status(
     effective_on: date,
     reason: str = "",
     note: str = "",
-    request=None,
 ) -> StatusChange:
     """Move a child along an allowed transition, appending a dated row. ``actor=None`` is the system
     (the daily aging-out task)."""
     if actor is not None:
-        _require_editor(actor)
-        _require_in_scope(actor, child)
+        _check_editable(actor, child)
     child = Child.objects.select_for_update().get(pk=child.pk)
     if to_status not in Status.values:
         raise ValidationError({"status": _("Unknown status “%(value)s”.") % {"value": to_status}})
@@ -336,25 +340,23 @@ def child_change_status(
         pairings_end_for_child(actor=actor, child=child, on=effective_on, reason=EndReason.CHILD_EXITED)
     child.status = to_status
     child.save(update_fields=["status", "exited_on", "exit_reason", "updated_at"])
-    audit_record(actor=actor, action=AuditAction.STATUS, target=child, request=request,
+    audit_record(actor=actor, action=AuditAction.STATUS, target=child,
+                 changes={"status": (change.from_status, to_status)},
                  detail={"from": change.from_status, "to": to_status, "reason": reason,
                          "on": effective_on.isoformat()})
     return change
 
 
-def child_exit(*, actor: User, child: Child, reason: str, exited_on: date, note: str = "",
-               request=None) -> StatusChange:
+def child_exit(*, actor: User, child: Child, reason: str, exited_on: date, note: str = "") -> StatusChange:
     return child_change_status(actor=actor, child=child, to_status=Status.EXITED, effective_on=exited_on,
-                               reason=reason, note=note, request=request)
+                               reason=reason, note=note)
 
 
 @transaction.atomic
-def child_transfer(*, actor: User, child: Child, to_region: Region | None, effective_on: date, note: str = "",
-                   request=None) -> StatusChange:
+def child_transfer(*, actor: User, child: Child, to_region: Region | None, effective_on: date, note: str = "") -> StatusChange:
     """Move a child to another region (e.g. the family moved). History stays with the record; the
     destination may lie outside the actor's own area."""
-    _require_editor(actor)
-    _require_in_scope(actor, child)
+    _check_editable(actor, child)
     if child.status == Status.EXITED:
         raise ValidationError({"status": _("An exited child cannot be transferred.")})
     if to_region is None or to_region.level not in CHILD_REGION_LEVELS:
@@ -365,7 +367,8 @@ def child_transfer(*, actor: User, child: Child, to_region: Region | None, effec
     change = StatusChange.objects.create(child=child, from_status=child.status, to_status=child.status,
                                          effective_on=effective_on, from_region_id=child.region_id, to_region=to_region,
                                          actor=actor, note=(note or "").strip()[:300])
-    audit_record(actor=actor, action=AuditAction.UPDATE, target=child, request=request,
+    audit_record(actor=actor, action=AuditAction.UPDATE, target=child,
+                 changes={"region": (child.region_id, to_region.pk)},
                  detail={"transfer_from": child.region_id, "transfer_to": to_region.pk})
     child.region = to_region
     child.save(update_fields=["region", "updated_at"])
@@ -382,11 +385,9 @@ def child_assess(
     assessed_on: date,
     note: str = "",
     next_review_on: date | None = None,
-    request=None,
 ) -> RiskAssessment:
     """Record a three-colour risk assessment (三色卡); the latest one sets the child's colour."""
-    _require_editor(actor)
-    _require_in_scope(actor, child)
+    _check_editable(actor, child)
     if color not in RiskColor.values:
         raise ValidationError({"color": _("The colour must be red, yellow or green.")})
     reasons = list(dict.fromkeys(reasons or []))
@@ -404,26 +405,28 @@ def child_assess(
     assessment = RiskAssessment.objects.create(child=child, color=color, reasons=reasons, note=(note or "").strip(),
                                                assessed_on=assessed_on, next_review_on=next_review_on, assessor=actor)
     latest = child.assessments.order_by("-assessed_on", "-recorded_at", "-id").first()
-    child.risk_color, child.next_review_on = latest.color, latest.next_review_on
+    # The child's colour and next review follow the latest assessment (a back-dated one changes neither).
+    changes = model_update(instance=child, data={"risk_color": latest.color, "next_review_on": latest.next_review_on},
+                           allowed=("risk_color", "next_review_on"))
     child.save(update_fields=["risk_color", "next_review_on", "updated_at"])
-    audit_record(actor=actor, action=AuditAction.ASSESS, target=child, request=request,
+    audit_record(actor=actor, action=AuditAction.ASSESS, target=child,
+                 changes={field: (_audit_value(old), _audit_value(new)) for field, (old, new) in changes.items()},
                  detail={"color": color, "on": assessed_on.isoformat()})
     return assessment
 
 
-def child_reveal_id_number(*, actor: User, child: Child, reason: str, request=None) -> str:
+def child_reveal_id_number(*, actor: User, child: Child, reason: str) -> str:
     """The full 身份证号, for staff who say why. Every reveal is audited with the reason."""
-    _require_editor(actor)
-    _require_in_scope(actor, child)
+    _check_editable(actor, child)
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationError({"reason": _("Say why you need the full ID number.")})
-    audit_record(actor=actor, action=AuditAction.REVEAL, target=child, request=request, detail={"reason": reason[:300]})
+    audit_record(actor=actor, action=AuditAction.REVEAL, target=child, detail={"reason": reason[:300]})
     return child.reveal_id_number()
 
 
-def child_record_view(*, actor: User, child: Child, request=None) -> None:
-    audit_record(actor=actor, action=AuditAction.VIEW, target=child, request=request)
+def child_record_view(*, actor: User, child: Child) -> None:
+    audit_record(actor=actor, action=AuditAction.VIEW, target=child)
 
 
 def children_exit_aged_out(*, on: date | None = None) -> int:
@@ -451,9 +454,8 @@ def _check_value(value: Decimal | None) -> Decimal | None:
 
 @transaction.atomic
 def need_create(*, actor: User, child: Child, kind: str, description: str, opened_on: date | None = None,
-                value_yuan: Decimal | None = None, request=None) -> Need:
-    _require_editor(actor)
-    _require_in_scope(actor, child)
+                value_yuan: Decimal | None = None) -> Need:
+    _check_editable(actor, child)
     if kind not in NeedKind.values:
         raise ValidationError({"kind": _("Unknown kind of need “%(value)s”.") % {"value": kind}})
     description = (description or "").strip()
@@ -465,7 +467,7 @@ def need_create(*, actor: User, child: Child, kind: str, description: str, opene
     _check_date(opened_on, "opened_on")
     need = Need.objects.create(child=child, region_id=child.region_id, kind=kind, description=description,
                                value_yuan=_check_value(value_yuan), opened_on=opened_on, created_by=actor)
-    audit_record(actor=actor, action=AuditAction.UPDATE, target=child, request=request,
+    audit_record(actor=actor, action=AuditAction.UPDATE, target=child,
                  detail={"need": need.pk, "need_status": NeedStatus.OPEN})
     return need
 
@@ -479,10 +481,9 @@ def need_open_for_follow_up(*, child: Child, description: str, opened_on: date, 
 
 @transaction.atomic
 def need_transition(*, actor: User, need: Need, to_status: str, on: date | None = None, claimed_by_name: str = "",
-                    value_yuan: Decimal | None = None, note: str = "", request=None) -> Need:
+                    value_yuan: Decimal | None = None, note: str = "") -> Need:
     """open → claimed → fulfilled (or cancelled; a claim can be released back to open), dated."""
-    _require_editor(actor)
-    _require_in_scope(actor, need.child)
+    _check_editable(actor, need.child)
     need = Need.objects.select_for_update().get(pk=need.pk)
     if to_status not in NeedStatus.values or not need.can_become(to_status):
         raise ValidationError({"status": _("A need that is %(from)s cannot become %(to)s.")
@@ -506,6 +507,6 @@ def need_transition(*, actor: User, need: Need, to_status: str, on: date | None 
     previous = need.status
     need.status = to_status
     need.save()
-    audit_record(actor=actor, action=AuditAction.UPDATE, target=need.child, request=request,
+    audit_record(actor=actor, action=AuditAction.UPDATE, target=need.child,
                  detail={"need": need.pk, "from": previous, "to": to_status, "on": on.isoformat()})
     return need

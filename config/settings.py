@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "pairing",
     "activities",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +67,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages need a login unless their view says @login_not_required (the API authenticates itself).
+    "core.login.LoginRequiredMiddleware",
+    # The client's address, for the audit log (core.request_context).
+    "core.request_context.RequestContextMiddleware",
+    # A ValidationError that gets out of a page answers 400 with its messages (core.errors).
+    "core.errors.BadRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during authentication into a response.
@@ -106,6 +113,10 @@ if DATABASES["default"]["ENGINE"] not in ("django.db.backends.postgresql", "djan
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+else:
+    # PostgreSQL's JIT compiles each of our statistics queries for longer than it then saves
+    # (bench/stats.py: province overdue counts 2.1 s with JIT, 0.85 s without). Settled here, once.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------------
@@ -226,7 +237,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Default-deny: an API view admits nobody unless it names its roles (core.access.api_roles).
+    "DEFAULT_PERMISSION_CLASSES": ["core.access.DenyAll"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

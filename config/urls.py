@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
@@ -14,8 +16,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
          name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("password/", account_views.password_change, name="password_change"),
+    # Public: switching the language on the login page.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz/", account_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("children/", include("children.urls")),

@@ -1,5 +1,5 @@
 """Forms for the pairing pages. They check the shape of the input; the rules live in pairing.services,
-whose ValidationErrors the views attach back onto these forms (children.forms.attach_service_errors)."""
+whose ValidationErrors the views attach back onto these forms (core.forms.attach_service_errors)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,23 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import Region
-from accounts.regioncodes import LEVELS, TOWNSHIP, VILLAGE, is_valid_code, level_of, subtree_q
+from core.regioncodes import is_valid_code, subtree_q
+from core.regions import CODE_MESSAGE
 from pairing.models import EndReason, PairingRole
-
-REGION_OPTIONS_LIMIT = 600
-
-
-def region_options(user, selected: str = "") -> list[tuple[str, str]]:
-    """The user's region and the two levels below it (villages only for township users), indented. One query."""
-    top = level_of(user.region_id) if user.region_id else LEVELS[0]
-    start = LEVELS.index(top)
-    levels = [lvl for lvl in LEVELS[start:start + 3] if lvl != VILLAGE or top in (TOWNSHIP, VILLAGE)]
-    regions = Region.objects.manageable_by(user).filter(level__in=levels).order_by("code")[:REGION_OPTIONS_LIMIT]
-    options = [(r.code, "\u3000" * (LEVELS.index(r.level) - start) + r.name) for r in regions]
-    if selected and selected not in {code for code, _label in options}:
-        options.append((selected, selected))
-    return options
 
 
 def _date_field(label, *, required: bool = True) -> forms.DateField:
@@ -47,7 +33,7 @@ class PairingFilterForm(forms.Form):
     def clean_region(self):
         value = (self.cleaned_data.get("region") or "").strip()
         if value and not is_valid_code(value):
-            raise ValidationError(_("A region code is 12 digits (统计用区划代码), e.g. 141102000000."))
+            raise ValidationError(CODE_MESSAGE)
         return value
 
     def apply(self, queryset):

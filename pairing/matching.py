@@ -24,8 +24,8 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.regioncodes import CITY, COUNTY, PREFIX_LENGTH, TOWNSHIP, VILLAGE, level_of, subtree_q
 from children.models import Child, Need, NeedKind, NeedStatus, RiskAssessment, RiskFactor
+from core.regioncodes import CITY, COUNTY, PREFIX_LENGTH, TOWNSHIP, VILLAGE, level_of, subtree_q
 from pairing.models import Pairing
 from volunteers.models import Skill, Volunteer
 
@@ -146,11 +146,17 @@ def suggest_volunteers(*, actor: User, child: Child, limit: int = 10,
     return [_suggestion(v, skills) for v in rows]
 
 
+def search_text(value: str | None) -> str:
+    """The search as typed, trimmed, without NUL characters (a crafted ``?q=%00``: PostgreSQL refuses
+    them in a string, and nobody types one)."""
+    return (value or "").replace("\x00", "").strip()
+
+
 def search_volunteers(*, actor: User, child: Child, query: str, limit: int = 20,
                       skills: list[str] | None = None) -> list[Suggestion]:
     """Any active caring mother in scope by name or mobile number, for pairing beyond the suggestions.
     Full ones are included (she may still help as a helper; the service refuses a lead over capacity)."""
-    query = (query or "").strip()
+    query = search_text(query)
     if not query:
         return []
     match = Q(phone__startswith=query) if query.isdigit() else Q(name__contains=query)

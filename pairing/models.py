@@ -7,9 +7,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.roles import Role
-from accounts.scope import has_region_access, restrict_to_subtree
 from children.models import Child
+from core.scoping import ScopedQuerySet
 from volunteers.models import Volunteer
 
 
@@ -26,12 +25,14 @@ class EndReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class PairingQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "PairingQuerySet":
-        """Pairings of children in the caller's subtree; a volunteer sees their own pairings."""
-        if has_region_access(user) and not user.is_superuser and user.role == Role.VOLUNTEER:
-            return self.filter(volunteer__user=user)
-        return restrict_to_subtree(self, user, "child__region")
+class PairingQuerySet(ScopedQuerySet):
+    """``visible_to`` (core.scoping): pairings of children in the caller's subtree; a caring mother
+    sees her own pairings."""
+
+    region_field = "child__region"
+
+    def for_volunteer(self, user) -> "PairingQuerySet":
+        return self.filter(volunteer__user=user)
 
     def active(self) -> "PairingQuerySet":
         return self.filter(ended_on__isnull=True)

@@ -16,9 +16,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
-from accounts.regioncodes import COUNTY, PREFIX_LENGTH
 from activities.rhythm import load_rhythms
 from children.names import given_name
+from core.regioncodes import COUNTY, PREFIX_LENGTH
 from pairing.models import Pairing
 
 

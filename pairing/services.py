@@ -3,21 +3,21 @@ services (a child's exit, a volunteer's deactivation) call these."""
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, User
 from children.models import Child, Status
+from core.access import EDIT, check
 from pairing.models import EndReason, Pairing, PairingRole
 from volunteers.models import Volunteer, VolunteerStatus
 
-
-def _require_editor(actor: User) -> None:
-    if not (actor.is_active and actor.can_edit):
-        raise PermissionDenied(_("Your role can read pairings but not change them."))
+# What a read-only role (or a caring mother) is told when she tries to pair or end a pairing.
+EDIT_MESSAGE = gettext_lazy("Your role can read pairings but not change them.")
 
 
 def _child_in_scope(actor: User, child_id: int, *, lock: bool = False) -> Child:
@@ -59,11 +59,11 @@ def active_leads_of(volunteer: Volunteer) -> int:
 
 @transaction.atomic
 def pairing_create(*, actor: User, child: Child | int, volunteer: Volunteer | int, role: str,
-                   started_on: date | None = None, request=None) -> Pairing:
+                   started_on: date | None = None) -> Pairing:
     """Pair a caring mother with a child as lead or helper, enforcing every rule:
     child active and in scope; volunteer active and in scope; one active lead per child (also a
     partial unique index); a volunteer's active leads within capacity; a helper only beside a lead."""
-    _require_editor(actor)
+    check(actor, EDIT, EDIT_MESSAGE)
     if role not in PairingRole.values:
         raise ValidationError({"role": _("The role must be lead or helper.")})
     # Lock the child and the volunteer rows: concurrent pairings of either queue up here, so the
@@ -99,17 +99,17 @@ def pairing_create(*, actor: User, child: Child | int, volunteer: Volunteer | in
     except IntegrityError:
         raise ValidationError({"role": _("%(child)s was just given a lead caring mother by someone else.")
                                % {"child": child.name}}) from None
-    audit_record(actor=actor, action=AuditAction.UPDATE, target=child, request=request,
+    audit_record(actor=actor, action=AuditAction.UPDATE, target=child,
                  detail={"pairing": pairing.pk, "volunteer": volunteer.pk, "role": role})
     return pairing
 
 
 @transaction.atomic
 def pairing_end(*, actor: User, pairing: Pairing, ended_on: date, end_reason: str, note: str = "",
-                new_lead: Volunteer | int | None = None, request=None) -> Pairing | None:
+                new_lead: Volunteer | int | None = None) -> Pairing | None:
     """End a pairing. Ending a lead whose child still has helpers needs a new lead (``new_lead``:
     one of the helpers, promoted, or another caring mother); the new lead pairing is returned."""
-    _require_editor(actor)
+    check(actor, EDIT, EDIT_MESSAGE)
     pairing = Pairing.objects.visible_to(actor).select_for_update().filter(pk=pairing.pk).first()
     if pairing is None:
         raise Pairing.DoesNotExist
@@ -128,11 +128,11 @@ def pairing_end(*, actor: User, pairing: Pairing, ended_on: date, end_reason: st
             promoted.end(on=ended_on, reason=EndReason.REASSIGNED, note=_("Became the lead"), actor=actor)
         try:
             replacement = pairing_create(actor=actor, child=pairing.child_id, volunteer=new_id,
-                                         role=PairingRole.LEAD, started_on=ended_on, request=request)
+                                         role=PairingRole.LEAD, started_on=ended_on)
         except ValidationError as exc:
             # The new lead is what the caller chose: report every problem with it under that field.
             raise ValidationError({"new_lead": exc.messages}) from None
-    audit_record(actor=actor, action=AuditAction.UPDATE, target=pairing.child, request=request,
+    audit_record(actor=actor, action=AuditAction.UPDATE, target=pairing.child,
                  detail={"pairing_ended": pairing.pk, "reason": end_reason, "on": ended_on.isoformat()})
     return replacement
 

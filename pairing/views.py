@@ -1,30 +1,31 @@
 """The pairing pages: the list, a child's suggestions with one-click pairing, a pairing's page with its
 end form, the pair card PDF and the coverage page.
 
-Reads go through ``visible_to`` querysets (outside the caller's scope: 404); writes go through
-pairing.services (read-only roles: 403). Volunteers see their own pairings and cards; the
-suggestions and coverage pages are for federation staff, viewers and admins.
+Each view names who may use it (core.access): the list, a pairing's page and its card are for every
+signed-in role (a caring mother sees her own pairings and cards); the suggestions and coverage pages
+are for federation staff, viewers and admins (READ); pairing and ending are for admins and staff
+(EDIT: read-only roles get 403). Reads go through ``visible_to`` querysets (outside the caller's
+scope: 404); writes go through pairing.services.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.audit import audit_record
-from accounts.models import AuditAction, Region
-from accounts.regioncodes import in_subtree
-from accounts.roles import REGION_ROLES
-from children.forms import attach_service_errors
+from accounts.models import AuditAction
 from children.models import Child, Status
+from core.access import EDIT, READ, SIGNED_IN, allowed, require
+from core.forms import attach_service_errors
+from core.regions import breadcrumbs, chosen_region, region_options
 from pairing import coverage as coverage_service
 from pairing import matching, services
-from pairing.forms import PairingCreateForm, PairingEndForm, PairingFilterForm, region_options
+from pairing.forms import PairingCreateForm, PairingEndForm, PairingFilterForm
 from pairing.models import Pairing, PairingRole
 from pairing.paircard import pair_card_filename, render_pair_card
 from volunteers.models import Skill, Volunteer
@@ -45,26 +46,14 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-def is_region_user(user) -> bool:
-    return user.is_superuser or user.role in REGION_ROLES
-
-
-def require_region_role(user) -> None:
-    if not is_region_user(user):
-        raise PermissionDenied(_("This page is for federation staff."))
-
-
-def require_editor(user) -> None:
-    if not user.can_edit:
-        raise PermissionDenied(_("Your role can read pairings but not change them."))
-
-
 # --- the list -------------------------------------------------------------------------------------
 
-@login_required
+@require(SIGNED_IN)
 @require_safe
 def pairing_list(request):
+    """Federation roles list the pairings of their subtree; a caring mother, her own."""
     user = request.user
+    staff_view = allowed(user, READ)
     form = PairingFilterForm(request.GET or None)
     pairings = Pairing.objects.visible_to(user).select_related("child", "child__region", "volunteer")
     rows = form.apply(pairings) if form.is_valid() else (pairings if not form.is_bound else pairings.none())
@@ -74,8 +63,8 @@ def pairing_list(request):
         "page": page,
         "form": form,
         "values": request.GET,
-        "staff_view": is_region_user(user),
-        "region_options": region_options(user, request.GET.get("region", "").strip()) if is_region_user(user) else [],
+        "staff_view": staff_view,
+        "region_options": region_options(user, selected=request.GET.get("region", "").strip()) if staff_view else [],
         "role_choices": PairingRole.choices,
         "state_choices": PairingFilterForm.STATE_CHOICES[1:],
         "filtered_volunteer": Volunteer.objects.visible_to(user).filter(pk=values["volunteer"]).first()
@@ -88,7 +77,6 @@ def pairing_list(request):
 # --- suggestions and pairing ----------------------------------------------------------------------
 
 def _child_for_pairing(request, child_pk: int) -> Child:
-    require_region_role(request.user)
     return get_object_or_404(Child.objects.visible_to(request.user).select_related("region"), pk=child_pk)
 
 
@@ -97,7 +85,7 @@ def render_suggest(request, child: Child, *, form: PairingCreateForm | None = No
     active = list(Pairing.objects.filter(child=child, ended_on__isnull=True).select_related("volunteer")
                   .order_by("role", "started_on"))
     lead = next((p for p in active if p.role == PairingRole.LEAD), None)
-    query = request.GET.get("q", "").strip()
+    query = matching.search_text(request.GET.get("q"))
     wanted = matching.wanted_skills(child)
     return render(request, "pairing/suggest.html", {
         "child": child,
@@ -110,30 +98,28 @@ def render_suggest(request, child: Child, *, form: PairingCreateForm | None = No
         "results": matching.search_volunteers(actor=user, child=child, query=query, skills=wanted)
         if query else None,
         "form": form or PairingCreateForm(),
-        "can_edit": user.can_edit,
-        "can_pair": user.can_edit and child.status == Status.ACTIVE,
+        "can_edit": allowed(user, EDIT),
+        "can_pair": allowed(user, EDIT) and child.status == Status.ACTIVE,
         "today": timezone.localdate(),
     }, status=status)
 
 
-@login_required
+@require(READ)
 @require_safe
 def suggest(request, child_pk: int):
     """Ranked caring mothers for one child, a search for any other, and one-click pairing."""
     return render_suggest(request, _child_for_pairing(request, child_pk))
 
 
-@login_required
+@require(EDIT, services.EDIT_MESSAGE)
 @require_POST
 def pairing_create(request, child_pk: int):
     child = _child_for_pairing(request, child_pk)
-    require_editor(request.user)
     form = PairingCreateForm(request.POST)
     if form.is_valid():
         try:
             pairing = services.pairing_create(actor=request.user, child=child, volunteer=form.volunteer_id,
-                                              role=form.role, started_on=form.cleaned_data["started_on"],
-                                              request=request)
+                                              role=form.role, started_on=form.cleaned_data["started_on"])
         except ValidationError as exc:
             attach_service_errors(exc, form)
         else:
@@ -152,11 +138,12 @@ def _pairing_or_404(request, pk: int) -> Pairing:
 
 def render_detail(request, pairing: Pairing, *, form: PairingEndForm | None = None, status: int = 200):
     user = request.user
-    context = {"pairing": pairing, "can_edit": user.can_edit, "region_path": pairing.child.region.path_name()}
-    if user.can_edit and pairing.is_active:
+    can_edit = allowed(user, EDIT)
+    context = {"pairing": pairing, "can_edit": can_edit, "region_path": pairing.child.region.path_name()}
+    if can_edit and pairing.is_active:
         context["form"] = form or PairingEndForm()
         if pairing.role == PairingRole.LEAD:
-            query = request.GET.get("q", "").strip()
+            query = matching.search_text(request.GET.get("q"))
             helpers = list(Pairing.objects.filter(child=pairing.child_id, role=PairingRole.HELPER,
                                                   ended_on__isnull=True).select_related("volunteer"))
             wanted = matching.wanted_skills(pairing.child)
@@ -171,24 +158,23 @@ def render_detail(request, pairing: Pairing, *, form: PairingEndForm | None = No
     return render(request, "pairing/pairing_detail.html", context, status=status)
 
 
-@login_required
+@require(SIGNED_IN)
 @require_safe
 def pairing_detail(request, pk: int):
     return render_detail(request, _pairing_or_404(request, pk))
 
 
-@login_required
+@require(EDIT, services.EDIT_MESSAGE)
 @require_POST
 def pairing_end(request, pk: int):
     pairing = _pairing_or_404(request, pk)
-    require_editor(request.user)
     form = PairingEndForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
             replacement = services.pairing_end(actor=request.user, pairing=pairing, ended_on=data["ended_on"],
                                                end_reason=data["end_reason"], note=data["note"],
-                                               new_lead=data["new_lead"], request=request)
+                                               new_lead=data["new_lead"])
         except ValidationError as exc:
             attach_service_errors(exc, form)
         else:
@@ -201,13 +187,13 @@ def pairing_end(request, pk: int):
     return render_detail(request, _pairing_or_404(request, pk), form=form, status=400)
 
 
-@login_required
+@require(SIGNED_IN)
 @require_safe
 def pair_card(request, pk: int):
     """The pair card (结对卡) PDF. Anyone who can see the pairing may print it, the caring mother included."""
     pairing = _pairing_or_404(request, pk)
     pdf = render_pair_card(pairing)
-    audit_record(actor=request.user, action=AuditAction.DOWNLOAD, target=pairing.child, request=request,
+    audit_record(actor=request.user, action=AuditAction.DOWNLOAD, target=pairing.child,
                  detail={"pair_card": pairing.pk})
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{pair_card_filename(pairing)}"'
@@ -217,36 +203,21 @@ def pair_card(request, pk: int):
 
 # --- coverage -------------------------------------------------------------------------------------
 
-def _default_region(user) -> Region:
-    if user.region_id:
-        return user.region
-    root = Region.objects.filter(parent__isnull=True).order_by("code").first()
-    if root is None:
-        raise Http404
-    return root
-
-
-@login_required
+@require(READ)
 @require_safe
 def coverage(request):
     """Pairing rate per sub-region (bars), the total, and the children still without a lead."""
     user = request.user
-    require_region_role(user)
-    code = request.GET.get("region", "").strip()
-    region = get_object_or_404(Region, pk=code) if code else _default_region(user)
-    try:
-        result = coverage_service.region_coverage(actor=user, region=region)
-    except Region.DoesNotExist:
-        raise Http404 from None
+    # The user's own region by default; outside their subtree: 404; a malformed code: 400 (core.errors).
+    region = chosen_region(user, request.GET.get("region"))
+    result = coverage_service.region_coverage(actor=user, region=region)
     # The aggregate has just counted the unpaired children: the paginator need not count them again.
     unpaired = CountedPaginator(coverage_service.unpaired_children(actor=user, region=region), PAGE_SIZE,
                                 count=result.total.unpaired).get_page(request.GET.get("page"))
-    # The way back up, as far as the user's own region.
-    crumbs = [r for r in region.ancestors() if user.is_superuser or in_subtree(user.region_id, r.code)]
     return render(request, "pairing/coverage.html", {
         "coverage": result,
         "region": region,
-        "crumbs": crumbs,
+        "crumbs": breadcrumbs(user, region),
         "unpaired": unpaired,
-        "can_edit": user.can_edit,
+        "can_edit": allowed(user, EDIT),
     })

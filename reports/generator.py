@@ -9,7 +9,8 @@ other personal detail (there are none in the statistics to begin with).
 
 The report is a document sent upward to the federation above, so its wording is Chinese whatever the
 language of the person who asked for it (like the ledger's Excel headers): the labels below are the
-document's text, not interface strings.
+document's text, not interface strings; what comes translated from the statistics (the row of the
+records registered at the region itself, core.regions.rollup) is taken in Chinese too.
 """
 
 from collections.abc import Callable
@@ -17,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Region
-from accounts.regioncodes import CITY, COUNTY, PROVINCE, TOWNSHIP
-from reports import charts, months, stats
+from core import months
+from core.regioncodes import CITY, COUNTY, PROVINCE, TOWNSHIP
+from reports import charts, stats
 from reports.charts import Chart
 
 COUNT, RATE, YUAN = "count", "rate", "yuan"
@@ -202,8 +204,12 @@ def _county_table(province_figures: dict, month: date, today: date, on_progress:
 
 def build_report(*, region: Region, month: date, on_progress: Callable[[int], None] = lambda p: None,
                  now: datetime | None = None) -> ReportData:
-    """The report of ``region`` for ``month`` (its first day)."""
-    now = now or timezone.now()
+    """The report of ``region`` for ``month`` (its first day), in Chinese."""
+    with translation.override("zh-hans"):
+        return _build_report(region=region, month=month, on_progress=on_progress, now=now or timezone.now())
+
+
+def _build_report(*, region: Region, month: date, on_progress: Callable[[int], None], now: datetime) -> ReportData:
     today = timezone.localdate(now)
     figures = stats.region_stats(region=region, month=month, today=today)
     on_progress(20)

@@ -16,8 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
-from accounts.roles import REGION_ROLES
-from accounts.scope import has_region_access, restrict_to_subtree
+from core.scoping import ScopedQuerySet
 from reports.storage import report_upload_to
 
 
@@ -38,13 +37,9 @@ class ReportStatus(models.TextChoices):
 ACTIVE_STATUSES = (ReportStatus.QUEUED, ReportStatus.RUNNING)
 
 
-class ReportRunQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ReportRunQuerySet":
-        """THE scoping entry point for report runs: runs of regions in the user's own subtree (a
-        county user does not see the city's report). Volunteers see none."""
-        if has_region_access(user) and not user.is_superuser and user.role not in REGION_ROLES:
-            return self.none()
-        return restrict_to_subtree(self, user, "region")
+class ReportRunQuerySet(ScopedQuerySet):
+    """``visible_to`` (core.scoping): runs of regions in the user's own subtree (a county user does
+    not see the city's report); caring mothers see none."""
 
 
 class ReportRun(models.Model):

@@ -19,7 +19,7 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
@@ -28,9 +28,12 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Region, User
-from accounts.regioncodes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE, is_valid_code
-from accounts.roles import REGION_ROLES
-from reports import generator, months
+from core import months
+from core.access import READ, check
+from core.regioncodes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
+from core.regions import validate_code
+from reports import generator
+from reports.access import REPORTS_DENIED
 from reports.formatters import formatter_for
 from reports.models import ACTIVE_STATUSES, ReportFormat, ReportRun, ReportStatus
 from reports.storage import CONTENT_TYPES, download_name
@@ -51,16 +54,13 @@ def _pending() -> Q:
     return Q(status__in=ACTIVE_STATUSES, created_at__gte=timezone.now() - STALE_AFTER)
 
 
-def _require_region_role(actor: User) -> None:
-    if not (actor.is_superuser or actor.role in REGION_ROLES):
-        raise PermissionDenied(_("Reports are for federation staff and leaders."))
-
-
 def _validate_request(*, region_code, month, format) -> tuple[str, date, str]:
     errors: dict[str, str] = {}
-    code = str(region_code or "").strip()
-    if not is_valid_code(code):
-        errors["region"] = _("A region code is 12 digits (统计用区划代码), e.g. 141102000000.")
+    code = ""
+    try:
+        code = validate_code(str(region_code or ""))
+    except ValidationError as exc:
+        errors.update({field: messages[0] for field, messages in exc.message_dict.items()})
     fmt = str(format or "").strip().lower()
     if fmt not in ReportFormat.values:
         errors["format"] = _("The format must be pdf or xlsx.")
@@ -86,7 +86,7 @@ def report_request(*, actor: User, region_code: str, month, format: str) -> Repo
 
     Raises PermissionDenied for volunteers, ValidationError naming ``region``, ``month`` or ``format``,
     and Region.DoesNotExist for a region that does not exist or lies outside the actor's subtree."""
-    _require_region_role(actor)
+    check(actor, READ, REPORTS_DENIED)
     code, first_day, fmt = _validate_request(region_code=region_code, month=month, format=format)
     region = Region.objects.manageable_by(actor).get(pk=code)
     if region.level == VILLAGE:
@@ -176,15 +176,15 @@ def schedule_monthly(*, on: date | None = None) -> list[ReportRun]:
     return runs
 
 
-def report_download(*, actor: User, run: ReportRun, request=None) -> tuple[object, str, str]:
+def report_download(*, actor: User, run: ReportRun) -> tuple[object, str, str]:
     """Open a done run's file for ``actor`` (who must see the run: callers fetch it through
     ``ReportRun.objects.visible_to``) and audit the download. Returns (open file, download name, content
     type); raises ReportRun.DoesNotExist when the run has no file (not done yet, or failed)."""
-    _require_region_role(actor)
+    check(actor, READ, REPORTS_DENIED)
     if not run.has_file:
         raise ReportRun.DoesNotExist
     handle = run.file.storage.open(run.file.name, "rb")
-    audit_record(actor=actor, action=AuditAction.DOWNLOAD, target=run, request=request,
+    audit_record(actor=actor, action=AuditAction.DOWNLOAD, target=run,
                  detail={"format": run.format, "month": f"{run.month:%Y-%m}"})
     name = download_name(region_name=run.region.name, month=run.month, fmt=run.format)
     return handle, name, CONTENT_TYPES[run.format]

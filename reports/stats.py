@@ -1,9 +1,11 @@
 """THE statistics service: a region subtree's figures for a month, and the same for each of its direct
-sub-regions — every key of the ``/api/v1/stats/`` contract (DESIGN.md) and a few more. The API, the
-staff dashboard and the monthly PDF/Excel reports all read their figures here.
+sub-regions — every key of the public ``/api/v1/stats/`` contract (README, "What the monthly
+statistics count") and a few more. The API, the staff dashboard and the monthly PDF/Excel reports all
+read their figures here; the coverage and overdue pages count with the same definitions
+(children.selectors, pairing.selectors, activities.rhythm.OverdueRule).
 
 What the figures of a month mean (status as of the month's last day, dates inside the month in
-Asia/Shanghai, region as of now …) is written down in :mod:`reports.months`.
+Asia/Shanghai, region as of now …) is written down in :mod:`core.months`.
 
 How they are computed: a FIXED number of SQL queries, whatever the number of sub-regions or rows —
 
@@ -18,12 +20,12 @@ How they are computed: a FIXED number of SQL queries, whatever the number of sub
 Per person, the facts are set memberships the database evaluates once and hashes (``id IN
 (subquery)``: leads active that day, children reached in the month, history dated after the day …),
 so the cost is one scan of each set plus a hash probe per person; index probes are left for the few
-people whose history changed after the day. On PostgreSQL the queries run with the JIT off
-(:func:`fast_aggregates`). bench/stats.py measures this at province scale against one hand-written
+people whose history changed after the day. On PostgreSQL the JIT is off for every
+connection (config/settings.py). bench/stats.py measures this at province scale against one hand-written
 query (about 1.5× its time, for three times the figures).
 
 The group key is the first digits of the record's region code — as many as name a direct
-sub-region (``Substr(region_id, 1, PREFIX_LENGTH[sub-level])``, see accounts.regioncodes), so one
+sub-region (``Substr(region_id, 1, PREFIX_LENGTH[sub-level])``, see core.regioncodes), so one
 query covers the parent and all its sub-regions, and nothing is looped over in Python but the
 grouped rows. Records registered at the region itself (a child registered at the county, a training
 held by the province) share a prefix no sub-region has; they form an extra "registered at this
@@ -31,21 +33,16 @@ level" row, so the parent is always the sum of its rows for every additive figur
 """
 
 from collections import defaultdict
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import connections
 from django.db.models import (
     BooleanField,
-    Case,
     CharField,
     Count,
     DateField,
-    Exists,
     ExpressionWrapper,
-    F,
     IntegerField,
     OuterRef,
     Q,
@@ -53,20 +50,20 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Substr, TruncMonth
-from django.utils.translation import gettext as _
 
 from accounts.models import Region
-from accounts.regioncodes import CODE_LENGTH, LEVELS, PREFIX_LENGTH, subtree_q
 from activities.models import Activity, ActivityChild, ActivityKind
-from activities.rhythm import COLOR_KEYS, load_rhythms
-from activities.rhythm import COLORS as RHYTHM_COLORS
-from children.models import Category, Child, Need, RiskAssessment, RiskColor, Status, StatusChange
-from pairing.models import Pairing, PairingRole
-from reports import months
-from volunteers.models import Training, Volunteer, VolunteerStatus, VolunteerStatusChange
+from activities.rhythm import OverdueRule, child_contacted_between
+from children.models import Category, Child, Need, RiskColor, Status, StatusChange
+from children.selectors import child_color_at, child_status_at, in_set
+from core import months
+from core.regioncodes import subtree_q
+from core.regions import direct_subregions, rollup, sub_prefix_length
+from pairing.selectors import child_paired_at, volunteer_paired_at
+from volunteers.models import Training, Volunteer, VolunteerStatus
+from volunteers.selectors import volunteer_status_at
 
 CATEGORIES = tuple(Category.values)
 COLORS = tuple(RiskColor.values)  # red, yellow, green
@@ -107,148 +104,8 @@ CENT = Decimal("0.01")
 
 # --- the grouping key -----------------------------------------------------------------------------
 
-def sub_prefix_length(region: Region) -> int:
-    """How many leading code digits name a direct sub-region of ``region`` (a village: its own 12)."""
-    index = LEVELS.index(region.level)
-    return PREFIX_LENGTH[LEVELS[index + 1]] if index + 1 < len(LEVELS) else PREFIX_LENGTH[region.level]
-
-
 def _prefix(field: str, length: int) -> Substr:
     return Substr(field, 1, length, output_field=CharField())
-
-
-# --- what a person was on a given day (expressions over one row per person) ----------------------
-#
-# The ledger keeps the present on the row (Child.status, Child.risk_color = the latest assessment,
-# Volunteer.status) and the past in dated history rows. A person whose history has nothing dated
-# after day D was on D what the row says now; only the few with later history rows (their ids form
-# one small set, hashed once by the database) are looked up in the history, one index probe each.
-# Province-wide that is a hash probe per person instead of an index probe per person and figure.
-
-def _in(queryset: QuerySet, field: str = "pk") -> Q:
-    """``field IN (subquery)``: uncorrelated, so evaluated once and hashed (PostgreSQL's hashed
-    SubPlan, SQLite's ephemeral index), not once per row."""
-    return Q(**{f"{field}__in": queryset})
-
-
-def child_status_at(day: date) -> Case:
-    """A child's status on ``day``: NULL before it entered; else its latest StatusChange dated on or
-    before ``day`` when it has history after ``day`` (or had exited after it), else its status now.
-    Children without any history rows (bulk imports) count as active until their exit date."""
-    later = StatusChange.objects.filter(effective_on__gt=day).values("child_id")
-    history = (StatusChange.objects.filter(child=OuterRef("pk"), effective_on__lte=day)
-               .order_by("-effective_on", "-id").values("to_status")[:1])
-    return Case(
-        When(entered_on__gt=day, then=Value(None, output_field=CharField())),
-        When(_in(later) | Q(exited_on__gt=day),
-             then=Coalesce(Subquery(history, output_field=CharField()), Value(Status.ACTIVE))),
-        default=F("status"), output_field=CharField())
-
-
-def child_color_at(day: date) -> Case:
-    """The colour of the child's latest risk assessment on or before ``day`` (NULL: none by then);
-    ``risk_color`` holds the latest one, so only children assessed after ``day`` are looked up."""
-    later = RiskAssessment.objects.filter(assessed_on__gt=day).values("child_id")
-    latest = (RiskAssessment.objects.filter(child=OuterRef("pk"), assessed_on__lte=day)
-              .order_by("-assessed_on", "-recorded_at", "-id").values("color")[:1])
-    return Case(
-        When(_in(later), then=Subquery(latest, output_field=CharField())),
-        When(risk_color="", then=Value(None, output_field=CharField())),
-        default=F("risk_color"), output_field=CharField())
-
-
-def _active_on(day: date) -> Q:
-    """Pairings active on ``day``: started by then and not ended by then."""
-    return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-
-
-def _within(queryset: QuerySet, field: str, region: Region | None) -> QuerySet:
-    """Narrow a set's subquery to the subtree (so a county's sets are a county's size; the join it
-    costs is skipped for a root region, whose subtree is everything)."""
-    return queryset.filter(subtree_q(field, region.code)) if region is not None and region.parent_id else queryset
-
-
-def child_paired_at(day: date, *, region: Region | None = None) -> ExpressionWrapper:
-    """Whether the child had an active lead pairing on ``day`` (``region``: the children's subtree)."""
-    leads = _within(Pairing.objects.filter(_active_on(day), role=PairingRole.LEAD), "child__region", region)
-    return ExpressionWrapper(_in(leads.values("child_id")), output_field=BooleanField())
-
-
-def child_contacted_between(first: date, last: date, *, region: Region | None = None) -> ExpressionWrapper:
-    """Whether any activity reached the child between ``first`` and ``last``."""
-    links = _within(ActivityChild.objects.filter(occurred_on__range=(first, last)), "child__region", region)
-    return ExpressionWrapper(_in(links.values("child_id")), output_field=BooleanField())
-
-
-def volunteer_status_at(day: date) -> Case:
-    later = VolunteerStatusChange.objects.filter(effective_on__gt=day).values("volunteer_id")
-    history = (VolunteerStatusChange.objects.filter(volunteer=OuterRef("pk"), effective_on__lte=day)
-               .order_by("-effective_on", "-id").values("to_status")[:1])
-    return Case(
-        When(joined_on__gt=day, then=Value(None, output_field=CharField())),
-        When(_in(later) | Q(left_on__gt=day),
-             then=Coalesce(Subquery(history, output_field=CharField()), Value(VolunteerStatus.ACTIVE))),
-        default=F("status"), output_field=CharField())
-
-
-def volunteer_paired_at(day: date, *, region: Region | None = None) -> ExpressionWrapper:
-    """Whether the volunteer had any active pairing (lead or helper) on ``day``."""
-    pairings = _within(Pairing.objects.filter(_active_on(day)), "volunteer__region", region)
-    return ExpressionWrapper(_in(pairings.values("volunteer_id")), output_field=BooleanField())
-
-
-@dataclass(frozen=True)
-class Cutoff:
-    """For one risk colour on ``day``: a contact before this date makes an active child overdue —
-    ``day`` minus the colour's contact interval (activities.rhythm: the nearest region's own
-    ContactRhythm, else settings.CONTACT_DAYS). ``rules`` are the subtree's own rhythms, deepest
-    first, as (region code, cutoff); ``default`` applies elsewhere."""
-
-    default: date
-    rules: tuple[tuple[str, date], ...] = ()
-
-    @property
-    def earliest(self) -> date:
-        return min([self.default, *(cut for _code, cut in self.rules)])
-
-    def expression(self, region_field: str):
-        """The cutoff of each row's region, as SQL (a constant without rules)."""
-        default = Value(self.default, output_field=DateField())
-        if not self.rules:
-            return default
-        return Case(*(When(subtree_q(region_field, code), then=Value(cut, output_field=DateField()))
-                      for code, cut in self.rules), default=default, output_field=DateField())
-
-
-def contact_cutoffs(*, region: Region, day: date) -> dict[str, Cutoff]:
-    """The cutoff of every risk key in ``region``'s subtree on ``day``. One query (the rhythms)."""
-    rhythms = load_rhythms(subtree_of=region.code)
-    inner = rhythms.within(region.code)  # deepest first: the nearest rhythm wins
-    base = rhythms.intervals_for(region.code)
-    return {COLOR_KEYS[color]: Cutoff(
-        default=day - timedelta(days=base.days(color)),
-        rules=tuple((i.source, day - timedelta(days=i.days(color))) for i in inner))
-        for color in RHYTHM_COLORS}
-
-
-def child_contacted_since(cutoff: Cutoff, day: date, *, region: Region | None = None) -> ExpressionWrapper:
-    """Whether an activity reached the child between its region's ``cutoff`` and ``day``."""
-    links = ActivityChild.objects.filter(occurred_on__lte=day, occurred_on__gte=cutoff.earliest)
-    if cutoff.rules:
-        links = links.filter(occurred_on__gte=cutoff.expression("child__region"))
-    links = _within(links, "child__region", region)
-    return ExpressionWrapper(_in(links.values("child_id")), output_field=BooleanField())
-
-
-def child_newly_paired_since(cutoff: Cutoff, day: date, *, region: Region | None = None) -> ExpressionWrapper:
-    """Whether the child, never contacted by ``day``, got the lead pairing active on ``day`` on or
-    after its region's ``cutoff``: its first contact is not due yet (activities.rhythm counts from
-    the pairing's start). Recent pairings are few: each is checked for earlier contacts by index."""
-    contacts = ActivityChild.objects.filter(child=OuterRef("child_id"), occurred_on__lte=day)
-    leads = (Pairing.objects.filter(_active_on(day), role=PairingRole.LEAD, started_on__gte=cutoff.earliest)
-             .filter(started_on__gte=cutoff.expression("child__region")).exclude(Exists(contacts)))
-    return ExpressionWrapper(_in(_within(leads, "child__region", region).values("child_id")),
-                             output_field=BooleanField())
 
 
 # --- one outer GROUP BY over one row per person ---------------------------------------------------
@@ -276,37 +133,14 @@ def _grouped_sums(rows: QuerySet, measures: dict[str, tuple[str, list]], *, key:
                 for row in cursor.fetchall()}
 
 
-@contextmanager
-def fast_aggregates(using: str = DEFAULT_DB_ALIAS):
-    """Run the block's queries without PostgreSQL's JIT compiler (``SET LOCAL jit = off`` in a
-    transaction). The per-person queries have large cost estimates, so the JIT kicks in and spends
-    more time compiling (1.4 s of 5.7 s for the province, measured by bench/stats.py) than it could
-    save on a query of a second; elsewhere, and on SQLite, nothing changes."""
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        yield
-
-
 def _col(rows: QuerySet, name: str) -> str:
     return connections[rows.db].ops.quote_name(name)
 
 
 def _children_counts(*, region: Region, length: int, month: date, day: date) -> dict[str, dict[str, int]]:
-    first, last = month, months.last_day(month)
+    first, last = months.bounds(month)
     exits = StatusChange.objects.filter(to_status=Status.EXITED, effective_on__range=(first, last)).values("child_id")
-    # Overdue (activities.rhythm) on ``day`` for colour x: active, paired, colour x, not contacted since
-    # x's cutoff, and not newly paired since then without any contact. Colours with the same cutoff
-    # share their two columns.
-    cutoffs = contact_cutoffs(region=region, day=day)
-    shared = {cutoff: f"c{index}" for index, cutoff in enumerate(dict.fromkeys(cutoffs.values()))}
-    overdue_columns = {}
-    for cutoff, name in shared.items():
-        overdue_columns[f"recent_{name}"] = child_contacted_since(cutoff, day, region=region)
-        overdue_columns[f"fresh_{name}"] = child_newly_paired_since(cutoff, day, region=region)
+    overdue = OverdueRule.on(day, region=region)  # one query: the rhythms
     rows = (Child.objects.filter(subtree_q("region", region.code)).order_by()
             .annotate(prefix=_prefix("region_id", length),
                       st=child_status_at(day),
@@ -314,11 +148,11 @@ def _children_counts(*, region: Region, length: int, month: date, day: date) -> 
                       paired=child_paired_at(day, region=region),
                       contacted=child_contacted_between(first, last, region=region),
                       is_new=ExpressionWrapper(Q(entered_on__range=(first, last)), output_field=BooleanField()),
-                      exited_in_month=ExpressionWrapper(_in(exits) | Q(exited_on__range=(first, last)),
+                      exited_in_month=ExpressionWrapper(in_set(exits) | Q(exited_on__range=(first, last)),
                                                         output_field=BooleanField()),
-                      **overdue_columns)
+                      **overdue.columns())
             .values("prefix", "st", "color", "paired", "contacted", "is_new", "exited_in_month",
-                    *(f"is_{c}" for c in CATEGORIES), *overdue_columns))
+                    *(f"is_{c}" for c in CATEGORIES), *overdue.columns()))
     c = lambda name: _col(rows, name)  # noqa: E731
 
     def when(*conditions: tuple[str, list]) -> tuple[str, list]:
@@ -327,9 +161,9 @@ def _children_counts(*, region: Region, length: int, month: date, day: date) -> 
     def color_is(key: str) -> tuple[str, list]:
         return (f"{c('color')} IS NULL", []) if key == "unassessed" else (f"{c('color')} = %s", [key])
 
-    def overdue(key: str) -> tuple[str, list]:
-        name = shared[cutoffs[key]]
-        return f"NOT {c('recent_' + name)} AND NOT {c('fresh_' + name)}", []
+    def late(key: str) -> tuple[str, list]:
+        recent, fresh = overdue.flags(key)
+        return f"NOT {c(recent)} AND NOT {c(fresh)}", []
 
     active = (f"{c('st')} = %s", [Status.ACTIVE])
     paired = (c("paired"), [])
@@ -344,7 +178,8 @@ def _children_counts(*, region: Region, length: int, month: date, day: date) -> 
         "paired_children_without_activity": when(active, paired, no_activity),
         "children_new": (c("is_new"), []),
         "children_exited": (c("exited_in_month"), []),
-        **{f"overdue_by_color.{key}": when(active, paired, color_is(key), overdue(key)) for key in RISK_KEYS},
+        # activities.rhythm.OverdueRule: its columns above, its condition here.
+        **{f"overdue_by_color.{key}": when(active, paired, color_is(key), late(key)) for key in RISK_KEYS},
     })
 
 
@@ -430,6 +265,13 @@ def _add(total: dict, part: dict) -> None:
         total[key] = total.get(key, 0) + value
 
 
+def _sum(parts: list[dict]) -> dict:
+    total: dict = {}
+    for part in parts:
+        _add(total, part)
+    return total
+
+
 def region_stats(*, region: Region, month: date, today: date | None = None) -> dict:
     """Every figure of ``region``'s subtree for ``month`` (any day of it; the first is conventional),
     and the same per direct sub-region under ``subregions``, in 7 queries.
@@ -439,39 +281,23 @@ def region_stats(*, region: Region, month: date, today: date | None = None) -> d
     month = months.first_day(month)
     day = months.as_of(month, today=today)
     length = sub_prefix_length(region)
-    subregions = list(Region.objects.filter(parent=region).order_by("code")) \
-        if length != PREFIX_LENGTH[region.level] else []
+    subregions = direct_subregions(region)
     groups: dict[str, dict] = defaultdict(dict)
-    with fast_aggregates():
-        for counts in (_children_counts(region=region, length=length, month=month, day=day),
-                       _volunteer_counts(region=region, length=length, month=month, day=day),
-                       _activity_counts(region=region, length=length, month=month),
-                       _training_counts(region=region, length=length, month=month),
-                       _need_counts(region=region, length=length, month=month)):
-            for prefix, values in counts.items():
-                _add(groups[prefix], values)
+    for counts in (_children_counts(region=region, length=length, month=month, day=day),
+                   _volunteer_counts(region=region, length=length, month=month, day=day),
+                   _activity_counts(region=region, length=length, month=month),
+                   _training_counts(region=region, length=length, month=month),
+                   _need_counts(region=region, length=length, month=month)):
+        for prefix, values in counts.items():
+            _add(groups[prefix], values)
 
-    total: dict = {}
-    for values in groups.values():
-        _add(total, values)
-    result = {"region": region_ref(region), "month": months.label(month), "as_of": day.isoformat(),
-              **_shape(total), "subregions": []}
-    if length == PREFIX_LENGTH[region.level]:
-        return result  # a village: no sub-regions
-    for sub in subregions:
-        values = groups.pop(sub.code[:length], {})
-        result["subregions"].append({"region": region_ref(sub), "own_level": False, **_shape(values)})
-    own = groups.pop(region.code[:length], None)
-    for prefix in sorted(groups):  # codes with no sub-region row (should not happen): shown as they are
-        code = prefix.ljust(CODE_LENGTH, "0")
-        result["subregions"].append({"region": {"code": code, "name": code, "level": LEVELS[LEVELS.index(region.level) + 1]},
-                                     "own_level": False, **_shape(groups[prefix])})
-    if own and any(own.values()):
-        result["subregions"].append({
-            "region": {"code": region.code, "name": _("%(region)s (registered at this level)") % {"region": region.name},
-                       "level": region.level},
-            "own_level": True, **_shape(own)})
-    return result
+    result = rollup(region=region, counts=groups, zero=dict, combine=_sum, subregions=subregions)
+    return {"region": region_ref(region), "month": months.label(month), "as_of": day.isoformat(),
+            **_shape(result.total),
+            "subregions": [{"region": region_ref(row.region) if not row.is_self else {
+                               "code": region.code, "name": row.name, "level": region.level},
+                            "own_level": row.is_self, **_shape(row.values)}
+                           for row in result.rows if not row.is_self or any(row.values.values())]}
 
 
 # --- the 12-month trend ---------------------------------------------------------------------------
@@ -497,8 +323,7 @@ def monthly_trend(*, region: Region, month: date, count: int = 12, today: date |
     if not 1 <= count <= 60:
         raise ValueError("monthly_trend covers 1 to 60 months")
     window = months.months_ending(month, count)
-    with fast_aggregates():
-        return _trend(region=region, window=window, today=today)
+    return _trend(region=region, window=window, today=today)
 
 
 def _trend(*, region: Region, window: list[date], today: date | None) -> list[dict]:

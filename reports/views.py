@@ -2,12 +2,12 @@
 static/reports/progress.js polling /api/v1/reports/<id>/ every 2 s, then the download link) and the
 download itself (scope-checked, audited, the file's Chinese name sent RFC 5987-encoded).
 
-Rules live in reports.services; a run outside the caller's subtree is a 404, volunteers get 403."""
+Rules live in reports.services; every page is for core.access.READ (volunteers get 403), a run outside
+the caller's subtree is a 404."""
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,29 +16,16 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Region
-from accounts.regioncodes import LEVELS
-from accounts.roles import REGION_ROLES
-from reports import months, services
+from core import months
+from core.access import READ, require
+from core.errors import messages_of
+from core.forms import attach_service_errors
+from core.regions import region_options
+from reports import services
+from reports.access import REPORTS_DENIED
 from reports.models import ReportFormat, ReportRun, ReportStatus
 
 PAGE_SIZE = 50
-# The region select lists the user's region and two levels below it, at most this many.
-REGION_OPTIONS_LIMIT = 400
-
-
-def _require_region_role(user) -> None:
-    if not (user.is_superuser or user.role in REGION_ROLES):
-        raise PermissionDenied(_("Reports are for federation staff and leaders."))
-
-
-def region_options(user) -> list[tuple[str, str]]:
-    """Regions a report can be asked for: the user's own and two levels below it (no villages), indented."""
-    top = Region.objects.filter(pk=user.region_id).values_list("level", flat=True).first() or LEVELS[0]
-    start = LEVELS.index(top)
-    levels = [level for level in LEVELS[start:start + 3] if level in services.REPORT_LEVELS]
-    regions = (Region.objects.manageable_by(user).filter(level__in=levels).order_by("code")
-               .values_list("code", "name", "level")[:REGION_OPTIONS_LIMIT])
-    return [(code, "\u3000" * (LEVELS.index(level) - start) + name) for code, name, level in regions]
 
 
 class ReportRequestForm(forms.Form):
@@ -53,26 +40,25 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].widget = forms.Select(choices=region_options(user))
+        # The user's region and two levels below it, but no villages (which have no report).
+        self.fields["region"].widget = forms.Select(choices=region_options(user, levels=services.REPORT_LEVELS))
         self.fields["region"].initial = user.region_id
         self.fields["month"].initial = months.label(months.previous_month(months.current_month()))
 
 
-@login_required
+@require(READ, message=REPORTS_DENIED)
 @require_safe
 def report_list(request):
     user = request.user
-    _require_region_role(user)
     runs = ReportRun.objects.visible_to(user).select_related("region", "requested_by").order_by("-created_at", "-id")
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reports/report_list.html", {"page": page})
 
 
-@login_required
+@require(READ, message=REPORTS_DENIED)
 @require_http_methods(["GET", "POST"])
 def report_request(request):
     user = request.user
-    _require_region_role(user)
     form = ReportRequestForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -82,38 +68,34 @@ def report_request(request):
         except Region.DoesNotExist:
             raise Http404 from None
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_service_errors(exc, form)
         else:
             messages.success(request, _("The report is being made; this page shows its progress."))
             return redirect("reports:detail", pk=run.pk)
     return render(request, "reports/report_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@login_required
+@require(READ, message=REPORTS_DENIED)
 @require_POST
 def report_regenerate(request, pk: int):
     """Make a run's report again, as a new run (the old one and its file stay)."""
     user = request.user
-    _require_region_role(user)
     old = get_object_or_404(ReportRun.objects.visible_to(user), pk=pk)
     try:
         run = services.report_request(actor=user, region_code=old.region_id, month=old.month, format=old.format)
     except Region.DoesNotExist:
         raise Http404 from None
     except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
+        for error in messages_of(exc):
+            messages.error(request, error)
         return redirect("reports:detail", pk=old.pk)
     return redirect("reports:detail", pk=run.pk)
 
 
-@login_required
+@require(READ, message=REPORTS_DENIED)
 @require_safe
 def report_detail(request, pk: int):
     user = request.user
-    _require_region_role(user)
     run = get_object_or_404(ReportRun.objects.visible_to(user).select_related("region", "requested_by"), pk=pk)
     return render(request, "reports/report_detail.html", {
         "run": run, "region_path": run.region.path_name(), "finished": run.is_finished,
@@ -121,14 +103,13 @@ def report_detail(request, pk: int):
     })
 
 
-@login_required
+@require(READ, message=REPORTS_DENIED)
 @require_safe
 def report_download(request, pk: int):
     user = request.user
-    _require_region_role(user)
     run = get_object_or_404(ReportRun.objects.visible_to(user).select_related("region"), pk=pk)
     try:
-        handle, filename, content_type = services.report_download(actor=user, run=run, request=request)
+        handle, filename, content_type = services.report_download(actor=user, run=run)
     except ReportRun.DoesNotExist:
         raise Http404 from None
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

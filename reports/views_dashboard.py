@@ -6,38 +6,26 @@ Every figure comes from reports.stats: region_stats (7 queries) for the cards, c
 trend's 11 earlier months from monthly_trend (2 queries: one grouped by month over the activities,
 one over the children; cached for an hour), its last point being the month's own figures.
 
-Regions outside the caller's own subtree — ancestors included — are a 404; volunteers get 403; a
-malformed region or month re-renders the form with the error (400).
+The page is for core.access.READ (volunteers get 403). The region and month are checked as the API
+checks them (reports.stats_query): regions outside the caller's own subtree — ancestors included — are
+a 404; a malformed region or month re-renders the form with the errors (400).
 """
 
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import Region
-from accounts.regioncodes import in_subtree, is_valid_code
-from accounts.roles import REGION_ROLES
-from pairing.forms import region_options
-from reports import charts, months, stats
-
-
-def _require_region_role(user) -> None:
-    if not (user.is_superuser or user.role in REGION_ROLES):
-        raise PermissionDenied(_("The statistics are for federation staff and leaders."))
-
-
-def _default_code(user) -> str:
-    if user.region_id:
-        return user.region_id
-    root = Region.objects.filter(parent__isnull=True).order_by("code").first()
-    if root is None:
-        raise Http404
-    return root.code
+from core import months
+from core.access import READ, require
+from core.regioncodes import is_valid_code
+from core.regions import breadcrumbs, default_root, region_options
+from reports import charts, stats
+from reports.access import STATS_DENIED
+from reports.stats_query import stats_query
 
 
 def _risk_labels() -> dict[str, str]:
@@ -96,32 +84,24 @@ def with_display(figures: dict) -> dict:
             "overdue_total": sum(figures["overdue_by_color"].values())}
 
 
-@login_required
+@require(READ, message=STATS_DENIED)
 @require_safe
 def dashboard(request):
     user = request.user
-    _require_region_role(user)
-    code = request.GET.get("region", "").strip() or _default_code(user)
+    code = request.GET.get("region", "").strip() or default_root(user).code
     month_value = request.GET.get("month", "").strip() or months.label(months.current_month())
-    errors = {}
-    if not is_valid_code(code):
-        errors["region"] = _("A region code is 12 digits (统计用区划代码), e.g. 141102000000.")
+    context = {"selected_region": code, "month_value": month_value,
+               "max_month": months.label(months.current_month()), "errors": {}}
     try:
-        month = months.parse_month(month_value)
+        region, month = stats_query(user=user, region_code=code, month=month_value)
     except ValidationError as exc:
-        errors["month"] = exc.message_dict["month"][0]
-    context = {"region_options": region_options(user, code if is_valid_code(code) else ""),
-               "selected_region": code, "month_value": month_value,
-               "max_month": months.label(months.current_month()), "errors": errors}
-    if errors:
+        context["errors"] = {field: messages[0] for field, messages in exc.message_dict.items()}
+        context["region_options"] = region_options(user, selected=code if is_valid_code(code) else "")
         return render(request, "reports/dashboard.html", context, status=400)
-    region = Region.objects.manageable_by(user).filter(pk=code).first()
-    if region is None:
-        raise Http404
     figures = stats.region_stats(region=region, month=month)
     trend = dashboard_trend(region=region, month=month, figures=figures)
-    crumbs = [r for r in region.ancestors() if user.is_superuser or in_subtree(user.region_id, r.code)]
     context.update({
+        "region_options": region_options(user, selected=region),
         "region": region,
         "month": month,
         "month_label": months.label(month),
@@ -130,7 +110,8 @@ def dashboard(request):
         "rows": [with_display(row) for row in figures["subregions"]],
         "charts": dashboard_charts(figures, trend),
         "trend": trend,
-        "crumbs": crumbs,
+        "crumbs": breadcrumbs(user, region),
+        "crumbs_query": f"&month={months.label(month)}",
         "previous_month": months.label(months.previous_month(month)),
         "next_month": months.label(months.next_month(month)) if not months.is_current(month) else "",
     })

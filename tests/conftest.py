@@ -33,6 +33,10 @@ is then exercised by every API test, and deactivating a user visibly cuts off th
 Pass ``password=`` for users created with another password.
 
 Query counting: pytest-django's ``django_assert_num_queries`` / ``django_assert_max_num_queries``.
+
+The clock (tests/clock.py): every test runs with "now" pinned, never on the real clock. A test that
+depends on the day asks for ``today`` and runs once on each of ``clock.CALENDAR_DAYS`` (the 1st, the
+15th, a month's last day, 31 December, 29 February).
 """
 
 from types import SimpleNamespace
@@ -43,8 +47,31 @@ from rest_framework.test import APIClient
 from accounts import services
 from accounts.models import Region
 from accounts.roles import Role
-from tests import factories
+from tests import clock, factories
 from tests.factories import PASSWORD, REGION_ROWS, UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pinned_clock():
+    """The whole session runs on ``clock.DEFAULT_TODAY`` (session- and module-scoped fixtures too)."""
+    with clock.pinned(clock.DEFAULT_TODAY):
+        yield
+
+
+@pytest.fixture(params=[day for _id, day in clock.CALENDAR], ids=[name for name, _day in clock.CALENDAR])
+def today(request):
+    """The pinned day of a date-sensitive test: it runs once on each of ``clock.CALENDAR_DAYS``."""
+    return request.param
+
+
+@pytest.fixture(autouse=True)
+def _clock_for_test(request):
+    """Move the clock to the test's ``today`` before any of its other function-scoped fixtures run."""
+    if "today" not in request.fixturenames:
+        yield
+        return
+    with clock.pinned(request.getfixturevalue("today")):
+        yield
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ Factories write rows directly (no service, no actor); use them for the state a t
 When the behaviour under test is creating a user or region, call ``accounts.services`` instead.
 
 ``RegionFactory(code=...)`` derives ``level`` and ``parent`` from the code with
-``accounts.regioncodes`` and creates missing ancestors (named ``区划<code>``), so any valid code
+``core.regioncodes`` and creates missing ancestors (named ``区划<code>``), so any valid code
 works on an empty database. Without a code it makes a village in the fictional township
 141102999000 under 离石区.
 
@@ -16,9 +16,9 @@ superuser; everybody else must have a region (a database constraint says so).
 import factory
 from factory.django import DjangoModelFactory
 
-from accounts import regioncodes
 from accounts.models import Region, User
 from accounts.roles import Role
+from core import regioncodes
 
 PASSWORD = "Demo@2026x"
 

@@ -1,10 +1,10 @@
-"""Arithmetic on 12-digit 统计用区划代码 (accounts.regioncodes)."""
+"""Arithmetic on 12-digit 统计用区划代码 (core.regioncodes)."""
 
 import pytest
 from django.db.models import Q
 
-from accounts import regioncodes
 from accounts.models import Region
+from core import regioncodes
 
 PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = "140000000000", "141100000000", "141102000000", "141102001000", "141102001200"
 

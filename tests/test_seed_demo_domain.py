@@ -1,21 +1,23 @@
 """seed_demo's children, roster, pairings and activities (small scale): what they contain, and that
 every row obeys the rules the services enforce.
 
-The demo data is seeded once for the module inside a transaction that is rolled back at the end;
-each test runs in a savepoint within it (the ``db`` fixture), so tests cannot disturb each other.
+The demo data is seeded once for the module, on ``DEMO_DAY``, inside a transaction that is rolled back
+after the module's last test; each test runs in a savepoint within it (the ``db`` fixture), so tests
+cannot disturb each other and nothing leaks into later tests. The demo's dates are relative to the day
+it was seeded on, so here ``today`` is that day rather than each of ``clock.CALENDAR_DAYS``: the
+suite's sweep over ``AIXIN_TEST_TODAY`` moves both.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
-from accounts.regioncodes import subtree_q
 from activities.models import Activity, ActivityChild, ActivityKind
 from activities.services import activity_record, content_digest
 from children.models import (
@@ -29,25 +31,33 @@ from children.models import (
     StatusChange,
 )
 from children.services import check_id_number
+from core.regioncodes import subtree_q
 from pairing.models import EndReason, Pairing, PairingRole
+from tests import clock
 from volunteers.models import Sector, Skill, Training, Volunteer, VolunteerStatus
 
 LISHI, YUCI = "141102000000", "140702000000"
 
 
+# The day the demo is seeded on; the tests run on it too.
+DEMO_DAY = clock.DEFAULT_TODAY
+
+
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """``seed_demo --scale small`` once for the module; everything is rolled back afterwards."""
+def seeded(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """``seed_demo --scale small`` once for the module, on ``DEMO_DAY``; all rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
-        call_command("seed_demo", scale="small", stdout=out)
+        with clock.pinned(DEMO_DAY):
+            call_command("seed_demo", scale="small", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
 
 
 @pytest.fixture
 def today():
-    return timezone.localdate()
+    """The demo's day (overrides tests/conftest.py's ``today``: the demo is seeded once, not per day)."""
+    return DEMO_DAY
 
 
 def active_children():

@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.admin import ScopedAdminMixin
-from accounts.formerrors import attach_service_errors
 from accounts.models import Region
+from core.forms import attach_service_errors
 from volunteers import services
 from volunteers.models import (
     Recognition,

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Region
-from accounts.regioncodes import LEVELS, is_valid_code, level_of, subtree_q
+from core import regions
+from core.regioncodes import LEVELS, is_valid_code, subtree_q
+from core.regions import CODE_MESSAGE, region_options
 from volunteers.models import (
     RecognitionKind,
     Sector,
@@ -26,8 +28,6 @@ from volunteers.models import (
     WorkStation,
 )
 
-# Above this many regions a form asks for the 12-digit code instead of offering a select.
-REGION_SELECT_LIMIT = 400
 # Team and station selects offer at most this many (the user's area, ordered by region).
 OPTIONS_LIMIT = 500
 EMPTY = ("", "---------")
@@ -41,31 +41,12 @@ def date_field(label, *, required: bool = True, initial_today: bool = False, hel
     )
 
 
-def _indented(regions, top_level: str) -> list[tuple[str, str]]:
-    start = LEVELS.index(top_level)
-    return [(r.code, "\u3000" * max(LEVELS.index(r.level) - start, 0) + r.name) for r in regions]
-
-
-def region_options(user, *, levels: int = 3, selected: str = "") -> list[tuple[str, str]]:
-    """The user's region and the ``levels - 1`` levels below it, indented, in one query (for filters).
-    A code given in the URL that is not among them is kept as an option."""
-    top = level_of(user.region_id) if user.region_id else LEVELS[0]
-    start = LEVELS.index(top)
-    regions = (Region.objects.manageable_by(user).filter(level__in=LEVELS[start:start + levels])
-               .order_by("code")[:REGION_SELECT_LIMIT])
-    options = _indented(regions, top)
-    if selected and selected not in {code for code, _label in options}:
-        options.append((selected, selected))
-    return options
-
-
 def set_up_region_field(field: forms.Field, actor) -> None:
-    """A select of every region the actor may place records in, or a code input where they are too many."""
-    regions = Region.objects.manageable_by(actor).order_by("code")
-    options = list(regions[: REGION_SELECT_LIMIT + 1])
-    if len(options) <= REGION_SELECT_LIMIT:
-        top = min((r.level for r in options), key=LEVELS.index, default=LEVELS[0])
-        field.widget = forms.Select(choices=[EMPTY, *_indented(options, top)])
+    """A select of every region the actor may place records in (core.regions.region_options, all
+    levels), or a 12-digit code input where they are more than the picker lists."""
+    options = region_options(actor, depth=len(LEVELS), levels=LEVELS)
+    if len(options) < regions.OPTIONS_LIMIT:
+        field.widget = forms.Select(choices=[EMPTY, *options])
     else:
         field.widget = forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 12,
                                               "placeholder": "141102000000", "autocomplete": "off"})
@@ -351,7 +332,7 @@ class RosterFilterForm(forms.Form):
     def clean_region(self) -> str:
         code = self.cleaned_data["region"].strip()
         if code and not is_valid_code(code):
-            raise ValidationError(_("A region code is 12 digits (统计用区划代码), e.g. 141102000000."))
+            raise ValidationError(CODE_MESSAGE)
         return code
 
     def filter(self, queryset):

@@ -4,8 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Region, User
-from accounts.roles import Role
-from accounts.scope import has_region_access, restrict_to_subtree
+from core.scoping import ScopedQuerySet, restrict_to_subtree
 
 
 class Sector(models.TextChoices):
@@ -38,12 +37,12 @@ class VolunteerStatus(models.TextChoices):
     INACTIVE = "inactive", pgettext_lazy("volunteer status", "Inactive")
 
 
-class ScopedByRegion(models.QuerySet):
+class ScopedByRegion(ScopedQuerySet):
     """Region-owned rows (teams, stations, trainings): visible in the caller's subtree. Volunteers
     see those of their own region subtree too (their team, their trainings)."""
 
-    def visible_to(self, user):
-        return restrict_to_subtree(self, user, "region")
+    def for_volunteer(self, user):
+        return restrict_to_subtree(self, user, self.region_field)
 
 
 class Team(models.Model):
@@ -85,12 +84,11 @@ class WorkStation(models.Model):
         return self.name
 
 
-class VolunteerQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "VolunteerQuerySet":
-        """THE scoping entry point for volunteers: the region subtree; a volunteer user sees only themself."""
-        if has_region_access(user) and not user.is_superuser and user.role == Role.VOLUNTEER:
-            return self.filter(user=user)
-        return restrict_to_subtree(self, user, "region")
+class VolunteerQuerySet(ScopedQuerySet):
+    """``visible_to`` (core.scoping): the region subtree; a caring mother sees only herself."""
+
+    def for_volunteer(self, user) -> "VolunteerQuerySet":
+        return self.filter(user=user)
 
     def active(self) -> "VolunteerQuerySet":
         return self.filter(status=VolunteerStatus.ACTIVE)

@@ -5,17 +5,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import phone as phones
 from accounts import services as account_services
-from accounts.models import Region, User
-from accounts.regioncodes import in_subtree
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Region, User
 from accounts.roles import Role
 from children.models import Child
+from core.access import EDIT, check
+from core.regioncodes import in_subtree
+from core.updates import model_update
+from volunteers.access import READ_ONLY
 from volunteers.models import (
     Recognition,
     RecognitionKind,
@@ -35,11 +39,6 @@ from volunteers.models import (
 class LoginData:
     username: str
     password: str
-
-
-def _require_editor(actor: User) -> None:
-    if not (actor.is_active and actor.can_edit):
-        raise PermissionDenied(_("Your role can read the roster but not change it."))
 
 
 def _check_region(actor: User, region: Region | None, field: str = "region") -> Region:
@@ -121,7 +120,7 @@ def volunteer_create(
     login: LoginData | None = None,
 ) -> Volunteer:
     """Register a caring mother; with ``login``, create her volunteer login in the same step."""
-    _require_editor(actor)
+    check(actor, EDIT, READ_ONLY)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Enter the name.")})
@@ -146,34 +145,60 @@ def volunteer_create(
 
 
 @transaction.atomic
-def volunteer_create_login(*, actor: User, volunteer: Volunteer, username: str, password: str) -> User:
-    """A volunteer login for a caring mother on the roster (staff may open these; accounts.services
-    checks the region and the rank)."""
-    _require_editor(actor)
-    volunteer = Volunteer.objects.visible_to(actor).get(pk=volunteer.pk)
-    if volunteer.user_id is not None:
-        raise ValidationError({"username": _("%(name)s already has a login.") % {"name": volunteer.name}})
+def volunteer_create_login(*, actor: User, volunteer: Volunteer | int, username: str, password: str,
+                           region_code: str | None = None) -> User:
+    """Open the volunteer login of a caring mother on the roster (``volunteer``: her row or id). Her
+    name, phone and region come from the roster; ``region_code``, when given (the users API names
+    one), must be hers. Staff may open these; accounts.services checks the region and the rank.
+    Opening a login is a privilege change: audited on her record, with the login's name."""
+    check(actor, EDIT, READ_ONLY)
+    pk = volunteer.pk if isinstance(volunteer, Volunteer) else volunteer
+    found = Volunteer.objects.visible_to(actor).select_for_update().filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({"volunteer": [_("The caring mother does not exist or is outside your area.")]})
+    if region_code is not None and region_code != found.region_id:
+        raise ValidationError({"region": [_("Her login is in her own region, %(code)s.")
+                                          % {"code": found.region_id}]})
+    if found.user_id is not None:
+        raise ValidationError({"username": _("%(name)s already has a login.") % {"name": found.name}})
     user = account_services.user_create(actor=actor, username=username, password=password, role=Role.VOLUNTEER,
-                                        region=volunteer.region, name=volunteer.name, phone=volunteer.phone)
-    volunteer.user = user
-    volunteer.save(update_fields=["user", "updated_at"])
+                                        region=found.region, name=found.name, phone=found.phone)
+    found.user = user
+    found.save(update_fields=["user", "updated_at"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, target=found, changes={"user": (None, user.username)})
     return user
 
 
+# Changed as given (model_update); phone, region, sector, skills and capacity have their own checks.
 VOLUNTEER_FIELDS = ("name", "employer", "notes", "team", "station")
+
+
+def _audited(volunteer: Volunteer) -> dict[str, object]:
+    """Her checked fields by model field (the audit log names them), the mobile number still in full."""
+    return {"phone": volunteer.phone, "region": volunteer.region_id, "sector": volunteer.sector,
+            "capacity": volunteer.capacity,
+            **{f"skill_{skill}": getattr(volunteer, f"skill_{skill}") for skill in Skill.values}}
+
+
+def _audit_value(field: str, value: object) -> object:
+    """A value as the audit log stores it: records by id, mobile numbers masked."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if field == "phone":
+        return phones.mask_mobile(value)
+    return value
 
 
 @transaction.atomic
 def volunteer_update(*, actor: User, volunteer: Volunteer, phone: str | None = None, region: Region | None = None,
                      sector: str | None = None, skills: Iterable[str] | None = None, capacity: int | None = None,
                      **fields) -> Volunteer:
-    _require_editor(actor)
+    """Change a caring mother's record (``fields``: any of VOLUNTEER_FIELDS; None leaves the checked
+    ones unchanged). What changed is audited, old and new."""
+    check(actor, EDIT, READ_ONLY)
     volunteer = Volunteer.objects.visible_to(actor).select_for_update().get(pk=volunteer.pk)
-    unknown = set(fields) - set(VOLUNTEER_FIELDS)
-    if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    for field, value in fields.items():
-        setattr(volunteer, field, value.strip() if isinstance(value, str) else value)
+    before = _audited(volunteer)
+    changes = model_update(instance=volunteer, data=fields, allowed=VOLUNTEER_FIELDS)
     if not volunteer.name:
         raise ValidationError({"name": _("Enter the name.")})
     if phone is not None and phone != volunteer.phone:
@@ -193,6 +218,12 @@ def volunteer_update(*, actor: User, volunteer: Volunteer, phone: str | None = N
         raise ValidationError({"capacity": _("She leads %(n)s children now; end some pairings before lowering her capacity to %(capacity)s.")
                                % {"n": leads, "capacity": new_capacity}})
     volunteer.save()
+    after = _audited(volunteer)
+    changes.update({field: (old, after[field]) for field, old in before.items() if old != after[field]})
+    if changes:
+        audit_record(actor=actor, action=AuditAction.UPDATE, target=volunteer,
+                     changes={field: (_audit_value(field, old), _audit_value(field, new))
+                              for field, (old, new) in sorted(changes.items())})
     return volunteer
 
 
@@ -200,8 +231,10 @@ def volunteer_update(*, actor: User, volunteer: Volunteer, phone: str | None = N
 def volunteer_set_status(*, actor: User, volunteer: Volunteer, status: str, effective_on: date,
                          reason: str = "") -> list[Child]:
     """Activate or deactivate a caring mother, dated, with a reason. Deactivation ends her pairings
-    and returns the children who now need a new lead; her login is deactivated with her."""
-    _require_editor(actor)
+    and returns the children who now need a new lead; her login is deactivated with her (and
+    reactivated with her). Audited: the status, old and new, on her record; her login's switch on the
+    login."""
+    check(actor, EDIT, READ_ONLY)
     volunteer = Volunteer.objects.visible_to(actor).select_for_update().get(pk=volunteer.pk)
     if status not in VolunteerStatus.values:
         raise ValidationError({"status": _("Unknown status “%(value)s”.") % {"value": status}})
@@ -218,6 +251,7 @@ def volunteer_set_status(*, actor: User, volunteer: Volunteer, status: str, effe
     VolunteerStatusChange.objects.create(volunteer=volunteer, from_status=volunteer.status, to_status=status,
                                          effective_on=effective_on, reason=reason[:200], actor=actor)
     needing_lead: list[Child] = []
+    login_action = None
     if status == VolunteerStatus.INACTIVE:
         from pairing.models import EndReason
         from pairing.services import pairings_end_for_volunteer
@@ -226,6 +260,7 @@ def volunteer_set_status(*, actor: User, volunteer: Volunteer, status: str, effe
                                                   reason=EndReason.VOLUNTEER_LEFT)
         volunteer.left_on = effective_on
         if volunteer.user_id and volunteer.user.is_active:
+            login_action = AuditAction.DEACTIVATE
             volunteer.user.is_active = False
             volunteer.user.deactivated_at = timezone.now()
             volunteer.user.save(update_fields=["is_active", "deactivated_at"])
@@ -233,18 +268,26 @@ def volunteer_set_status(*, actor: User, volunteer: Volunteer, status: str, effe
         volunteer.left_on = None
         if volunteer.user_id and not volunteer.user.is_active:
             # Her login was switched off with her; it comes back with her.
+            login_action = AuditAction.REACTIVATE
             volunteer.user.is_active = True
             volunteer.user.deactivated_at = None
             volunteer.user.save(update_fields=["is_active", "deactivated_at"])
+    changes = {"status": (volunteer.status, status)}
     volunteer.status = status
     volunteer.save(update_fields=["status", "left_on", "updated_at"])
+    audit_record(actor=actor, action=AuditAction.STATUS, target=volunteer, changes=changes,
+                 detail={"on": effective_on.isoformat(), "reason": reason[:200]})
+    if login_action is not None:
+        # Her login switched with her: a privilege change, audited on the login.
+        active = volunteer.user.is_active
+        audit_record(actor=actor, action=login_action, target=volunteer.user, changes={"is_active": (not active, active)})
     return needing_lead
 
 
 @transaction.atomic
 def reserve_helper_add(*, actor: User, volunteer: Volunteer, name: str, phone: str = "", specialty: str = "",
                        added_on: date | None = None) -> ReserveHelper:
-    _require_editor(actor)
+    check(actor, EDIT, READ_ONLY)
     volunteer = Volunteer.objects.visible_to(actor).get(pk=volunteer.pk)
     name = (name or "").strip()
     if not name:
@@ -257,7 +300,7 @@ def reserve_helper_add(*, actor: User, volunteer: Volunteer, name: str, phone: s
 
 @transaction.atomic
 def reserve_helper_remove(*, actor: User, helper: ReserveHelper, removed_on: date | None = None) -> ReserveHelper:
-    _require_editor(actor)
+    check(actor, EDIT, READ_ONLY)
     Volunteer.objects.visible_to(actor).get(pk=helper.volunteer_id)
     if helper.removed_on is None:
         helper.removed_on = _check_not_future(removed_on, "removed_on")
@@ -268,7 +311,7 @@ def reserve_helper_remove(*, actor: User, helper: ReserveHelper, removed_on: dat
 @transaction.atomic
 def team_create(*, actor: User, name: str, region: Region | None, created_on: date | None = None,
                 notes: str = "") -> Team:
-    _require_editor(actor)
+    check(actor, EDIT, READ_ONLY)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Enter the team's name.")})
@@ -282,7 +325,7 @@ def team_create(*, actor: User, name: str, region: Region | None, created_on: da
 @transaction.atomic
 def station_create(*, actor: User, name: str, region: Region | None, address: str = "",
                    opened_on: date | None = None) -> WorkStation:
-    _require_editor(actor)
+    check(actor, EDIT, READ_ONLY)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Enter the work station's name.")})
@@ -294,7 +337,7 @@ def station_create(*, actor: User, name: str, region: Region | None, address: st
 def training_create(*, actor: User, title: str, held_on: date, region: Region | None, attendees: Iterable[int] = (),
                     participants: int | None = None, topic: str = "", organiser: str = "") -> Training:
     """Record a training session with its roster attendees and its total 人次 (at least the attendees)."""
-    _require_editor(actor)
+    check(actor, EDIT, READ_ONLY)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Enter the training's title.")})
@@ -318,7 +361,7 @@ def training_create(*, actor: User, title: str, held_on: date, region: Region | 
 @transaction.atomic
 def recognition_create(*, actor: User, volunteer: Volunteer, kind: str, title: str, awarded_on: date,
                        reason: str = "") -> Recognition:
-    _require_editor(actor)
+    check(actor, EDIT, READ_ONLY)
     volunteer = Volunteer.objects.visible_to(actor).get(pk=volunteer.pk)
     if kind not in RecognitionKind.values:
         raise ValidationError({"kind": _("Unknown kind “%(value)s”.") % {"value": kind}})

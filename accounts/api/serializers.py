@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.models import Region, User
+from accounts.models import AuditEvent, Region, User
 from accounts.roles import Role
 
 
@@ -75,3 +75,22 @@ class MeSerializer(serializers.ModelSerializer):
 
     def get_role(self, user: User) -> str:
         return user.role
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    """One audit event. ``changes`` is ``{field: [old, new]}``; a folded view (``action`` view) counts
+    the user's views of the record that day (``count``, the last at ``last_at``)."""
+
+    actor = serializers.IntegerField(source="actor_id", read_only=True, allow_null=True,
+                                     label=_("user"), help_text=_("The id of the user who acted; null for the system."))
+    region = serializers.CharField(source="region_code", read_only=True, label=_("region code"))
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.JSONField(), min_length=2, max_length=2), read_only=True,
+        label=_("changes"), help_text=_("What changed: {field: [old, new]}."))
+    detail = serializers.DictField(child=serializers.JSONField(), read_only=True, label=_("detail"))
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "at", "actor", "action", "target_type", "target_id", "target_label", "region", "changes",
+                  "detail", "ip", "count", "last_at"]
+        read_only_fields = fields

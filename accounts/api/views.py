@@ -7,12 +7,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
-from accounts.api.permissions import IsRegionAdmin, ReadAnyWriteAdmin
 from accounts.api.serializers import (
     MeSerializer,
     RegionSerializer,
@@ -22,7 +21,9 @@ from accounts.api.serializers import (
     UserUpdateSerializer,
 )
 from accounts.models import Region, User
-from volunteers.models import Volunteer
+from core.access import MANAGE, SIGNED_IN, api_roles
+from core.regioncodes import subtree_q
+from core.regions import validate_code
 from volunteers.services import volunteer_create_login
 
 
@@ -46,7 +47,7 @@ class TokenView(APIView):
 
 
 class MeView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [api_roles(SIGNED_IN)]
 
     @extend_schema(responses=MeSerializer)
     def get(self, request):
@@ -54,20 +55,7 @@ class MeView(APIView):
 
 
 def _region_or_none(code: str) -> Region | None:
-    code = services.region_validate_code(code, field="region")
-    return Region.objects.filter(pk=code).first()
-
-
-def _volunteer_login(*, actor: User, data: dict) -> User:
-    """A volunteer login for a caring mother on the roster: her name, phone and region come from the roster."""
-    volunteer = Volunteer.objects.visible_to(actor).filter(pk=data["volunteer"]["pk"]).first()
-    if volunteer is None:
-        raise exceptions.ValidationError({"volunteer": [_("The caring mother does not exist or is outside your area.")]})
-    if data["region_id"] != volunteer.region_id:
-        raise exceptions.ValidationError({"region": [_("Her login is in her own region, %(code)s.")
-                                                     % {"code": volunteer.region_id}]})
-    return volunteer_create_login(actor=actor, volunteer=volunteer, username=data["username"],
-                                  password=data["password"])
+    return Region.objects.filter(pk=validate_code(code, field="region")).first()
 
 
 class UserFilter(filters.FilterSet):
@@ -80,18 +68,14 @@ class UserFilter(filters.FilterSet):
         fields = ["region", "role", "is_active"]
 
     def filter_region(self, queryset, name, value):
-        from accounts.regioncodes import is_valid_code, subtree_q
-
-        if not is_valid_code(value):
-            raise exceptions.ValidationError({"region": [_("A region code is 12 digits (统计用区划代码), e.g. 141102000000.")]})
-        return queryset.filter(subtree_q("region", value))
+        return queryset.filter(subtree_q("region", validate_code(value, field="region")))
 
 
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                   mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Users in the administrator's region subtree. Deactivate instead of delete."""
 
-    permission_classes = [IsRegionAdmin]
+    permission_classes = [api_roles(MANAGE)]
     filterset_class = UserFilter
 
     def get_queryset(self):
@@ -105,8 +89,11 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if (data.get("volunteer") or {}).get("pk") is not None:
-            user = _volunteer_login(actor=request.user, data=data)
+        volunteer = (data.get("volunteer") or {}).get("pk")
+        if volunteer is not None:
+            # A caring mother's login: volunteers.services checks she is visible and lives in that region.
+            user = volunteer_create_login(actor=request.user, volunteer=volunteer, username=data["username"],
+                                          password=data["password"], region_code=data["region_id"])
         else:
             user = services.user_create(
                 actor=request.user, username=data["username"], password=data["password"], role=data["role"],
@@ -152,8 +139,7 @@ class RegionFilter(filters.FilterSet):
         fields = ["parent", "level", "search"]
 
     def filter_parent(self, queryset, name, value):
-        services.region_validate_code(value, field="parent")
-        return queryset.filter(parent_id=value)
+        return queryset.filter(parent_id=validate_code(value, field="parent"))
 
 
 class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -161,7 +147,8 @@ class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     """The region tree: the caller's subtree and its ancestors. Admins may add townships and villages."""
 
     serializer_class = RegionSerializer
-    permission_classes = [ReadAnyWriteAdmin]
+    # Everyone signed in reads the tree around them; administrators add to it.
+    permission_classes = [api_roles(SIGNED_IN, MANAGE)]
     filterset_class = RegionFilter
     lookup_field = "code"
     lookup_value_regex = r"[^/]+"

@@ -15,10 +15,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from accounts.roles import Role
 from activities import photos as photo_service
 from activities import services
 from activities.api.serializers import (
@@ -29,16 +27,10 @@ from activities.api.serializers import (
 )
 from activities.filters import ActivityFilter
 from activities.models import Activity, ActivityChild, ActivityPhoto
+from core.access import EDIT, PHONE, READ, api_roles
 
-
-class RecordsActivities(BasePermission):
-    """Everyone in scope reads; staff, admins and volunteers record (viewers are read-only)."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return request.method in SAFE_METHODS or user.can_edit or user.role == Role.VOLUNTEER
+# Everyone in scope reads; staff, admins and caring mothers record (viewers are read-only).
+RecordsActivities = api_roles(READ | PHONE, EDIT | PHONE)
 
 
 def with_relations(queryset):
@@ -92,7 +84,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 services=data["services"], is_group=data["is_group"], title=data["title"],
                 duration_minutes=data["duration_minutes"], place=data["place"], participants=data["participants"],
                 aid_value_yuan=data["aid_value_yuan"], notes=data["notes"], follow_up=data["follow_up"],
-                co_volunteers=data["co_volunteers"], confirm_large_aid=data["confirm_large_aid"], request=request)
+                co_volunteers=data["co_volunteers"], confirm_large_aid=data["confirm_large_aid"])
         except services.ActivityConflict as conflict:
             return Response({"detail": str(conflict), "id": str(conflict.activity.pk)},
                             status=status.HTTP_409_CONFLICT)
@@ -104,7 +96,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         confirm = fields.pop("confirm_large_aid", False)
-        services.activity_update(actor=request.user, activity=activity, confirm_large_aid=confirm, request=request,
+        services.activity_update(actor=request.user, activity=activity, confirm_large_aid=confirm,
                                  **fields)
         return self._respond(activity.pk, status.HTTP_200_OK)
 

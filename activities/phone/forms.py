@@ -15,6 +15,9 @@ class ChildChoiceField(forms.ModelChoiceField):
 
 
 class LogForm(forms.Form):
+    # activity_record names the children it refuses "children"; this form has one "child".
+    SERVICE_FIELDS = {"children": "child"}
+
     # Filled by app.js with the client's UUID; the no-JavaScript fallback leaves it empty.
     id = forms.UUIDField(required=False, widget=forms.HiddenInput)
     child = ChildChoiceField(label=_("Child"), queryset=None, widget=forms.RadioSelect, empty_label=None)

@@ -1,6 +1,6 @@
 """The caring mother's phone pages (/m/): her children, a child's page, "记录一次关爱", her history.
 
-Only volunteer logins use them (staff are sent to the staff home or refused). Every read goes through
+Only caring mothers' logins use them (core.access.PHONE; staff are sent to the staff home or refused). Every read goes through
 ``Child.objects.visible_to`` / ``Activity.objects.visible_to``, so a child she is not actively paired
 with is a 404. A child is shown by the given name only, and never with the ID number.
 """
@@ -8,11 +8,10 @@ with is a 404. A child is shown by the given name only, and never with the ID nu
 import hashlib
 import json
 from datetime import date
-from functools import wraps
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,38 +23,24 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.roles import Role
 from activities import rhythm
 from activities.models import Activity, ActivityKind
 from activities.phone.forms import LogForm
 from activities.services import ActivityConflict, activity_record
 from children.models import Child, Guardian, Need, NeedStatus
 from children.names import given_name
+from core.access import PHONE, SIGNED_IN, is_volunteer, require
+from core.forms import attach_service_errors
 
 HISTORY_PAGE_SIZE = 20
 OPEN_NEED_STATUSES = (NeedStatus.OPEN, NeedStatus.CLAIMED)
-
-
-def is_phone_user(user) -> bool:
-    """The phone pages are a caring mother's; accounts.views.home sends the same users here."""
-    return user.is_authenticated and user.role == Role.VOLUNTEER and not user.is_superuser
-
-
-def volunteer_required(view):
-    """Log in first; then only volunteer logins pass (staff get a 403: their pages are elsewhere)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_phone_user(request.user):
-            raise PermissionDenied(_("These pages are for caring-mother volunteers."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# What staff are told on a phone page (their pages are elsewhere).
+PHONE_ONLY = gettext_lazy("These pages are for caring-mother volunteers.")
 
 
 # --- her children, with the contact rhythm ---------------------------------------------------------
@@ -113,11 +98,12 @@ def _render(request, template: str, context: dict):
 
 # --- pages ----------------------------------------------------------------------------------------
 
-@login_required
+@require(SIGNED_IN)
 @ensure_csrf_cookie
 def home(request):
-    """我的孩子: her children, most urgent first, each with a big "记录一次关爱" button."""
-    if not is_phone_user(request.user):
+    """我的孩子: her children, most urgent first, each with a big "记录一次关爱" button. Other roles are
+    sent to the staff home."""
+    if not is_volunteer(request.user):
         return redirect("home")
     today = timezone.localdate()
     children = sorted(with_due_dates(list(my_children(request.user)), today=today),
@@ -129,7 +115,7 @@ def home(request):
     })
 
 
-@volunteer_required
+@require(PHONE, message=PHONE_ONLY)
 @ensure_csrf_cookie
 def child_detail(request, pk: int):
     """What a caring mother needs about one child: given name, age, school, guardians' phones, open
@@ -149,7 +135,7 @@ def child_detail(request, pk: int):
     return _render(request, "phone/child.html", {"child": child, "recent": recent, "today": today})
 
 
-@volunteer_required
+@require(PHONE, message=PHONE_ONLY)
 @ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])
 def log_activity(request):
@@ -165,12 +151,10 @@ def log_activity(request):
                     actor=request.user, id=data["id"], children=[data["child"].pk], occurred_on=data["occurred_on"],
                     kind=data["kind"], services=data["services"], duration_minutes=data["duration_minutes"],
                     participants=data["participants"], aid_value_yuan=data["aid_value_yuan"], notes=data["notes"],
-                    follow_up=data["follow_up"], request=request,
+                    follow_up=data["follow_up"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else ("child" if field == "children" else None),
-                                   errors)
+                attach_service_errors(exc, form)
             except ActivityConflict as exc:
                 form.add_error(None, str(exc))
             except PermissionDenied as exc:
@@ -187,7 +171,7 @@ def log_activity(request):
     return _render(request, "phone/log.html", {"form": form, "has_children": children.exists()})
 
 
-@volunteer_required
+@require(PHONE, message=PHONE_ONLY)
 def history(request):
     """Her activities, newest first."""
     activities = (Activity.objects.visible_to(request.user)
@@ -199,6 +183,7 @@ def history(request):
     return _render(request, "phone/history.html", {"page": page})
 
 
+@login_not_required
 @require_GET
 def offline(request):
     """Shown by the service worker when a page was never opened on this phone and there is no network.
@@ -222,6 +207,7 @@ def shell_urls() -> list[str]:
     ]
 
 
+@login_not_required
 @require_GET
 @never_cache
 def service_worker(request):

@@ -10,25 +10,25 @@ candidates it offers are the same on both sides.
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Region
-from accounts.regioncodes import is_valid_code, subtree_q
 from activities import photos, services
 from activities.forms import ActivityEditForm, ActivityRecordForm, PhotoForm
 from activities.models import Activity
-from activities.services import can_edit_activity
-from activities.views.ledger import detail_queryset, render_detail, require_region_role
-from children.forms import attach_service_errors
+from activities.views.ledger import detail_queryset, render_detail
 from children.models import Child, Status
-from pairing.forms import region_options
+from core.access import EDIT, require
+from core.forms import attach_service_errors
+from core.regioncodes import subtree_q
+from core.regions import chosen_region, region_options
 from pairing.models import Pairing
 from volunteers.models import Volunteer, VolunteerStatus
 
@@ -36,11 +36,9 @@ SEARCH_LIMIT = 20
 # A group activity offers the children and caring mothers of one region; past this many of either,
 # the page asks for a smaller region (a township or a village).
 GROUP_CANDIDATES_LIMIT = 400
-
-
-def require_editor(user) -> None:
-    if not user.can_edit:
-        raise PermissionDenied(_("Your role can read activities but not record them."))
+# What a read-only role (a viewer) is told; caring mothers record on their phone pages.
+CANNOT_RECORD = gettext_lazy("Your role can read activities but not record them.")
+CANNOT_CORRECT = gettext_lazy("Your role can read activities but not correct them.")
 
 
 def _int(value) -> int | None:
@@ -109,25 +107,22 @@ def _search_volunteers(user, query: str) -> list[Volunteer]:
                 .order_by("name", "id")[:SEARCH_LIMIT])
 
 
-@login_required
+@require(EDIT, message=CANNOT_RECORD)
 @require_http_methods(["GET", "HEAD", "POST"])
 def activity_create(request):
     user = request.user
-    require_region_role(user)
-    require_editor(user)
     params = request.GET
     group = params.get("group") == "1"
     volunteer_id, child_id = _int(params.get("volunteer")), _int(params.get("child"))
     context = {"group": group, "mode_volunteer": None, "mode_child": None, "too_many": False}
 
     if group:
-        code = params.get("region", "").strip() or user.region_id or ""
-        region = Region.objects.manageable_by(user).filter(pk=code).first() if is_valid_code(code) else None
-        if region is None:
-            region = user.region or Region.objects.filter(parent__isnull=True).order_by("code").first()
+        # The region in the user's subtree (else 404; a malformed code: 400), or the user's own.
+        region = chosen_region(user, params.get("region"))
         volunteers, children, too_many = _group_candidates(request, region)
         preselected = []
-        context.update({"region": region, "region_options": region_options(user, region.code), "too_many": too_many})
+        context.update({"region": region, "region_options": region_options(user, selected=region),
+                        "too_many": too_many})
         co_volunteers = volunteers
     elif volunteer_id is not None or child_id is not None:
         volunteers, children, preselected, context["mode_volunteer"], context["mode_child"] = _individual_candidates(
@@ -153,7 +148,7 @@ def activity_create(request):
                     title=data.get("title", ""), duration_minutes=data["duration_minutes"], place=data["place"],
                     participants=data["participants"], aid_value_yuan=data["aid_value_yuan"], notes=data["notes"],
                     follow_up=data["follow_up"], co_volunteers=data.get("co_volunteers", []),
-                    confirm_large_aid=data["confirm_large_aid"], request=request)
+                    confirm_large_aid=data["confirm_large_aid"])
             except ValidationError as exc:
                 attach_service_errors(exc, form)
             except services.ActivityConflict as conflict:
@@ -175,14 +170,11 @@ def activity_create(request):
     return render(request, "activities/activity_form.html", context, status=status)
 
 
-@login_required
+@require(EDIT, message=CANNOT_CORRECT)
 @require_http_methods(["GET", "HEAD", "POST"])
 def activity_edit(request, pk):
     user = request.user
-    require_region_role(user)
     activity = get_object_or_404(detail_queryset(user), pk=pk)
-    if not can_edit_activity(user, activity):
-        raise PermissionDenied(_("Your role can read activities but not correct them."))
     form = ActivityEditForm(request.POST or None, activity=activity)
     status = 200
     if request.method == "POST":
@@ -193,7 +185,7 @@ def activity_edit(request, pk):
                 messages.info(request, _("Nothing was changed."))
                 return redirect("activities:detail", pk=activity.pk)
             try:
-                services.activity_update(actor=user, activity=activity, request=request,
+                services.activity_update(actor=user, activity=activity,
                                          confirm_large_aid=form.cleaned_data["confirm_large_aid"], **changed)
             except ValidationError as exc:
                 attach_service_errors(exc, form)
@@ -205,11 +197,10 @@ def activity_edit(request, pk):
         "form": form, "activity": activity, "edit_window": settings.ACTIVITY_EDIT_WINDOW_DAYS}, status=status)
 
 
-@login_required
+@require(EDIT, message=photos.ADD_DENIED)
 @require_POST
 def photo_upload(request, pk):
     user = request.user
-    require_region_role(user)
     activity = get_object_or_404(detail_queryset(user), pk=pk)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():

@@ -1,38 +1,33 @@
 """The activity ledger (活动台账): the filtered, paginated list, an activity's page, and the Excel
 export of the filtered list.
 
-For federation staff, viewers and admins (volunteers have their phone pages). Every read goes through
-``Activity.objects.visible_to(request.user)``: an activity outside the user's subtree is a 404.
+For federation staff, viewers and admins (core.access.READ; volunteers have their phone pages). Every
+read goes through ``Activity.objects.visible_to(request.user)``: an activity outside the user's subtree
+is a 404.
 """
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from accounts.roles import REGION_ROLES
-from activities.export import XLSX, activity_export
+from activities.export import activity_export
 from activities.filters import ActivityFilter
 from activities.forms import PhotoForm
 from activities.models import Activity, ActivityChild, ActivityKind, CareService
 from activities.services import can_edit_activity
 from children.models import Child
-from pairing.forms import region_options
+from core.access import READ, require
+from core.regions import region_options
+from core.xlsx import CONTENT_TYPE
 from volunteers.models import Volunteer
 
 PAGE_SIZE = 50
 # Children named in a ledger row; a group activity shows the first few and how many more.
 NAMED_CHILDREN = 4
-
-
-def require_region_role(user) -> None:
-    if not (user.is_superuser or user.role in REGION_ROLES):
-        raise PermissionDenied(_("This page is for federation staff."))
 
 
 def service_labels(values) -> list[str]:
@@ -51,11 +46,10 @@ def ledger_rows(queryset):
                                        to_attr="first_links")))
 
 
-@login_required
+@require(READ)
 @require_safe
 def activity_list(request):
     user = request.user
-    require_region_role(user)
     filterset = ActivityFilter(request.GET or None, queryset=ledger_rows(Activity.objects.visible_to(user)))
     errors = []
     if filterset.is_bound and not filterset.is_valid():
@@ -76,7 +70,7 @@ def activity_list(request):
         "values": request.GET,
         "errors": errors,
         "kind_choices": ActivityKind.choices,
-        "region_options": region_options(user, request.GET.get("region", "").strip()),
+        "region_options": region_options(user, selected=request.GET.get("region", "").strip()),
         "filtered_volunteer": Volunteer.objects.visible_to(user).filter(pk=values["volunteer"]).first()
         if values.get("volunteer") else None,
         "filtered_child": Child.objects.visible_to(user).filter(pk=values["child"]).first()
@@ -105,19 +99,17 @@ def render_detail(request, activity: Activity, *, photo_form: PhotoForm | None =
     }, status=status)
 
 
-@login_required
+@require(READ)
 @require_safe
 def activity_detail(request, pk):
-    require_region_role(request.user)
     return render_detail(request, get_object_or_404(detail_queryset(request.user), pk=pk))
 
 
-@login_required
+@require(READ)
 @require_safe
 def export(request):
-    require_region_role(request.user)
     try:
-        result = activity_export(actor=request.user, params=request.GET, request=request)
+        result = activity_export(actor=request.user, params=request.GET)
     except ValidationError as exc:
         return render(request, "activities/export_error.html", {"errors": exc.message_dict}, status=400)
-    return FileResponse(result.file, as_attachment=True, filename=result.filename, content_type=XLSX)
+    return FileResponse(result.file, as_attachment=True, filename=result.filename, content_type=CONTENT_TYPE)

@@ -1,18 +1,19 @@
 """Serving activity photos: only through this view, only to users who can see the activity.
 
 The files live in the private default storage (settings.PRIVATE_STORAGE_ROOT), never under /static/
-or a public media URL. A photo of an activity outside the caller's scope is a 404, like the activity.
+or a public media URL. Every signed-in role may ask (a caring mother sees the photos of her own
+activities); a photo of an activity outside the caller's scope is a 404, like the activity.
 """
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from activities.models import Activity, ActivityPhoto
+from core.access import SIGNED_IN, require
 
 
-@login_required
+@require(SIGNED_IN)
 @require_safe
 def photo(request, pk: int):
     found = get_object_or_404(ActivityPhoto.objects.filter(activity__in=Activity.objects.visible_to(request.user)),

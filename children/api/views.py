@@ -13,11 +13,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.api.permissions import ReadAnyWriteEditor
 from accounts.models import Region
-from accounts.regioncodes import subtree_q
-from accounts.roles import Role
-from accounts.services import region_validate_code
 from children import services
 from children.api.serializers import (
     AssessmentSerializer,
@@ -35,11 +31,17 @@ from children.api.serializers import (
 )
 from children.filters import ChildFilter, validate_region_code
 from children.models import Child, Need, NeedKind, NeedStatus, Status
+from core.access import EDIT, SIGNED_IN, api_roles, is_volunteer
+from core.regioncodes import subtree_q
+from core.regions import validate_code
+
+# Everyone reads what their scope shows them (a caring mother, her paired children); editors change.
+READ_ANY_WRITE_EDITOR = api_roles(SIGNED_IN, EDIT)
 
 
 def _region_or_none(code: str) -> Region | None:
     """The region a code names, or None (the service then says it does not exist or is out of scope)."""
-    code = region_validate_code(code, field="region")
+    code = validate_code(code, field="region")
     return Region.objects.filter(pk=code).first()
 
 
@@ -70,7 +72,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Children in the ledger (台账). No DELETE: history is never deleted; a child exits instead."""
 
-    permission_classes = [ReadAnyWriteEditor]
+    permission_classes = [READ_ANY_WRITE_EDITOR]
     filterset_class = ChildFilter
     serializer_class = ChildSerializer
 
@@ -79,8 +81,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         return Child.objects.visible_to(self.request.user).select_related("region").prefetch_related("guardians")
 
     def get_serializer_class(self):
-        user = self.request.user
-        if getattr(user, "role", None) == Role.VOLUNTEER and not user.is_superuser:
+        if is_volunteer(self.request.user):
             return VolunteerChildSerializer
         if self.action in ("update", "partial_update"):
             return ChildUpdateSerializer
@@ -88,7 +89,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
     def retrieve(self, request, *args, **kwargs):
         child = self.get_object()
-        services.child_record_view(actor=request.user, child=child, request=request)
+        services.child_record_view(actor=request.user, child=child)
         return Response(self.get_serializer(child).data)
 
     def create(self, request, *args, **kwargs):
@@ -97,7 +98,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         data = dict(serializer.validated_data)
         region = _region_or_none(data.pop("region_id"))
         guardians = _guardians(data.pop("guardians", []))
-        child = services.child_create(actor=request.user, region=region, guardians=guardians, request=request,
+        child = services.child_create(actor=request.user, region=region, guardians=guardians,
                                       **data)
         return _child_response(child.pk, code=status.HTTP_201_CREATED)
 
@@ -108,7 +109,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         data = dict(serializer.validated_data)
         if "guardians" in data:
             data["guardians"] = _guardians(data["guardians"])
-        services.child_update(actor=request.user, child=child, request=request, **data)
+        services.child_update(actor=request.user, child=child, **data)
         return _child_response(child.pk)
 
     # --- the three-colour risk card ---------------------------------------------------------------
@@ -129,7 +130,6 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         assessment = services.child_assess(
             actor=request.user, child=child, color=data["color"], reasons=data.get("reasons", []),
             assessed_on=data["assessed_on"], note=data.get("note", ""), next_review_on=data.get("next_review_on"),
-            request=request,
         )
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
@@ -144,7 +144,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         services.child_exit(actor=request.user, child=child, reason=data["reason"], exited_on=data["exited_on"],
-                            note=data["note"], request=request)
+                            note=data["note"])
         return _child_response(child.pk)
 
     def _change_status(self, request, to_status: str) -> Response:
@@ -153,7 +153,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         services.child_change_status(actor=request.user, child=child, to_status=to_status,
-                                     effective_on=data["effective_on"], note=data["note"], request=request)
+                                     effective_on=data["effective_on"], note=data["note"])
         return _child_response(child.pk)
 
     @extend_schema(summary="Suspend the child (e.g. away for a term); dated and kept in the history",
@@ -177,7 +177,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         services.child_transfer(actor=request.user, child=child, to_region=_region_or_none(data["region"]),
-                                effective_on=data["effective_on"], note=data["note"], request=request)
+                                effective_on=data["effective_on"], note=data["note"])
         return _child_response(child.pk)
 
     @extend_schema(summary="The child's status changes and transfers, oldest first", request=None,
@@ -199,7 +199,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         serializer = RevealSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         number = services.child_reveal_id_number(actor=request.user, child=child,
-                                                 reason=serializer.validated_data["reason"], request=request)
+                                                 reason=serializer.validated_data["reason"])
         return Response({"id_number": number})
 
     # --- needs (急难愁盼 / 微心愿) ------------------------------------------------------------------
@@ -218,7 +218,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         data = serializer.validated_data
         need = services.need_create(actor=request.user, child=child, kind=data["kind"],
                                     description=data["description"], opened_on=data.get("opened_on"),
-                                    value_yuan=data.get("value_yuan"), request=request)
+                                    value_yuan=data.get("value_yuan"))
         return Response(NeedSerializer(need).data, status=status.HTTP_201_CREATED)
 
 
@@ -244,7 +244,7 @@ class NeedFilter(filters.FilterSet):
 class NeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Needs and small wishes across the caller's scope. Create them under a child (…/children/<id>/needs/)."""
 
-    permission_classes = [ReadAnyWriteEditor]
+    permission_classes = [READ_ANY_WRITE_EDITOR]
     filterset_class = NeedFilter
     serializer_class = NeedSerializer
 
@@ -261,5 +261,5 @@ class NeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = serializer.validated_data
         need = services.need_transition(actor=request.user, need=need, to_status=data["to"], on=data.get("on"),
                                         claimed_by_name=data["claimed_by_name"], value_yuan=data.get("value_yuan"),
-                                        note=data["note"], request=request)
+                                        note=data["note"])
         return Response(NeedSerializer(Need.objects.select_related("child").get(pk=need.pk)).data)

@@ -1,12 +1,11 @@
 """The child page's POST actions: status, transfer, risk assessment, ID reveal, needs.
 
-Each loads the child through the user's scope (404 outside it), refuses non-editors (403), hands
-the form's data to children.services, and on a ValidationError re-renders the child page with the
-errors on the form (400); on success it redirects back to the page with a message.
+Each admits editors only (403 for the other roles), loads the child through the user's scope (404
+outside it), hands the form's data to children.services, and on a ValidationError re-renders the
+child page with the errors on the form (400); on success it redirects back to the page with a message.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -15,7 +14,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.formerrors import attach_service_errors
 from children import services
 from children.forms import (
     AssessForm,
@@ -26,13 +24,14 @@ from children.forms import (
     TransferForm,
 )
 from children.models import Child, Need, NeedStatus, Status
-from children.views.ledger import detail_queryset, render_detail, require_editor
+from children.services import EDIT_MESSAGE
+from children.views.ledger import detail_queryset, render_detail
+from core.access import EDIT, require
+from core.forms import attach_service_errors
 
 
 def _child_for_action(request, pk: int) -> Child:
-    child = get_object_or_404(Child.objects.visible_to(request.user), pk=pk)
-    require_editor(request.user)
-    return child
+    return get_object_or_404(Child.objects.visible_to(request.user), pk=pk)
 
 
 def _failed(request, pk: int, key: str, form):
@@ -54,7 +53,7 @@ def _run(request, pk: int, key: str, form, action, success: str):
     return _failed(request, pk, key, form)
 
 
-@login_required
+@require(EDIT, EDIT_MESSAGE)
 @require_POST
 def child_status(request, pk: int):
     child = _child_for_action(request, pk)
@@ -62,15 +61,14 @@ def child_status(request, pk: int):
 
     def action(data):
         services.child_change_status(actor=request.user, child=child, to_status=data["to_status"],
-                                     effective_on=data["effective_on"], reason=data["reason"], note=data["note"],
-                                     request=request)
+                                     effective_on=data["effective_on"], reason=data["reason"], note=data["note"])
 
     label = Status(form.data.get("to_status")).label if form.data.get("to_status") in Status.values else ""
     return _run(request, pk, "status", form, action,
                 _("%(name)s is now %(status)s.") % {"name": child.name, "status": label})
 
 
-@login_required
+@require(EDIT, EDIT_MESSAGE)
 @require_POST
 def child_transfer(request, pk: int):
     child = _child_for_action(request, pk)
@@ -79,7 +77,7 @@ def child_transfer(request, pk: int):
         data = form.cleaned_data
         try:
             services.child_transfer(actor=request.user, child=child, to_region=data["region"],
-                                    effective_on=data["effective_on"], note=data["note"], request=request)
+                                    effective_on=data["effective_on"], note=data["note"])
         except ValidationError as exc:
             attach_service_errors(exc, form)
         else:
@@ -92,7 +90,7 @@ def child_transfer(request, pk: int):
     return _failed(request, pk, "transfer", form)
 
 
-@login_required
+@require(EDIT, EDIT_MESSAGE)
 @require_POST
 def child_assess(request, pk: int):
     child = _child_for_action(request, pk)
@@ -101,12 +99,12 @@ def child_assess(request, pk: int):
     def action(data):
         services.child_assess(actor=request.user, child=child, color=data["color"], reasons=data["reasons"],
                               assessed_on=data["assessed_on"], note=data["note"],
-                              next_review_on=data["next_review_on"], request=request)
+                              next_review_on=data["next_review_on"])
 
     return _run(request, pk, "assess", form, action, _("The risk assessment is recorded."))
 
 
-@login_required
+@require(EDIT, EDIT_MESSAGE)
 @require_POST
 @never_cache
 def child_reveal(request, pk: int):
@@ -116,7 +114,7 @@ def child_reveal(request, pk: int):
     if form.is_valid():
         try:
             number = services.child_reveal_id_number(actor=request.user, child=child,
-                                                     reason=form.cleaned_data["reason"], request=request)
+                                                     reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             attach_service_errors(exc, form)
         else:
@@ -124,7 +122,7 @@ def child_reveal(request, pk: int):
     return _failed(request, pk, "reveal", form)
 
 
-@login_required
+@require(EDIT, EDIT_MESSAGE)
 @require_POST
 def need_create(request, pk: int):
     child = _child_for_action(request, pk)
@@ -132,7 +130,7 @@ def need_create(request, pk: int):
 
     def action(data):
         services.need_create(actor=request.user, child=child, kind=data["kind"], description=data["description"],
-                             opened_on=data["opened_on"], value_yuan=data["value_yuan"], request=request)
+                             opened_on=data["opened_on"], value_yuan=data["value_yuan"])
 
     return _run(request, pk, "need", form, action, _("The need is recorded."))
 
@@ -145,20 +143,19 @@ NEED_DONE = {
 }
 
 
-@login_required
+@require(EDIT, EDIT_MESSAGE)
 @require_POST
 def need_transition(request, pk: int, to: str):
     if to not in NeedStatus.values:
         raise Http404
     need = get_object_or_404(Need.objects.visible_to(request.user).select_related("child"), pk=pk)
-    require_editor(request.user)
     form = NeedTransitionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
             services.need_transition(actor=request.user, need=need, to_status=to, on=data["on"],
                                      claimed_by_name=data["claimed_by_name"], value_yuan=data["value_yuan"],
-                                     note=data["note"], request=request)
+                                     note=data["note"])
         except ValidationError as exc:
             attach_service_errors(exc, form)
         else:

@@ -5,8 +5,7 @@ from io import BytesIO
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,40 +13,25 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import Region
-from accounts.regioncodes import CITY, COUNTY, LEVELS, PROVINCE, TOWNSHIP
-from accounts.roles import Role
 from children import reconcile
-from children.export import ledger_export
+from children.export import EXPORT_DENIED, ledger_export
 from children.models import LedgerImport, LedgerImportStatus
+from children.services import EDIT_MESSAGE
 from children.xlsx_template import MAX_ROWS, MAX_UPLOAD_BYTES, template_bytes
+from core.access import EDIT, READ, require
+from core.forms import attach_service_errors
+from core.regioncodes import CITY, COUNTY, LEVELS, PROVINCE, TOWNSHIP
+from core.regions import region_options
+from core.xlsx import CONTENT_TYPE as XLSX
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Rows listed per preview section; the counts are always complete.
 PREVIEW_LISTED = 1000
 RECENT_IMPORTS = 20
-REGION_OPTIONS_LIMIT = 600
 # Levels an import can cover: a list is compared with the ledger of a region down to a township.
 _IMPORT_LEVELS = (PROVINCE, CITY, COUNTY, TOWNSHIP)
-
-
-def _require_editor(user) -> None:
-    if not user.can_edit:
-        raise PermissionDenied(_("Your role can read the ledger but not change it."))
-
-
-def _require_region_role(user) -> None:
-    if not user.is_superuser and user.role == Role.VOLUNTEER:
-        raise PermissionDenied(_("Volunteers do not work with the ledger."))
-
-
-def _region_options(user) -> list[tuple[str, str]]:
-    """The user's region and the regions under it, down to townships, indented by level."""
-    regions = Region.objects.manageable_by(user).filter(level__in=_IMPORT_LEVELS).order_by("code")
-    if not user.region_id:
-        regions = regions.filter(level__in=(PROVINCE, CITY, COUNTY))
-    regions = list(regions[:REGION_OPTIONS_LIMIT])
-    top = min((LEVELS.index(r.level) for r in regions), default=0)
-    return [(r.code, "\u3000" * (LEVELS.index(r.level) - top) + f"{r.name}（{r.code}）") for r in regions]
+# A superuser (no region) is offered the provinces, cities and counties only.
+_SUPERUSER_DEPTH = 3
+NO_LEDGER_MESSAGE = _lazy("Volunteers do not work with the ledger.")
 
 
 class UploadForm(forms.Form):
@@ -58,7 +42,9 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = _region_options(user)
+        # The user's region and every region under it down to townships, with their codes.
+        self.fields["region"].choices = region_options(
+            user, depth=len(LEVELS) if user.region_id else _SUPERUSER_DEPTH, levels=_IMPORT_LEVELS, with_codes=True)
         self.fields["region"].initial = user.region_id
         self.fields["file"].widget.attrs["accept"] = ".xlsx," + XLSX
         self.fields["file"].help_text = _("Use the template's headers. At most %(mb)s MB and %(rows)s rows.") % {
@@ -74,29 +60,26 @@ class UploadForm(forms.Form):
         return upload
 
 
-@login_required
+@require(READ, NO_LEDGER_MESSAGE)
 @require_safe
 def import_template(request):
-    _require_region_role(request.user)
     return FileResponse(BytesIO(template_bytes()), as_attachment=True, filename="民政儿童名单导入模板.xlsx",
                         content_type=XLSX)
 
 
-@login_required
+@require(EDIT, EDIT_MESSAGE)
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_upload(request):
     user = request.user
-    _require_editor(user)
     form = UploadForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             ledger_import = reconcile.import_preview_create(
                 actor=user, region=Region.objects.filter(pk=form.cleaned_data["region"]).first(),
-                file_name=upload.name, data=upload.read(), request=request)
+                file_name=upload.name, data=upload.read())
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_service_errors(exc, form)
         else:
             return redirect("children:import-preview", pk=ledger_import.pk)
     recent = (LedgerImport.objects.visible_to(user).select_related("region", "uploaded_by")
@@ -116,11 +99,10 @@ def _error_lines(rows: list[dict]) -> dict:
     return {"rows": lines[:PREVIEW_LISTED], "hidden": max(len(lines) - PREVIEW_LISTED, 0)}
 
 
-@login_required
+@require(EDIT, EDIT_MESSAGE)
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_preview(request, pk: int):
     user = request.user
-    _require_editor(user)
     ledger_import = get_object_or_404(LedgerImport.objects.visible_to(user).select_related("region", "uploaded_by"),
                                       pk=pk)
     failures = []
@@ -128,7 +110,7 @@ def import_preview(request, pk: int):
         action = request.POST.get("action")
         try:
             if action == "apply":
-                ledger_import = reconcile.import_apply(actor=user, ledger_import=ledger_import, request=request)
+                ledger_import = reconcile.import_apply(actor=user, ledger_import=ledger_import)
                 messages.success(request, _("The list was applied: %(created)s children added, %(updated)s updated, "
                                             "%(skipped)s rows with errors skipped.") % ledger_import.summary)
                 return redirect("children:import-preview", pk=ledger_import.pk)
@@ -161,11 +143,11 @@ def import_preview(request, pk: int):
     return render(request, "children/excel/import_preview.html", context, status=409 if failures else 200)
 
 
-@login_required
+@require(READ, EXPORT_DENIED)
 @require_safe
 def export_ledger(request):
     try:
-        export = ledger_export(actor=request.user, params=request.GET, request=request)
+        export = ledger_export(actor=request.user, params=request.GET)
     except ValidationError as exc:
         return render(request, "children/excel/export_error.html", {"errors": exc.message_dict}, status=400)
     return FileResponse(export.file, as_attachment=True, filename=export.filename, content_type=XLSX)

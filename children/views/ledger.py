@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,10 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from accounts.formerrors import attach_service_errors
-from accounts.models import Region
-from accounts.regioncodes import LEVELS, TOWNSHIP, VILLAGE, level_of
-from accounts.roles import Role
 from activities.models import Activity, ActivityChild, CareService
 from children import services
 from children.filters import ChildFilter
@@ -44,11 +39,14 @@ from children.models import (
     Status,
     StatusChange,
 )
+from children.services import EDIT_MESSAGE
+from core.access import EDIT, SIGNED_IN, allowed, is_volunteer, require
+from core.forms import attach_service_errors
+from core.regions import region_options
 from pairing.models import Pairing
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-REGION_OPTIONS_LIMIT = 600
 
 # Column → (ascending sort, descending sort) in children.filters.SORTS; None where only one way exists.
 SORTABLE = {
@@ -58,11 +56,6 @@ SORTABLE = {
     "risk": ("risk", None),
     "review": ("review", None),
 }
-
-
-def require_editor(user) -> None:
-    if not user.can_edit:
-        raise PermissionDenied(_("Your role can read the ledger but not change it."))
 
 
 def _review_overdue(child: Child, today: date) -> bool:
@@ -79,20 +72,6 @@ def _page_size(request) -> int:
     return min(max(size, 1), MAX_PAGE_SIZE)
 
 
-def _region_options(user, selected: str) -> list[tuple[str, str]]:
-    """The user's region and the levels just below it (villages only for township users), indented.
-
-    One query. A code given in the URL that is not among them (e.g. a village) is kept as an option."""
-    top = level_of(user.region_id) if user.region_id else LEVELS[0]
-    start = LEVELS.index(top)
-    levels = [lvl for lvl in LEVELS[start:start + 3] if lvl != VILLAGE or top in (TOWNSHIP, VILLAGE)]
-    regions = Region.objects.manageable_by(user).filter(level__in=levels).order_by("code")[:REGION_OPTIONS_LIMIT]
-    options = [(r.code, "\u3000" * (LEVELS.index(r.level) - start) + r.name) for r in regions]
-    if selected and selected not in {code for code, _label in options}:
-        options.append((selected, selected))
-    return options
-
-
 def _sort_links(request) -> dict[str, dict]:
     current = request.GET.get("sort", "")
     params = request.GET.copy()
@@ -106,9 +85,10 @@ def _sort_links(request) -> dict[str, dict]:
     return links
 
 
-@login_required
+@require(SIGNED_IN)
 @require_safe
 def child_list(request):
+    """The ledger. A caring mother sees only her paired children (``visible_to``)."""
     user = request.user
     today = timezone.localdate()
     children = Child.objects.visible_to(user).select_related("region")
@@ -136,12 +116,12 @@ def child_list(request):
         "color_choices": [*RiskColor.choices, ("none", _("Not assessed"))],
         "status_choices": Status.choices,
         "page_sizes": (PAGE_SIZE, 100, MAX_PAGE_SIZE),
-        "region_options": _region_options(user, request.GET.get("region", "").strip()),
+        "region_options": region_options(user, selected=request.GET.get("region", "").strip()),
         "region_error": region_error,
         "sort_links": _sort_links(request),
         "export_query": export_params.urlencode(),
         "per_page": _page_size(request),
-        "can_edit": user.can_edit,
+        "can_edit": allowed(user, EDIT),
         "today": today,
     })
 
@@ -153,9 +133,8 @@ def _record_fields(data: dict) -> dict:
                                  "parents_work_place", "notes")}
 
 
-@login_required
+@require(EDIT, EDIT_MESSAGE)
 def child_create(request):
-    require_editor(request.user)
     form = ChildForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -163,7 +142,7 @@ def child_create(request):
             child = services.child_create(
                 actor=request.user, id_number=data["id_number"], region=data["region"],
                 categories=data["categories"], difficulty_types=data["difficulty_types"],
-                guardians=data["guardians"], entered_on=data["entered_on"], request=request, **_record_fields(data),
+                guardians=data["guardians"], entered_on=data["entered_on"], **_record_fields(data),
             )
         except ValidationError as exc:
             attach_service_errors(exc, form)
@@ -173,11 +152,10 @@ def child_create(request):
     return render(request, "children/child_form.html", {"form": form, "child": None})
 
 
-@login_required
+@require(EDIT, EDIT_MESSAGE)
 def child_edit(request, pk: int):
     child = get_object_or_404(Child.objects.visible_to(request.user).select_related("region")
                               .prefetch_related("guardians"), pk=pk)
-    require_editor(request.user)
     form = ChildForm(request.POST or None, actor=request.user, child=child)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -185,7 +163,7 @@ def child_edit(request, pk: int):
             services.child_update(
                 actor=request.user, child=child, id_number=data["id_number"] or None,
                 categories=data["categories"], difficulty_types=data["difficulty_types"],
-                guardians=None if form.guardians_unchanged() else data["guardians"], request=request,
+                guardians=None if form.guardians_unchanged() else data["guardians"],
                 **_record_fields(data),
             )
         except ValidationError as exc:
@@ -265,7 +243,7 @@ def render_detail(request, child: Child, *, forms: dict | None = None, open_form
     user = request.user
     today = timezone.localdate()
     forms = forms or {}
-    can_edit = user.can_edit
+    can_edit = allowed(user, EDIT)
     open_needs = [n for n in child.needs.all() if n.status in (NeedStatus.OPEN, NeedStatus.CLAIMED)]
     for need in open_needs:
         need.actions = _need_actions(need)
@@ -300,13 +278,13 @@ def render_detail(request, child: Child, *, forms: dict | None = None, open_form
     return response
 
 
-@login_required
+@require(SIGNED_IN)
 @require_safe
 def child_detail(request, pk: int):
-    if request.user.role == Role.VOLUNTEER and not request.user.is_superuser:
+    if is_volunteer(request.user):
         # A caring mother sees her child on the phone page, which shows only what she needs.
         return redirect("phone:child", pk=pk)
     child = get_object_or_404(detail_queryset(request.user), pk=pk)
     if request.method == "GET":
-        services.child_record_view(actor=request.user, child=child, request=request)
+        services.child_record_view(actor=request.user, child=child)
     return render_detail(request, child)

@@ -1,11 +1,10 @@
 """Query filters of the pairings API."""
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_filters import rest_framework as filters
 
-from accounts.regioncodes import is_valid_code, subtree_q
+from core.regioncodes import subtree_q
+from core.regions import validate_code
 from pairing.models import Pairing, PairingRole
 
 
@@ -21,6 +20,4 @@ class PairingFilter(filters.FilterSet):
         fields = ["child", "volunteer", "role", "active", "region"]
 
     def filter_region(self, queryset, name, value):
-        if not is_valid_code(value):
-            raise ValidationError({"region": _("A region code is 12 digits (统计用区划代码), e.g. 141102000000.")})
-        return queryset.filter(subtree_q("child__region", value))
+        return queryset.filter(subtree_q("child__region", validate_code(value, field="region")))

@@ -11,7 +11,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.api.permissions import ReadAnyWriteEditor
+from core.access import EDIT, SIGNED_IN, api_roles
 from pairing import services
 from pairing.api.filters import PairingFilter
 from pairing.api.serializers import PairingEndedSerializer, PairingEndSerializer, PairingSerializer
@@ -30,7 +30,8 @@ def _pairings():
 )
 class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                      viewsets.GenericViewSet):
-    permission_classes = [ReadAnyWriteEditor]
+    # Every signed-in role reads (what visible_to gives it); admins and staff pair and end.
+    permission_classes = [api_roles(SIGNED_IN, EDIT)]
     filterset_class = PairingFilter
     serializer_class = PairingSerializer
 
@@ -43,7 +44,7 @@ class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         pairing = services.pairing_create(actor=request.user, child=data["child_id"], volunteer=data["volunteer_id"],
-                                          role=data["role"], started_on=data.get("started_on"), request=request)
+                                          role=data["role"], started_on=data.get("started_on"))
         return Response(PairingSerializer(_pairings().get(pk=pairing.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="End the pairing (dated, with a reason); ending a lead whose child has helpers "
@@ -58,7 +59,7 @@ class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         # Problems with the chosen new lead come back from the service under "new_lead".
         replacement = services.pairing_end(actor=request.user, pairing=pairing, ended_on=data["ended_on"],
                                            end_reason=data["end_reason"], note=data["note"],
-                                           new_lead=data.get("new_lead"), request=request)
+                                           new_lead=data.get("new_lead"))
         ended = _pairings().get(pk=pairing.pk)
         ended.new_lead_pairing = _pairings().get(pk=replacement.pk) if replacement is not None else None
         return Response(PairingEndedSerializer(ended).data)

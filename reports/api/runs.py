@@ -6,29 +6,26 @@ field, from reports.services.report_request (nothing is created)."""
 
 from django.http import FileResponse
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from accounts.roles import REGION_ROLES
-from reports import months, services
+from core import months
+from core.access import READ, api_roles
+from reports import services
+from reports.access import REPORTS_DENIED
 from reports.models import ReportFormat, ReportRun, ReportStatus
 from reports.storage import CONTENT_TYPES
 
 
-class IsRegionRole(BasePermission):
-    """Admins, staff and viewers (and superusers); volunteers are refused (403)."""
+class ReportRoles(api_roles(READ)):
+    """Federation staff, leaders and admins (core.access.READ) read and ask for reports; volunteers get
+    403 with the reason."""
 
-    message = _lazy("Reports are for federation staff and leaders.")
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_superuser or user.role in REGION_ROLES))
+    message = REPORTS_DENIED
 
 
 class AnyFileRenderer(BaseRenderer):
@@ -86,7 +83,7 @@ class ReportRunSerializer(serializers.ModelSerializer):
     retrieve=extend_schema(summary="One report run: status, progress (0..100), error, download_url when done"),
 )
 class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [IsRegionRole]
+    permission_classes = [ReportRoles]
     serializer_class = ReportRunSerializer
     filter_backends: list = []
 
@@ -114,5 +111,5 @@ class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             renderer_classes=[JSONRenderer, AnyFileRenderer])
     def download(self, request, pk=None):
         run = self.get_object()
-        handle, filename, content_type = services.report_download(actor=request.user, run=run, request=request)
+        handle, filename, content_type = services.report_download(actor=request.user, run=run)
         return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

@@ -1,57 +1,30 @@
 """``GET /api/v1/stats/?region=<code>&month=YYYY-MM``: a region subtree's monthly figures and the same
 per direct sub-region, from reports.stats.region_stats (the contract's keys plus a few more).
 
-Who may ask for what: federation staff, viewers and admins, for a region in their OWN subtree
-(``Region.objects.manageable_by``) — not an ancestor, whose figures would include other counties —
-so anything else is a 404; volunteers get 403. Bad input is a 400 naming the field: ``region``
-(not a 12-digit code), ``month`` (missing, malformed or in the future). Without ``region`` the
-caller's own region is meant.
+Who may ask for what: federation staff, viewers and admins (core.access.READ; volunteers get 403),
+for a region in their OWN subtree — not an ancestor, whose figures would include other counties — so
+anything else is a 404. Bad input is a 400 naming the field: ``region`` (not a 12-digit code),
+``month`` (missing, malformed or in the future), checked as the dashboard checks them
+(reports.stats_query). Without ``region`` the caller's own region is meant.
 """
 
-from datetime import date
-
-from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Region
-from accounts.regioncodes import is_valid_code
-from accounts.roles import REGION_ROLES
-from reports import months, stats
+from core.access import READ, api_roles
+from reports import stats
+from reports.access import STATS_DENIED
+from reports.stats_query import stats_query
 
 
-class IsRegionRole(BasePermission):
-    message = gettext_lazy("The statistics are for federation staff and leaders.")
+class StatsRoles(api_roles(READ)):
+    """Federation staff, leaders and admins (core.access.READ); volunteers get 403 with the reason."""
 
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_superuser or user.role in REGION_ROLES))
-
-
-def stats_request(*, user, region_code: str | None, month: str | None) -> tuple[Region, date]:
-    """Check the query: returns (region, first day of the month). A 400 names the bad fields; a
-    region outside the user's own subtree (or unknown) is a 404."""
-    errors = {}
-    code = (region_code or "").strip() or (user.region_id or "")
-    if not code:
-        errors["region"] = [_("Enter the 12-digit region code.")]
-    elif not is_valid_code(code):
-        errors["region"] = [_("A region code is 12 digits (统计用区划代码), e.g. 141102000000.")]
-    try:
-        first_day = months.parse_month(month)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise exceptions.ValidationError(errors)
-    region = Region.objects.manageable_by(user).filter(pk=code).first()
-    if region is None:
-        raise exceptions.NotFound(_("The region does not exist or is outside your area."))
-    return region, first_day
+    message = STATS_DENIED
 
 
 # --- the response's shape, for the OpenAPI schema --------------------------------------------------
@@ -108,7 +81,7 @@ class StatsSerializer(FiguresSerializer):
 
 
 class StatsView(APIView):
-    permission_classes = [IsRegionRole]
+    permission_classes = [StatsRoles]
 
     @extend_schema(
         summary="A region subtree's figures for a month, and the same per direct sub-region",
@@ -120,8 +93,12 @@ class StatsView(APIView):
         responses=StatsSerializer,
     )
     def get(self, request):
-        region, month = stats_request(user=request.user, region_code=request.query_params.get("region"),
-                                      month=request.query_params.get("month"))
+        user = request.user
+        code = (request.query_params.get("region") or "").strip() or user.region_id
+        try:
+            region, month = stats_query(user=user, region_code=code, month=request.query_params.get("month"))
+        except Http404:
+            raise exceptions.NotFound(_("The region does not exist or is outside your area.")) from None
         response = Response(stats.region_stats(region=region, month=month))
         response["Cache-Control"] = "private, max-age=0"
         return response

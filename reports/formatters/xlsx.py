@@ -1,101 +1,82 @@
-"""The report as an Excel workbook (openpyxl): a summary sheet, a sub-region sheet, for the province a
-county sheet, and the 12-month trend. Numbers are stored as numbers (rates as fractions shown with a percent
-format, yuan with two decimals), so the receiving federation can sum and sort them; headers are
+"""The report as an Excel workbook (core.xlsx, written as it goes): a summary sheet, a sub-region sheet,
+for the province a county sheet, and the 12-month trend. Numbers are stored as numbers (rates as
+fractions shown with a percent format, yuan with two decimals), so the receiving federation can sum
+and sort them; every text — a region's name, the title — is a text cell, never a formula; headers are
 Chinese, like the PDF."""
 
 from io import BytesIO
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from reports.generator import RATE, YUAN, Metric, ReportData, Table
+from core.xlsx import (
+    BOLD,
+    BORDER,
+    BOXED_HEADER,
+    HEADER_FILL,
+    HEADER_FONT,
+    TITLE_FONT,
+    Sheet,
+    Style,
+    XlsxWriter,
+    as_number,
+)
+from reports.generator import RATE, YUAN, ReportData, Table
 
 FORMATS = {RATE: "0.0%", YUAN: "#,##0.00", "count": "#,##0"}
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="FDE7EF")
-TITLE_FONT = Font(bold=True, size=14)
-TOTAL_FONT = Font(bold=True)
-THIN = Side(style="thin", color="DDE1E6")
-BORDER = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+# The rows above a sheet's header row: the title, the note, a blank line.
+HEAD_ROWS = 3
+TITLE = Style(font=TITLE_FONT)
+HEADER = Style(font=HEADER_FONT, fill=HEADER_FILL, border=BORDER)  # boxed, not centred
+TEXT = Style(border=BORDER)
+TOTAL_TEXT = Style(font=BOLD, border=BORDER)
 
 
-def _cell_value(metric: Metric, value):
-    if value is None:
-        return None
-    return float(value) if metric.kind == YUAN else value
+def _number(kind: str, *, total: bool = False) -> Style:
+    return Style(font=BOLD if total else None, border=BORDER, number_format=FORMATS[kind])
 
 
-def _put(sheet, row: int, column: int, value, *, metric: Metric | None = None, font: Font | None = None):
-    cell = sheet.cell(row=row, column=column, value=_cell_value(metric, value) if metric else value)
-    if metric is not None:
-        cell.number_format = FORMATS[metric.kind]
-    if font is not None:
-        cell.font = font
-    cell.border = BORDER
-    return cell
-
-
-def _head(sheet, data: ReportData, title: str) -> int:
-    sheet["A1"] = f"{data.title}（{data.month_label}）"
-    sheet["A1"].font = TITLE_FONT
+def _head(sheet: Sheet, data: ReportData, title: str) -> None:
+    """Rows 1-3: the report's title, what the sheet holds with the date of its figures, a blank line."""
     note = f"统计截至 {data.as_of:%Y-%m-%d}" + ("（本月至今）" if data.so_far else "")
-    sheet["A2"] = f"{title}　{note}　生成时间 {data.generated_at:%Y-%m-%d %H:%M}"
-    return 4
+    sheet.append([f"{data.title}（{data.month_label}）"], style=TITLE)
+    sheet.append([f"{title}　{note}　生成时间 {data.generated_at:%Y-%m-%d %H:%M}"])
+    sheet.append([])
 
 
-def _summary_sheet(workbook: Workbook, data: ReportData) -> None:
-    sheet = workbook.active
-    sheet.title = "汇总"
-    row = _head(sheet, data, data.region_path)
-    for column, header in enumerate(("项目", "指标", "数值"), start=1):
-        cell = _put(sheet, row, column, header, font=HEADER_FONT)
-        cell.fill = HEADER_FILL
+def _summary_sheet(writer: XlsxWriter, data: ReportData) -> None:
+    sheet = writer.sheet("汇总", widths=(14, 30, 16), freeze="A5")
+    _head(sheet, data, data.region_path)
+    sheet.header(("项目", "指标", "数值"), style=HEADER)
     for section in data.summary:
         for metric, value in section.items:
-            row += 1
-            _put(sheet, row, 1, section.title)
-            _put(sheet, row, 2, metric.label)
-            _put(sheet, row, 3, value, metric=metric)
+            sheet.append([section.title, metric.label, as_number(value)],
+                         styles=[TEXT, TEXT, _number(metric.kind)])
     for label, count in data.activities_by_kind:
-        row += 1
-        _put(sheet, row, 1, "活动类型")
-        _put(sheet, row, 2, f"{label}（次）")
-        _put(sheet, row, 3, count, metric=Metric("", "", "count"))
-    sheet.column_dimensions["A"].width = 14
-    sheet.column_dimensions["B"].width = 30
-    sheet.column_dimensions["C"].width = 16
-    sheet.freeze_panes = "A5"
+        sheet.append(["活动类型", f"{label}（次）", count], styles=[TEXT, TEXT, _number("count")])
 
 
-def _table_sheet(workbook: Workbook, data: ReportData, table: Table, title: str) -> None:
-    sheet = workbook.create_sheet(title)
-    row = _head(sheet, data, table.title)
+def _table_sheet(writer: XlsxWriter, data: ReportData, table: Table, title: str) -> None:
+    """The header row, a row per region (code and name as text, then the figures), the total; the
+    header and the names stay in view, and the region rows (not the total) can be filtered."""
     headers = (["所属市"] if table.grouped else []) + ["区划代码", "区划名称"] + [m.label for m in data.columns]
-    for column, header in enumerate(headers, start=1):
-        cell = _put(sheet, row, column, header, font=HEADER_FONT)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    first = 2 if table.grouped else 1
+    first = 2 if table.grouped else 1  # the column of the region code
+    sheet = writer.sheet(title, widths=([12] if table.grouped else []) + [15, 16] + [11] * len(data.columns),
+                         freeze=f"{get_column_letter(first + 2)}{HEAD_ROWS + 2}")
+    _head(sheet, data, table.title)
+    sheet.header(headers, style=BOXED_HEADER)
+    figures = [_number(metric.kind) for metric in data.columns]
     for line in table.rows:
-        row += 1
-        if table.grouped:
-            _put(sheet, row, 1, line.group)
-        _put(sheet, row, first, line.code)
-        _put(sheet, row, first + 1, line.name)
-        for offset, (metric, value) in enumerate(zip(data.columns, line.values, strict=True)):
-            _put(sheet, row, first + 2 + offset, value, metric=metric)
+        sheet.append([*([line.group] if table.grouped else []), line.code, line.name,
+                      *(as_number(value) for value in line.values)],
+                     styles=[*([TEXT] if table.grouped else []), TEXT, TEXT, *figures])
+    last_region_row = sheet.rows
     if table.total is not None:
-        row += 1
-        _put(sheet, row, first, table.total.code, font=TOTAL_FONT)
-        _put(sheet, row, first + 1, table.total.name, font=TOTAL_FONT)
-        for offset, (metric, value) in enumerate(zip(data.columns, table.total.values, strict=True)):
-            _put(sheet, row, first + 2 + offset, value, metric=metric, font=TOTAL_FONT)
-    widths = ([12] if table.grouped else []) + [15, 16] + [11] * len(data.columns)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = sheet.cell(row=5, column=first + 2)
-    sheet.auto_filter.ref = f"A4:{get_column_letter(len(headers))}{max(row - (1 if table.total else 0), 4)}"
+        total = table.total
+        sheet.append([*([None] if table.grouped else []), total.code, total.name,
+                      *(as_number(value) for value in total.values)],
+                     styles=[*([None] if table.grouped else []), TOTAL_TEXT, TOTAL_TEXT,
+                             *(_number(metric.kind, total=True) for metric in data.columns)])
+    sheet.auto_filter(f"A{HEAD_ROWS + 1}:{get_column_letter(len(headers))}{last_region_row}")
 
 
 TREND_COLUMNS = (
@@ -108,29 +89,23 @@ TREND_COLUMNS = (
 )
 
 
-def _trend_sheet(workbook: Workbook, data: ReportData) -> None:
-    sheet = workbook.create_sheet("近12个月")
-    row = _head(sheet, data, "近12个月趋势")
-    for column, (_key, header, _kind) in enumerate(TREND_COLUMNS, start=1):
-        cell = _put(sheet, row, column, header, font=HEADER_FONT)
-        cell.fill = HEADER_FILL
+def _trend_sheet(writer: XlsxWriter, data: ReportData) -> None:
+    sheet = writer.sheet("近12个月", widths=[14] * len(TREND_COLUMNS), freeze="A5")
+    _head(sheet, data, "近12个月趋势")
+    sheet.header([header for _key, header, _kind in TREND_COLUMNS], style=HEADER)
+    styles = [_number(kind) if kind else TEXT for _key, _header, kind in TREND_COLUMNS]
     for point in data.trend:
-        row += 1
-        for column, (key, _header, kind) in enumerate(TREND_COLUMNS, start=1):
-            _put(sheet, row, column, point.get(key), metric=Metric(key, "", kind) if kind else None)
-    for index in range(1, len(TREND_COLUMNS) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 14
-    sheet.freeze_panes = "A5"
+        sheet.append([as_number(point.get(key)) for key, _header, _kind in TREND_COLUMNS], styles=styles)
 
 
 def render_xlsx(data: ReportData) -> bytes:
-    workbook = Workbook()
-    _summary_sheet(workbook, data)
-    _table_sheet(workbook, data, data.subregions, data.subregions.title.removesuffix("情况") or "下级区划")
+    writer = XlsxWriter()
+    _summary_sheet(writer, data)
+    _table_sheet(writer, data, data.subregions, data.subregions.title.removesuffix("情况") or "下级区划")
     if data.counties is not None:
-        _table_sheet(workbook, data, data.counties, "各县（市、区）")
+        _table_sheet(writer, data, data.counties, "各县（市、区）")
     if data.trend:
-        _trend_sheet(workbook, data)
+        _trend_sheet(writer, data)
     buffer = BytesIO()
-    workbook.save(buffer)
+    writer.save(buffer)
     return buffer.getvalue()

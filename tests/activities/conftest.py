@@ -38,10 +38,11 @@ def record():
 
 @pytest.fixture
 def contact_ledger(make_child, pair, record, staff_lishi, staff_yuci, my_mother, mother_lishi,  # noqa: F811
-                   mother_yuci):  # noqa: F811
-    """A hand-built ledger for the contact rhythm (activities.rhythm), dated relative to today, under the
-    default intervals (red 7, yellow 14, green 30, not assessed 30 days). All in 东关村 (离石区) unless
-    said otherwise; activities are recorded through activities.services.activity_record.
+                   mother_yuci, today):  # noqa: F811
+    """A hand-built ledger for the contact rhythm (activities.rhythm), dated relative to ``today`` (a test
+    using it runs on each of the calendar's days), under the default intervals (red 7, yellow 14, green 30,
+    not assessed 30 days). All in 东关村 (离石区) unless said otherwise; activities are recorded through
+    activities.services.activity_record.
 
     Led by ``my_mother`` (the ``volunteer_lishi`` login):
       ``red_recent``  red, last contact today-3                → due today+4   (not due)
@@ -58,11 +59,7 @@ def contact_ledger(make_child, pair, record, staff_lishi, staff_yuci, my_mother,
     离石区's overdue children)."""
     from types import SimpleNamespace
 
-    from django.utils import timezone
-
     from children import services as child_services
-
-    today = timezone.localdate()
 
     def days_ago(n: int) -> date:
         return today - timedelta(days=n)

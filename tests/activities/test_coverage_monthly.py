@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from activities import coverage
 from activities.models import ActivityChild
+from core import months
 from tests.factories import LISHI, LISHI_TOWNSHIP, YUCI, ensure_region
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ TOWNSHIP_B = "141102002000"
 
 
 @pytest.fixture
-def month_ledger(make_child, make_volunteer, pair, record, staff_lishi, staff_yuci, mother_yuci, contact_today):
+def month_ledger(make_child, make_volunteer, pair, record, staff_lishi, staff_yuci, mother_yuci, today):
     """Last month in 离石区 (and one child in 榆次区), activities through activity_record:
 
     滨河街道 (in 东关村): ``last_day`` (one visit, on the month's last day), ``twice`` (the group activity
@@ -28,10 +29,9 @@ def month_ledger(make_child, make_volunteer, pair, record, staff_lishi, staff_yu
     凤山街道: ``quiet`` (paired, no activity): paired 1, covered 0; ``unpaired`` (in the group activity,
     but not paired: not counted).
     离石区 itself: ``county`` (paired, a visit mid-month): paired 1, covered 1.
-    ``late`` (东关村): paired 5 days ago, after the month: not counted in it.
+    ``late`` (东关村): paired on the current month's first day, after the month: not counted in it.
     榆次区: ``yuci`` (paired, visited): never counted for 离石区 staff.
     """
-    today = contact_today
     last = today.replace(day=1) - timedelta(days=1)
     first = last.replace(day=1)
     ensure_region(TOWNSHIP_B)
@@ -52,7 +52,7 @@ def month_ledger(make_child, make_volunteer, pair, record, staff_lishi, staff_yu
     ledger.quiet = child("丁无活", TOWNSHIP_B)
     ledger.unpaired = child("戊未结", TOWNSHIP_B, paired=False)
     ledger.county = child("己区级", LISHI)
-    ledger.late = child("庚新结", started_on=today - timedelta(days=5))
+    ledger.late = child("庚新结", started_on=today.replace(day=1))
     ledger.yuci = make_child(staff_yuci, name="辛榆次", region_code="140702100000")
     pair(ledger.yuci, mother_yuci, actor=staff_yuci, started_on=started)
 
@@ -65,13 +65,6 @@ def month_ledger(make_child, make_volunteer, pair, record, staff_lishi, staff_yu
     record(staff_lishi, children=[ledger.county], occurred_on=first + timedelta(days=14), volunteer=mother)
     record(staff_yuci, children=[ledger.yuci], occurred_on=first + timedelta(days=3), volunteer=mother_yuci)
     return ledger
-
-
-@pytest.fixture
-def contact_today():
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 def rows_by_name(result) -> dict[str, tuple[int, int]]:
@@ -115,7 +108,7 @@ def test_activities_just_before_and_after_the_month_do_not_count(month_ledger, s
 
 
 def test_a_group_activity_counts_each_of_its_children_once(month_ledger, staff_lishi, regions):
-    first, last = coverage.month_bounds(month_ledger.month)
+    first, last = months.bounds(month_ledger.month)
     links = ActivityChild.objects.filter(region_id="141102001200", occurred_on__gte=first, occurred_on__lte=last)
     assert links.count() == 4  # last_day once, twice twice (group + visit), group_only once
     assert rows_by_name(last_month(month_ledger, staff_lishi, regions.lishi))["滨河街道"] == (4, 3)
@@ -162,23 +155,23 @@ def test_the_counts_are_one_aggregate_query(month_ledger, staff_lishi, regions, 
 # --- months ---------------------------------------------------------------------------------------
 
 def test_parse_month_reads_yyyy_mm():
-    assert coverage.parse_month("2025-03", today=date(2025, 6, 9)) == date(2025, 3, 1)
+    assert months.parse_month("2025-03", today=date(2025, 6, 9)) == date(2025, 3, 1)
 
 
 @pytest.mark.parametrize("value", ["2025-13", "2025/03", "March", "", "1999-12"])
 def test_a_malformed_month_is_refused_naming_the_field(value):
     with pytest.raises(ValidationError) as caught:
-        coverage.parse_month(value, today=date(2025, 6, 9))
+        months.parse_month(value, today=date(2025, 6, 9))
     assert set(caught.value.message_dict) == {"month"}
 
 
 def test_a_future_month_is_refused():
     with pytest.raises(ValidationError):
-        coverage.parse_month("2025-07", today=date(2025, 6, 30))
+        months.parse_month("2025-07", today=date(2025, 6, 30))
 
 
 def test_month_bounds_end_on_the_last_day_of_february_in_a_leap_year():
-    assert coverage.month_bounds(date(2028, 2, 1)) == (date(2028, 2, 1), date(2028, 2, 29))
+    assert months.bounds(date(2028, 2, 1)) == (date(2028, 2, 1), date(2028, 2, 29))
 
 
 # --- the page -------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.utils import timezone
 
 from activities.models import Activity
 from children import services as children_services
@@ -17,8 +16,6 @@ from tests.factories import PASSWORD
 from volunteers import services as volunteer_services
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate
 
 
 @pytest.fixture
@@ -60,24 +57,25 @@ def test_home_shows_the_given_name_not_the_full_name(phone, my_child):
     assert "王小雨" not in content
 
 
-def test_home_hides_a_child_once_the_pairing_ended(phone, my_child, staff_lishi):
+def test_home_hides_a_child_once_the_pairing_ended(phone, my_child, staff_lishi, today):
     pairing = my_child.pairings.get()
-    pairing_services.pairing_end(actor=staff_lishi, pairing=pairing, ended_on=TODAY(), end_reason=EndReason.MOVED)
+    pairing_services.pairing_end(actor=staff_lishi, pairing=pairing, ended_on=today, end_reason=EndReason.MOVED)
     assert listed_ids(phone.get("/m/")) == []
 
 
-def test_home_next_due_is_the_last_contact_plus_the_colour_interval(phone, my_child, volunteer_lishi, record):
-    last = TODAY() - timedelta(days=3)
+def test_home_next_due_is_the_last_contact_plus_the_colour_interval(phone, my_child, volunteer_lishi, record,
+                                                                    today):
+    last = today - timedelta(days=3)
     record(volunteer_lishi, children=[my_child], occurred_on=last)
     child = phone.get("/m/").context["children"][0]
     # Not assessed: the settings' default of 30 days.
     assert (child.last_contact, child.next_due_on, child.days_overdue) == (last, last + timedelta(days=30), 0)
 
 
-def test_home_highlights_an_overdue_child(phone, my_child, volunteer_lishi, staff_lishi, record):
+def test_home_highlights_an_overdue_child(phone, my_child, volunteer_lishi, staff_lishi, record, today):
     children_services.child_assess(actor=staff_lishi, child=my_child, color="red", reasons=["guardianship"],
-                                   assessed_on=TODAY() - timedelta(days=20))
-    record(volunteer_lishi, children=[my_child], occurred_on=TODAY() - timedelta(days=10))
+                                   assessed_on=today - timedelta(days=20))
+    record(volunteer_lishi, children=[my_child], occurred_on=today - timedelta(days=10))
     response = phone.get("/m/")
     assert response.context["children"][0].days_overdue == 3  # red: every 7 days
     assert 'class="kid card kid-overdue"' in response.content.decode()
@@ -88,14 +86,15 @@ def test_home_has_a_log_button_for_each_child(phone, my_child):
 
 
 def test_home_query_count_does_not_grow_with_the_children(phone, my_mother, make_child, staff_lishi, pair,
-                                                          volunteer_lishi, record, django_assert_num_queries):
+                                                          volunteer_lishi, record, django_assert_num_queries,
+                                                          today):
     volunteer_services.volunteer_update(actor=staff_lishi, volunteer=my_mother, capacity=10)
 
     def add_children(n: int) -> None:
         for _ in range(n):
             child = make_child(staff_lishi, name="李小花")
             pair(child, my_mother)
-            record(volunteer_lishi, children=[child], occurred_on=TODAY() - timedelta(days=2))
+            record(volunteer_lishi, children=[child], occurred_on=today - timedelta(days=2))
 
     def count(n_expected: int) -> None:
         # 1 session, 2 the user,
@@ -187,10 +186,10 @@ def test_staff_still_land_on_the_staff_home(client, staff_lishi):
 
 # --- 记录一次关爱 ------------------------------------------------------------------------------------
 
-def test_log_form_opens_with_today_a_home_visit_and_that_child(phone, my_child):
+def test_log_form_opens_with_today_a_home_visit_and_that_child(phone, my_child, today):
     form = phone.get(f"/m/log/?child={my_child.pk}").context["form"]
     assert (form["child"].value(), form["kind"].value(), form["occurred_on"].value()) == (
-        my_child.pk, "home_visit", TODAY())
+        my_child.pk, "home_visit", today)
 
 
 def test_log_form_ignores_a_child_she_is_not_paired_with(phone, my_child, other_child):
@@ -198,25 +197,25 @@ def test_log_form_ignores_a_child_she_is_not_paired_with(phone, my_child, other_
     assert form["child"].value() is None
 
 
-def test_log_form_without_javascript_records_through_the_service(phone, my_child, my_mother):
+def test_log_form_without_javascript_records_through_the_service(phone, my_child, my_mother, today):
     activity_id = uuid.uuid4()
     response = phone.post("/m/log/", {"id": str(activity_id), "child": my_child.pk,
-                                      "occurred_on": TODAY().isoformat(), "kind": "home_visit", "participants": 1})
+                                      "occurred_on": today.isoformat(), "kind": "home_visit", "participants": 1})
     assert response.status_code == 302
     activity = Activity.objects.get()
     assert (activity.pk, activity.volunteer, list(activity.children.all())) == (activity_id, my_mother, [my_child])
 
 
-def test_log_form_refuses_a_future_date_naming_the_field(phone, my_child):
-    response = phone.post("/m/log/", {"child": my_child.pk, "occurred_on": (TODAY() + timedelta(days=1)).isoformat(),
+def test_log_form_refuses_a_future_date_naming_the_field(phone, my_child, today):
+    response = phone.post("/m/log/", {"child": my_child.pk, "occurred_on": (today + timedelta(days=1)).isoformat(),
                                       "kind": "home_visit", "participants": 1})
     assert response.status_code == 200
     assert response.context["form"].errors["occurred_on"]
     assert not Activity.objects.exists()
 
 
-def test_log_form_refuses_a_child_she_is_not_paired_with(phone, my_child, other_child):
-    response = phone.post("/m/log/", {"child": other_child.pk, "occurred_on": TODAY().isoformat(),
+def test_log_form_refuses_a_child_she_is_not_paired_with(phone, my_child, other_child, today):
+    response = phone.post("/m/log/", {"child": other_child.pk, "occurred_on": today.isoformat(),
                                       "kind": "home_visit", "participants": 1})
     assert response.context["form"].errors["child"]
     assert not Activity.objects.exists()
@@ -230,22 +229,22 @@ def test_log_page_carries_the_queue_settings_for_the_script(phone, my_child, vol
 
 # --- history --------------------------------------------------------------------------------------
 
-def test_history_lists_her_activities_newest_first(phone, my_child, volunteer_lishi, record):
-    older = record(volunteer_lishi, children=[my_child], occurred_on=TODAY() - timedelta(days=9))
-    newer = record(volunteer_lishi, children=[my_child], occurred_on=TODAY() - timedelta(days=1), kind="call")
+def test_history_lists_her_activities_newest_first(phone, my_child, volunteer_lishi, record, today):
+    older = record(volunteer_lishi, children=[my_child], occurred_on=today - timedelta(days=9))
+    newer = record(volunteer_lishi, children=[my_child], occurred_on=today - timedelta(days=1), kind="call")
     page = phone.get("/m/history/").context["page"]
     assert [a.pk for a in page] == [newer.pk, older.pk]
 
 
 def test_history_leaves_out_other_volunteers_activities(phone, my_child, other_child, staff_lishi, mother_lishi,
-                                                        record):
-    record(staff_lishi, children=[other_child], occurred_on=TODAY(), volunteer=mother_lishi)
+                                                        record, today):
+    record(staff_lishi, children=[other_child], occurred_on=today, volunteer=mother_lishi)
     assert list(phone.get("/m/history/").context["page"]) == []
 
 
-def test_history_is_paginated(phone, my_child, volunteer_lishi, record):
+def test_history_is_paginated(phone, my_child, volunteer_lishi, record, today):
     for days in range(21):
-        record(volunteer_lishi, children=[my_child], occurred_on=TODAY() - timedelta(days=days))
+        record(volunteer_lishi, children=[my_child], occurred_on=today - timedelta(days=days))
     page = phone.get("/m/history/?page=2").context["page"]
     assert (page.number, len(page.object_list)) == (2, 1)
 

@@ -10,7 +10,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from PIL import ExifTags, Image
 
 from activities import photos
@@ -74,9 +73,9 @@ def my_child(child_lishi, my_mother, pair):
 
 
 @pytest.fixture
-def visit(record, volunteer_lishi, my_child):
+def visit(record, volunteer_lishi, my_child, today):
     """A home visit three days ago by the caring mother behind ``volunteer_lishi`` (within the edit window)."""
-    return record(volunteer_lishi, children=[my_child], occurred_on=timezone.localdate() - timedelta(days=3))
+    return record(volunteer_lishi, children=[my_child], occurred_on=today - timedelta(days=3))
 
 
 def add(actor, activity, data: bytes, **kwargs) -> ActivityPhoto:

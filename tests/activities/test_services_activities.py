@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
-from django.utils import timezone
 
 from accounts.models import AuditAction, AuditEvent
 from activities import services
@@ -73,8 +72,8 @@ def test_staff_record_on_behalf_of_a_caring_mother(staff_lishi, my_child, my_mot
 
 # --- bad input: a field-named error, nothing stored -----------------------------------------------
 
-def test_a_future_date_is_refused(volunteer_lishi, my_child):
-    error = refused(volunteer_lishi, my_child, occurred_on=timezone.localdate() + timedelta(days=1))
+def test_a_future_date_is_refused(volunteer_lishi, my_child, today):
+    error = refused(volunteer_lishi, my_child, occurred_on=today + timedelta(days=1))
     assert "occurred_on" in error.message_dict
 
 
@@ -187,27 +186,23 @@ def test_a_volunteer_cannot_record_a_group_activity(volunteer_lishi, my_child):
 
 # --- correcting -----------------------------------------------------------------------------------
 
-def days_ago(n: int) -> date:
-    return timezone.localdate() - timedelta(days=n)
-
-
-def test_a_volunteer_corrects_her_recent_activity(volunteer_lishi, my_child):
-    activity, _created = visit(volunteer_lishi, my_child, occurred_on=days_ago(3))
+def test_a_volunteer_corrects_her_recent_activity(volunteer_lishi, my_child, today):
+    activity, _created = visit(volunteer_lishi, my_child, occurred_on=today - timedelta(days=3))
     services.activity_update(actor=volunteer_lishi, activity=activity, notes="补充：孩子情绪好转")
     activity.refresh_from_db()
     assert activity.notes == "补充：孩子情绪好转"
 
 
-def test_a_volunteer_cannot_correct_an_activity_past_the_edit_window(volunteer_lishi, my_child):
-    activity, _created = visit(volunteer_lishi, my_child, occurred_on=days_ago(10), notes="原记录")
+def test_a_volunteer_cannot_correct_an_activity_past_the_edit_window(volunteer_lishi, my_child, today):
+    activity, _created = visit(volunteer_lishi, my_child, occurred_on=today - timedelta(days=10), notes="原记录")
     with pytest.raises(PermissionDenied):
         services.activity_update(actor=volunteer_lishi, activity=activity, notes="改动")
     activity.refresh_from_db()
     assert activity.notes == "原记录"
 
 
-def test_staff_correct_an_old_activity_and_it_is_audited(staff_lishi, volunteer_lishi, my_child):
-    activity, _created = visit(volunteer_lishi, my_child, occurred_on=days_ago(30))
+def test_staff_correct_an_old_activity_and_it_is_audited(staff_lishi, volunteer_lishi, my_child, today):
+    activity, _created = visit(volunteer_lishi, my_child, occurred_on=today - timedelta(days=30))
     services.activity_update(actor=staff_lishi, activity=activity, participants=2)
     event = AuditEvent.objects.get(action=AuditAction.UPDATE, target_id=str(activity.pk))
     assert (event.actor, event.detail["fields"]) == (staff_lishi, ["participants"])

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditAction, AuditEvent
@@ -337,9 +336,9 @@ def test_the_child_page_offers_to_record_an_activity(staff, my_child):
     assert f"{CREATE}?child={my_child.pk}" in html
 
 
-def test_today_is_the_default_date(staff, my_child, my_mother):
+def test_today_is_the_default_date(staff, my_child, my_mother, today):
     form = staff.get(f"{CREATE}?volunteer={my_mother.pk}").context["form"]
-    assert form["occurred_on"].value() == timezone.localdate()
+    assert form["occurred_on"].value() == today
 
 
 def test_the_correction_form_opens_with_the_stored_values(staff, lishi_visit):

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from accounts.models import AuditAction, AuditEvent
 from children import services
@@ -173,8 +173,8 @@ def test_create_with_an_invalid_checksum_is_refused(api_client_for, staff_lishi,
     assert Child.objects.count() == 0
 
 
-def test_create_with_a_future_birth_date_is_refused(api_client_for, staff_lishi, regions):
-    tomorrow = timezone.localdate() + timedelta(days=1)
+def test_create_with_a_future_birth_date_is_refused(api_client_for, staff_lishi, regions, today):
+    tomorrow = today + timedelta(days=1)
     data = payload(birth_date=tomorrow.isoformat(), id_number=id_number(birth_date=tomorrow))
     response = api_client_for(staff_lishi).post(URL, data, format="json")
     assert response.status_code == 400
@@ -297,9 +297,9 @@ def test_an_exited_child_is_not_assessed(api_client_for, staff_lishi, child_lish
     assert snapshot(child_lishi) == before
 
 
-def test_assessment_in_the_future_is_refused(api_client_for, staff_lishi, child_lishi):
+def test_assessment_in_the_future_is_refused(api_client_for, staff_lishi, child_lishi, today):
     before = snapshot(child_lishi)
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    tomorrow = (today + timedelta(days=1)).isoformat()
     response = api_client_for(staff_lishi).post(detail(child_lishi, "assessments/"),
                                      {"color": "green", "reasons": [], "assessed_on": tomorrow}, format="json")
     assert response.status_code == 400
@@ -409,6 +409,14 @@ def test_retrieve_records_a_view(api_client_for, viewer_lvliang, child_lishi):
     api_client_for(viewer_lvliang).get(detail(child_lishi))
     event = AuditEvent.objects.get(action=AuditAction.VIEW)
     assert (event.actor, event.target_id, event.region_code) == (viewer_lvliang, str(child_lishi.pk), LISHI_VILLAGE)
+
+
+def test_retrieving_again_the_same_day_counts_on_the_same_audit_row(api_client_for, viewer_lvliang, child_lishi):
+    client = api_client_for(viewer_lvliang)
+    for _time in range(2):
+        client.get(detail(child_lishi))
+    event = AuditEvent.objects.get(action=AuditAction.VIEW)
+    assert (event.target_id, event.count) == (str(child_lishi.pk), 2)
 
 
 def test_list_records_no_view(api_client_for, viewer_lvliang, child_lishi):

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from children import services
 from children.models import Need
@@ -41,7 +40,7 @@ def row(need: Need) -> tuple:
 
 # --- under a child --------------------------------------------------------------------------------
 
-def test_create_a_need_for_a_child(api_client_for, staff_lishi, child_lishi):
+def test_create_a_need_for_a_child(api_client_for, staff_lishi, child_lishi, today):
     response = api_client_for(staff_lishi).post(child_needs(child_lishi), {"kind": "health", "description": "配一副眼镜",
                                                                 "value_yuan": "380.00"}, format="json")
     assert response.status_code == 201, response.json()
@@ -49,7 +48,7 @@ def test_create_a_need_for_a_child(api_client_for, staff_lishi, child_lishi):
     assert (need.child, need.region_id, need.status, need.value_yuan) == (
         child_lishi, child_lishi.region_id, "open", Decimal("380.00"))
     assert response.json()["value_yuan"] == "380.00"
-    assert response.json()["opened_on"] == timezone.localdate().isoformat()
+    assert response.json()["opened_on"] == today.isoformat()
 
 
 def test_a_childs_needs_are_listed(api_client_for, viewer_lvliang, need_lishi, child_lishi):
@@ -71,8 +70,8 @@ def test_need_without_a_description_is_refused(api_client_for, staff_lishi, chil
     assert not Need.objects.exists()
 
 
-def test_need_opened_in_the_future_is_refused(api_client_for, staff_lishi, child_lishi):
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+def test_need_opened_in_the_future_is_refused(api_client_for, staff_lishi, child_lishi, today):
+    tomorrow = (today + timedelta(days=1)).isoformat()
     response = api_client_for(staff_lishi).post(child_needs(child_lishi), {"kind": "study", "description": "书包",
                                                                 "opened_on": tomorrow}, format="json")
     assert response.status_code == 400

@@ -6,7 +6,6 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Region
 from children import services
@@ -21,10 +20,6 @@ TOWNSHIP_B = "141102002000"
 YUCI_TOWNSHIP = "140702100000"
 
 
-def today() -> date:
-    return timezone.localdate()
-
-
 @pytest.fixture
 def township_b(regions):
     """A second township of 离石区, so the board has two rows with children."""
@@ -33,13 +28,13 @@ def township_b(regions):
     return region
 
 
-def assess(actor, child, color, *, days_ago: int = 0):
+def assess(actor, child, color, *, today: date, days_ago: int = 0):
     return services.child_assess(actor=actor, child=child, color=color, reasons=["guardianship"],
-                                 assessed_on=today() - timedelta(days=days_ago))
+                                 assessed_on=today - timedelta(days=days_ago))
 
 
 @pytest.fixture
-def lishi_children(make_child, staff_lishi, township_b):
+def lishi_children(make_child, staff_lishi, township_b, today):
     """A hand-built ledger of 离石区 with known colours, by township:
 
     township A (via its village): red 2, yellow 1, green 0, not assessed 1 — plus an exited red and a
@@ -50,7 +45,7 @@ def lishi_children(make_child, staff_lishi, township_b):
     def child(key, region_code, color=None, **fields):
         made[key] = make_child(staff_lishi, region_code=region_code, name=f"孩子{key}", **fields)
         if color:
-            assess(staff_lishi, made[key], color)
+            assess(staff_lishi, made[key], color, today=today)
         return made[key]
 
     child("a_red1", VILLAGE_A, "red")
@@ -58,9 +53,9 @@ def lishi_children(make_child, staff_lishi, township_b):
     child("a_yellow", VILLAGE_A, "yellow")
     child("a_none", VILLAGE_A)
     exited = child("a_exited_red", VILLAGE_A, "red")
-    services.child_exit(actor=staff_lishi, child=exited, reason="parents_returned", exited_on=today())
+    services.child_exit(actor=staff_lishi, child=exited, reason="parents_returned", exited_on=today)
     suspended = child("a_suspended_yellow", VILLAGE_A, "yellow")
-    services.child_change_status(actor=staff_lishi, child=suspended, to_status="suspended", effective_on=today())
+    services.child_change_status(actor=staff_lishi, child=suspended, to_status="suspended", effective_on=today)
     child("b_green1", TOWNSHIP_B, "green")
     child("b_green2", TOWNSHIP_B, "green")
     child("b_none", TOWNSHIP_B)
@@ -128,9 +123,9 @@ def test_risk_board_link_opens_a_ledger_with_exactly_the_counted_children(client
 
 
 def test_risk_board_of_staff_lishi_never_counts_yuci_children(client, staff_lishi, staff_yuci, make_child,
-                                                              lishi_children):
+                                                              lishi_children, today):
     yuci = make_child(staff_yuci, region_code=YUCI_TOWNSHIP, name="榆次红", birth_date=date(2013, 6, 1))
-    assess(staff_yuci, yuci, "red", days_ago=60)
+    assess(staff_yuci, yuci, "red", today=today, days_ago=60)
     client.force_login(staff_lishi)
     response = client.get(reverse("children:risk-board"))
     assert response.context["totals"].total == 8
@@ -140,6 +135,13 @@ def test_risk_board_of_staff_lishi_never_counts_yuci_children(client, staff_lish
 def test_risk_board_for_a_region_outside_scope_is_404(client, staff_lishi, regions):
     client.force_login(staff_lishi)
     assert client.get(reverse("children:risk-board"), {"region": "140702000000"}).status_code == 404
+
+
+def test_risk_board_for_a_malformed_region_code_is_400_naming_the_code(client, staff_lishi, regions):
+    client.force_login(staff_lishi)
+    response = client.get(reverse("children:risk-board"), {"region": "1411"})
+    assert response.status_code == 400
+    assert "141102000000" in response.content.decode()  # the example in the message of a region code
 
 
 def test_risk_board_drills_down_to_a_township(client, staff_lishi, lishi_children):
@@ -172,6 +174,12 @@ def test_superuser_without_a_region_starts_at_the_provinces(client, superuser, l
     assert counts(rows_by_code(response)["140000000000"]) == (2, 2, 2, 2, 8)
 
 
+def test_superuser_drilled_into_a_province_gets_a_link_back_to_all_provinces(client, superuser, regions):
+    client.force_login(superuser)
+    page = client.get(reverse("children:risk-board"), {"region": "140000000000"}).content.decode()
+    assert f'href="{reverse("children:risk-board")}"' in page
+
+
 def test_volunteer_cannot_open_the_risk_board(client, volunteer_lishi, regions):
     client.force_login(volunteer_lishi)
     assert client.get(reverse("children:risk-board")).status_code == 403
@@ -185,13 +193,13 @@ def test_anonymous_risk_board_redirects_to_login(client):
 # --- the risk board: overdue reds -----------------------------------------------------------------
 
 @pytest.fixture
-def overdue_reds(make_child, staff_lishi):
+def overdue_reds(make_child, staff_lishi, today):
     """Red cards 10 and 5 days overdue (review every 30 days), a red not yet due, an overdue yellow."""
     made = {}
     for name, color, days_ago in (("红五天", "red", 35), ("红十天", "red", 40), ("红未到期", "red", 3),
                                   ("黄逾期", "yellow", 200)):
         made[name] = make_child(staff_lishi, name=name)
-        assess(staff_lishi, made[name], color, days_ago=days_ago)
+        assess(staff_lishi, made[name], color, today=today, days_ago=days_ago)
     return made
 
 
@@ -207,16 +215,17 @@ def test_overdue_reds_link_to_the_child_page(client, staff_lishi, overdue_reds):
     assert reverse("children:detail", args=[overdue_reds["红十天"].pk]) in page
 
 
-def test_overdue_reds_leave_out_exited_children(client, staff_lishi, overdue_reds):
-    services.child_exit(actor=staff_lishi, child=overdue_reds["红十天"], reason="moved_away", exited_on=today())
+def test_overdue_reds_leave_out_exited_children(client, staff_lishi, overdue_reds, today):
+    services.child_exit(actor=staff_lishi, child=overdue_reds["红十天"], reason="moved_away", exited_on=today)
     client.force_login(staff_lishi)
     page = client.get(reverse("children:risk-board")).context["page"]
     assert [c.name for c in page] == ["红五天"]
 
 
-def test_overdue_reds_of_yuci_are_not_shown_to_lishi_staff(client, staff_lishi, staff_yuci, make_child, regions):
+def test_overdue_reds_of_yuci_are_not_shown_to_lishi_staff(client, staff_lishi, staff_yuci, make_child,
+                                                           regions, today):
     yuci = make_child(staff_yuci, region_code=YUCI_TOWNSHIP, name="榆次红", birth_date=date(2013, 6, 1))
-    assess(staff_yuci, yuci, "red", days_ago=60)
+    assess(staff_yuci, yuci, "red", today=today, days_ago=60)
     client.force_login(staff_lishi)
     assert list(client.get(reverse("children:risk-board")).context["page"]) == []
 
@@ -230,10 +239,10 @@ def test_risk_board_page_has_phone_labels(client, staff_lishi, overdue_reds):
 
 # --- the risk board: queries ----------------------------------------------------------------------
 
-def _more_children(make_child, staff_lishi, township_b, n: int) -> None:
+def _more_children(make_child, staff_lishi, township_b, n: int, *, today: date) -> None:
     for i in range(n):
         child = make_child(staff_lishi, region_code=(VILLAGE_A, TOWNSHIP_B)[i % 2], name=f"多{i}")
-        assess(staff_lishi, child, ("red", "yellow", "green")[i % 3], days_ago=40)
+        assess(staff_lishi, child, ("red", "yellow", "green")[i % 3], today=today, days_ago=40)
 
 
 # Queries of the risk board at the user's own region: the session (1), the user (2), the board's
@@ -243,12 +252,13 @@ def _more_children(make_child, staff_lishi, township_b, n: int) -> None:
 RISK_BOARD_QUERIES = 8
 
 
-def test_risk_board_queries_are_constant(client, staff_lishi, make_child, township_b, django_assert_num_queries):
-    _more_children(make_child, staff_lishi, township_b, 3)
+def test_risk_board_queries_are_constant(client, staff_lishi, make_child, township_b,
+                                        django_assert_num_queries, today):
+    _more_children(make_child, staff_lishi, township_b, 3, today=today)
     client.force_login(staff_lishi)
     with django_assert_num_queries(RISK_BOARD_QUERIES):
         client.get(reverse("children:risk-board"))
-    _more_children(make_child, staff_lishi, township_b, 12)
+    _more_children(make_child, staff_lishi, township_b, 12, today=today)
     Region.objects.create(code="141102004000", name="城北街道", level="township", parent_id=LISHI)
     with django_assert_num_queries(RISK_BOARD_QUERIES):
         response = client.get(reverse("children:risk-board"))
@@ -256,8 +266,8 @@ def test_risk_board_queries_are_constant(client, staff_lishi, make_child, townsh
 
 
 def test_risk_board_drilled_down_adds_one_query_for_the_breadcrumbs(client, staff_lishi, make_child, township_b,
-                                                                   django_assert_num_queries):
-    _more_children(make_child, staff_lishi, township_b, 6)
+                                                                   django_assert_num_queries, today):
+    _more_children(make_child, staff_lishi, township_b, 6, today=today)
     client.force_login(staff_lishi)
     # The seven above, plus the regions between 离石区 and the township (8).
     with django_assert_num_queries(RISK_BOARD_QUERIES + 1):
@@ -268,15 +278,15 @@ def test_risk_board_drilled_down_adds_one_query_for_the_breadcrumbs(client, staf
 # --- needs ----------------------------------------------------------------------------------------
 
 @pytest.fixture
-def lishi_needs(child_lishi, staff_lishi):
+def lishi_needs(child_lishi, staff_lishi, today):
     """An open study need, a claimed material need, and a fulfilled one for the 离石区 child."""
     study = services.need_create(actor=staff_lishi, child=child_lishi, kind="study", description="一套课外读物",
-                                 value_yuan=None, opened_on=today() - timedelta(days=5))
+                                 value_yuan=None, opened_on=today - timedelta(days=5))
     material = services.need_create(actor=staff_lishi, child=child_lishi, kind="material", description="冬季棉衣",
-                                    value_yuan=Decimal("200"), opened_on=today() - timedelta(days=3))
+                                    value_yuan=Decimal("200"), opened_on=today - timedelta(days=3))
     services.need_transition(actor=staff_lishi, need=material, to_status="claimed", claimed_by_name="吕梁市妇联执委刘芳")
     done = services.need_create(actor=staff_lishi, child=child_lishi, kind="health", description="配一副眼镜",
-                                opened_on=today() - timedelta(days=9))
+                                opened_on=today - timedelta(days=9))
     services.need_transition(actor=staff_lishi, need=done, to_status="claimed", claimed_by_name="爱心眼镜店")
     services.need_transition(actor=staff_lishi, need=done, to_status="fulfilled")
     return {"study": study, "material": material, "done": done}
@@ -330,6 +340,24 @@ def test_need_list_for_a_region_outside_scope_is_404(client, staff_yuci, lishi_n
     assert client.get(reverse("children:need-list"), {"region": LISHI}).status_code == 404
 
 
+def test_need_list_for_a_malformed_region_code_is_400(client, staff_lishi, lishi_needs):
+    client.force_login(staff_lishi)
+    assert client.get(reverse("children:need-list"), {"region": "1411"}).status_code == 400
+
+
+def test_need_list_offers_the_users_region_and_the_regions_right_below_it(client, staff_lishi, township_b):
+    client.force_login(staff_lishi)
+    options = client.get(reverse("children:need-list")).context["region_options"]
+    assert [code for code, _label in options] == [LISHI, TOWNSHIP_A, TOWNSHIP_B]
+
+
+def test_need_list_keeps_a_chosen_village_among_the_regions_offered(client, staff_lishi, lishi_needs):
+    client.force_login(staff_lishi)
+    response = client.get(reverse("children:need-list"), {"region": VILLAGE_A})
+    assert (VILLAGE_A, "东关村") in response.context["region_options"]
+    assert f'<option value="{VILLAGE_A}" selected>' in response.content.decode()
+
+
 def test_viewer_of_the_city_reads_the_need_list(client, viewer_lvliang, lishi_needs):
     client.force_login(viewer_lvliang)
     assert descriptions(client.get(reverse("children:need-list"))) == ["冬季棉衣", "一套课外读物"]
@@ -369,14 +397,13 @@ def test_need_list_with_a_region_adds_one_query(client, staff_lishi, lishi_needs
 # --- ageing out -----------------------------------------------------------------------------------
 
 @pytest.fixture
-def ageing(make_child, staff_lishi):
+def ageing(make_child, staff_lishi, today):
     """A left-behind child turning 16 in 10 days, an orphan in difficulty turning 18 in 20 days, an
     orphan turning 18 in 60 days (too far), and a left-behind orphan who turns 16 in 5 days but stays
     an orphan until 18 (not ageing out)."""
-    t = today()
 
     def born(years: int, in_days: int) -> date:
-        return add_years(t + timedelta(days=in_days), -years)
+        return add_years(today + timedelta(days=in_days), -years)
 
     return {
         "lb": make_child(staff_lishi, name="十六岁", birth_date=born(16, 10), categories=["left_behind"]),
@@ -406,8 +433,8 @@ def test_aging_out_shows_the_date(client, staff_lishi, ageing):
     assert ageing["lb"].ages_out_on.isoformat() in page
 
 
-def test_aging_out_leaves_out_exited_children(client, staff_lishi, ageing):
-    services.child_exit(actor=staff_lishi, child=ageing["lb"], reason="parents_returned", exited_on=today())
+def test_aging_out_leaves_out_exited_children(client, staff_lishi, ageing, today):
+    services.child_exit(actor=staff_lishi, child=ageing["lb"], reason="parents_returned", exited_on=today)
     client.force_login(staff_lishi)
     assert [c.name for c in client.get(reverse("children:aging-out")).context["page"]] == ["十八岁"]
 
@@ -432,12 +459,13 @@ def test_volunteer_cannot_open_the_aging_out_list(client, volunteer_lishi, regio
 AGING_OUT_QUERIES = 5
 
 
-def test_aging_out_queries_are_constant(client, staff_lishi, make_child, ageing, django_assert_num_queries):
+def test_aging_out_queries_are_constant(client, staff_lishi, make_child, ageing, django_assert_num_queries,
+                                        today):
     client.force_login(staff_lishi)
     with django_assert_num_queries(AGING_OUT_QUERIES):
         client.get(reverse("children:aging-out"))
     for i in range(6):
-        make_child(staff_lishi, name=f"快{i}", birth_date=add_years(today() + timedelta(days=i + 1), -16))
+        make_child(staff_lishi, name=f"快{i}", birth_date=add_years(today + timedelta(days=i + 1), -16))
     with django_assert_num_queries(AGING_OUT_QUERIES):
         response = client.get(reverse("children:aging-out"))
     assert response.context["page"].paginator.count == 8

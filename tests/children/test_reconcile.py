@@ -166,6 +166,19 @@ def test_staff_sees_the_upload_form_with_the_regions_of_their_area(client, staff
     assert "140702" not in page
 
 
+def test_upload_form_offers_the_regions_down_to_townships_with_their_codes(client, staff_lishi):
+    client.force_login(staff_lishi)
+    choices = client.get(reverse("children:import")).context["form"].fields["region"].choices
+    assert choices == [(LISHI, "离石区（141102000000）"), ("141102001000", "\u3000滨河街道（141102001000）")]
+
+
+def test_upload_form_offers_a_superuser_provinces_cities_and_counties_only(client, superuser):
+    client.force_login(superuser)
+    choices = client.get(reverse("children:import")).context["form"].fields["region"].choices
+    assert {code for code, _label in choices} == {"140000000000", "141100000000", "141102000000", "140700000000",
+                                                 "140702000000"}
+
+
 def test_viewer_gets_403_on_the_upload_page(client, viewer_lvliang):
     client.force_login(viewer_lvliang)
     assert client.get(reverse("children:import")).status_code == 403
@@ -459,7 +472,7 @@ def test_apply_marks_the_import_applied_with_a_summary_and_an_audit_event(staff_
     assert imp.status == LedgerImportStatus.APPLIED and imp.applied_at
     assert (imp.summary["created"], imp.summary["updated"], imp.summary["skipped"]) == (1, 0, 1)
     assert imp.summary["skipped_rows"] == [3]
-    event = AuditEvent.objects.get(action=AuditAction.IMPORT)
+    event = AuditEvent.objects.get(action=AuditAction.IMPORT, target_type="children.ledgerimport")
     assert (event.actor, event.target_id, event.detail["created"]) == (staff_lishi, str(imp.pk), 1)
 
 

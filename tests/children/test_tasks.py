@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
 
 from children import services
 from children.models import Child, ExitReason, Status, StatusChange, add_years
@@ -29,11 +28,11 @@ def aged_out(make_child, staff_lishi):
 
 
 @pytest.fixture
-def still_young(make_child, staff_lishi):
-    """A left-behind child born 2015, and a left-behind orphan of 17: past 16, but an orphan until 18."""
+def still_young(make_child, staff_lishi, today):
+    """A left-behind child born 2015, and a left-behind orphan 17 today: past 16, but an orphan until 18."""
     return [
         make_child(staff_lishi, name="还小"),
-        make_child(staff_lishi, name="孤儿未满", birth_date=add_years(timezone.localdate(), -17),
+        make_child(staff_lishi, name="孤儿未满", birth_date=add_years(today, -17),
                    categories=["left_behind", "orphan"]),
     ]
 

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts import idcard
 from accounts.models import AuditAction, AuditEvent
@@ -110,6 +109,11 @@ def test_viewer_gets_403_on_the_edit_form(client, viewer_lvliang, child_lishi):
     assert client.get(reverse("children:edit", args=[child_lishi.pk])).status_code == 403
 
 
+def test_volunteer_gets_403_on_the_edit_form(client, volunteer_lishi, child_lishi):
+    client.force_login(volunteer_lishi)
+    assert client.get(reverse("children:edit", args=[child_lishi.pk])).status_code == 403
+
+
 def test_viewer_sees_no_reveal_form_and_no_action_forms(client, viewer_lvliang, child_lishi):
     client.force_login(viewer_lvliang)
     page = page_of(client, reverse("children:detail", args=[child_lishi.pk]))
@@ -171,8 +175,8 @@ def test_invalid_checksum_is_an_error_on_the_id_number(client, staff_lishi, regi
     assert not Child.objects.exists()
 
 
-def test_future_birth_date_is_an_error_on_the_birth_date(client, staff_lishi, regions):
-    future = timezone.localdate() + timedelta(days=30)
+def test_future_birth_date_is_an_error_on_the_birth_date(client, staff_lishi, regions, today):
+    future = today + timedelta(days=30)
     errors = _create_errors(client, staff_lishi, birth_date=future.isoformat(), id_number=id_number(birth_date=future))
     assert list(errors) == ["birth_date"]
     assert not Child.objects.exists()
@@ -291,6 +295,14 @@ def test_viewing_the_child_page_is_audited(client, viewer_lvliang, child_lishi):
     assert (event.actor, event.target_id, event.region_code) == (viewer_lvliang, str(child_lishi.pk), VILLAGE_LISHI)
 
 
+def test_viewing_the_child_page_again_the_same_day_counts_on_the_same_audit_row(client, viewer_lvliang, child_lishi):
+    client.force_login(viewer_lvliang)
+    for _time in range(2):
+        client.get(reverse("children:detail", args=[child_lishi.pk]))
+    event = AuditEvent.objects.get(action=AuditAction.VIEW)
+    assert (event.target_id, event.count) == (str(child_lishi.pk), 2)
+
+
 def test_timeline_merges_history_newest_first(client, staff_lishi, child_lishi):
     services.child_assess(actor=staff_lishi, child=child_lishi, color="yellow", reasons=["schooling"],
                           assessed_on=date(2025, 1, 10))
@@ -401,6 +413,12 @@ def test_region_filter_offers_the_users_townships(client, staff_lishi, three_chi
     codes = [code for code, _label in client.get(reverse("children:list")).context["region_options"]]
     assert codes[:1] == ["141102000000"]
     assert {"141102001000", "141102002000"} <= set(codes)
+
+
+def test_region_filter_of_a_county_user_stops_at_the_townships(client, staff_lishi, three_children):
+    client.force_login(staff_lishi)
+    codes = [code for code, _label in client.get(reverse("children:list")).context["region_options"]]
+    assert "141102001000" in codes and "141102001200" not in codes
 
 
 def test_sort_by_name_descending(client, staff_lishi, three_children):

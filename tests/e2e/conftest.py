@@ -7,7 +7,8 @@ No browser is downloaded (never ``playwright install``): the tests are skipped, 
 Fixtures:
 - ``browser``: one headless Chromium per test module;
 - ``phone_context``: a fresh context (no cookies, caches or service workers) at 390×844 with touch,
-  Chinese as the browser's language;
+  Chinese as the browser's language, its clock set to the test's pinned "now" (tests/clock.py) so
+  the phone's "today" is the server's;
 - ``artifacts``: the folder for screenshots.
 """
 
@@ -15,6 +16,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -58,6 +60,7 @@ def pytest_runtest_makereport(item, call):
 def phone_context(browser, request):
     """A fresh phone. When the test fails, each page's last screen is saved in var/test-artifacts/."""
     context = browser.new_context(**PHONE, service_workers="allow")
+    context.clock.install(time=timezone.now())
     context.set_default_timeout(15_000)
     yield context
     if getattr(request.node, "e2e_failed", False):

@@ -7,7 +7,6 @@ read but never write; a volunteer user lists only her own pairings. History is n
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from children import services as child_services
 from pairing.models import Pairing
@@ -23,8 +22,8 @@ def detail(pairing, suffix: str = "") -> str:
     return f"{URL}{pairing.pk}/{suffix}"
 
 
-def tomorrow() -> str:
-    return (timezone.localdate() + timedelta(days=1)).isoformat()
+def tomorrow(today: date) -> str:
+    return (today + timedelta(days=1)).isoformat()
 
 
 def snapshot() -> list[tuple]:
@@ -64,10 +63,10 @@ def test_create_answers_with_the_contract_fields(api_client_for, staff_lishi, ch
         "ended_on": None, "end_reason": None, "child_name": "王小雨", "volunteer_name": "刘秀兰", "active": True}
 
 
-def test_started_on_defaults_to_today(api_client_for, staff_lishi, child_lishi, mother_lishi):
+def test_started_on_defaults_to_today(api_client_for, staff_lishi, child_lishi, mother_lishi, today):
     body = api_client_for(staff_lishi).post(URL, {"child": child_lishi.pk, "volunteer": mother_lishi.pk,
                                                   "role": "lead"}, format="json").json()
-    assert body["started_on"] == timezone.localdate().isoformat()
+    assert body["started_on"] == today.isoformat()
 
 
 def test_staff_adds_a_helper_beside_the_lead(api_client_for, staff_lishi, child_lishi, mother_lishi, helper_lishi,
@@ -117,7 +116,6 @@ def refusal_world(staff_lishi, make_child, make_volunteer, child_lishi, mother_l
     ({"child": "UNLED", "volunteer": "HELPER", "role": "helper"}, "role"),  # a helper without a lead
     ({"child": "LED", "volunteer": "MOTHER", "role": "helper"}, "volunteer"),  # already paired with the child
     ({"child": "UNLED", "volunteer": "HELPER", "role": "boss"}, "role"),
-    ({"child": "UNLED", "volunteer": "HELPER", "role": "lead", "started_on": "TOMORROW"}, "started_on"),
     ({"child": "UNLED", "volunteer": "HELPER", "role": "lead", "started_on": "2024-08-31"}, "started_on"),
     ({"child": "UNLED", "volunteer": "LATE", "role": "lead", "started_on": "2025-03-01"}, "started_on"),
     ({"child": "UNLED", "volunteer": "HELPER", "role": "lead", "started_on": "2025-02-30"}, "started_on"),
@@ -126,17 +124,29 @@ def refusal_world(staff_lishi, make_child, make_volunteer, child_lishi, mother_l
     ({"child": "UNLED", "volunteer": "HELPER"}, "role"),
 ], ids=["child-outside", "child-unknown", "child-exited", "volunteer-outside", "volunteer-unknown",
         "volunteer-inactive", "volunteer-over-capacity", "second-lead", "helper-without-lead", "already-paired",
-        "role-unknown", "start-in-future", "start-before-child-entered", "start-before-mother-joined",
+        "role-unknown", "start-before-child-entered", "start-before-mother-joined",
         "start-malformed", "child-missing", "volunteer-missing", "role-missing"])
 def test_refused_pairing_names_the_field_and_changes_nothing(api_client_for, staff_lishi, refusal_world, child_yuci,
                                                              mother_yuci, data, field):
-    names = {**refusal_world, "YUCI_CHILD": child_yuci.pk, "YUCI_MOTHER": mother_yuci.pk, "TOMORROW": tomorrow()}
+    names = {**refusal_world, "YUCI_CHILD": child_yuci.pk, "YUCI_MOTHER": mother_yuci.pk}
     data = {key: names.get(value, value) if isinstance(value, str) else value for key, value in data.items()}
     client = api_client_for(staff_lishi)
     before = snapshot()
     response = client.post(URL, data, format="json")
     assert response.status_code == 400
     assert field in response.json(), response.json()
+    assert snapshot() == before
+
+
+def test_refused_pairing_starting_in_the_future_names_the_field_and_changes_nothing(api_client_for, staff_lishi,
+                                                                                    refusal_world, today):
+    data = {"child": refusal_world["UNLED"], "volunteer": refusal_world["HELPER"], "role": "lead",
+            "started_on": tomorrow(today)}
+    client = api_client_for(staff_lishi)
+    before = snapshot()
+    response = client.post(URL, data, format="json")
+    assert response.status_code == 400
+    assert "started_on" in response.json(), response.json()
     assert snapshot() == before
 
 
@@ -305,21 +315,31 @@ def led_with_helper(staff_lishi, make_volunteer, make_child, child_lishi, mother
     ({"ended_on": "2025-07-01", "end_reason": "volunteer_left", "new_lead": "FULL"}, "new_lead"),
     ({"ended_on": "2025-07-01", "end_reason": "volunteer_left", "new_lead": "INACTIVE"}, "new_lead"),
     ({"ended_on": "2025-02-28", "end_reason": "volunteer_left", "new_lead": "HELPER"}, "ended_on"),  # before start
-    ({"ended_on": "TOMORROW", "end_reason": "volunteer_left", "new_lead": "HELPER"}, "ended_on"),
     ({"end_reason": "volunteer_left", "new_lead": "HELPER"}, "ended_on"),
     ({"ended_on": "2025-07-01", "end_reason": "bored", "new_lead": "HELPER"}, "end_reason"),
     ({"ended_on": "2025-07-01", "new_lead": "HELPER"}, "end_reason"),
 ], ids=["no-new-lead", "new-lead-outside", "new-lead-unknown", "new-lead-full", "new-lead-inactive",
-        "end-before-start", "end-in-future", "end-missing", "reason-unknown", "reason-missing"])
+        "end-before-start", "end-missing", "reason-unknown", "reason-missing"])
 def test_refused_end_names_the_field_and_changes_nothing(api_client_for, staff_lishi, led_with_helper, helper_lishi,
                                                          mother_yuci, data, field):
-    names = {**led_with_helper, "HELPER": helper_lishi.pk, "YUCI_MOTHER": mother_yuci.pk, "TOMORROW": tomorrow()}
+    names = {**led_with_helper, "HELPER": helper_lishi.pk, "YUCI_MOTHER": mother_yuci.pk}
     data = {key: names.get(value, value) if isinstance(value, str) else value for key, value in data.items()}
     client = api_client_for(staff_lishi)
     before = snapshot()
     response = client.post(detail(led_with_helper["LEAD"], "end/"), data, format="json")
     assert response.status_code == 400
     assert field in response.json(), response.json()
+    assert snapshot() == before
+
+
+def test_refused_end_in_the_future_names_the_field_and_changes_nothing(api_client_for, staff_lishi, led_with_helper,
+                                                                       helper_lishi, today):
+    data = {"ended_on": tomorrow(today), "end_reason": "volunteer_left", "new_lead": helper_lishi.pk}
+    client = api_client_for(staff_lishi)
+    before = snapshot()
+    response = client.post(detail(led_with_helper["LEAD"], "end/"), data, format="json")
+    assert response.status_code == 400
+    assert "ended_on" in response.json(), response.json()
     assert snapshot() == before
 
 

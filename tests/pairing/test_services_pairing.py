@@ -37,11 +37,9 @@ def test_one_to_one_lead_pairing(staff_lishi, child_lishi, mother_lishi):
     assert not services.children_needing_lead(actor=staff_lishi).filter(pk=child_lishi.pk).exists()
 
 
-def test_start_date_defaults_to_today(staff_lishi, child_lishi, mother_lishi):
-    from django.utils import timezone
-
+def test_start_date_defaults_to_today(staff_lishi, child_lishi, mother_lishi, today):
     pairing = services.pairing_create(actor=staff_lishi, child=child_lishi, volunteer=mother_lishi, role=LEAD)
-    assert pairing.started_on == timezone.localdate()
+    assert pairing.started_on == today
 
 
 def test_second_active_lead_is_refused(pair, make_volunteer, staff_lishi, child_lishi, mother_lishi):

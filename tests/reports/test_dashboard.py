@@ -9,10 +9,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
+from accounts.models import Region
+from core.regions import CODE_MESSAGE
 from reports import charts, stats
-from tests.factories import LISHI, LVLIANG, YUCI, RegionFactory
+from tests.factories import LISHI, LISHI_VILLAGE, LVLIANG, SHANXI, YUCI, RegionFactory
 from tests.reports import stats_world
 from tests.reports.stats_world import MONTH, T1, T2
 
@@ -82,10 +83,10 @@ def test_drilling_down_shows_the_township(world, staff_lishi, browser):
     assert response.context["figures"]["activities"] == 3
 
 
-def test_without_parameters_the_users_region_and_current_month_are_shown(world, staff_lishi, browser):
+def test_without_parameters_the_users_region_and_current_month_are_shown(world, staff_lishi, browser, today):
     response = _page(browser(staff_lishi))
     assert (response.context["region"].code, response.context["month_label"]) == (
-        LISHI, timezone.localdate().strftime("%Y-%m"))
+        LISHI, today.strftime("%Y-%m"))
 
 
 def test_the_city_viewer_sees_the_city(world, viewer_lvliang, browser):
@@ -97,6 +98,29 @@ def test_the_breadcrumbs_stop_at_the_users_region(world, viewer_lvliang, browser
     assert [r.code for r in response.context["crumbs"]] == [LVLIANG, LISHI]
 
 
+def test_the_breadcrumbs_keep_the_month(world, viewer_lvliang, browser):
+    html = _page(browser(viewer_lvliang), region=T1, month="2025-03").content.decode()
+    assert all(f'href="?region={code}&amp;month=2025-03"' in html for code in (LVLIANG, LISHI))
+
+
+def test_a_superuser_starts_at_the_first_province(world, superuser, browser):
+    assert _page(browser(superuser), month="2025-03").context["region"].code == SHANXI
+
+
+def _picker(response) -> list[str]:
+    return [code for code, _label in response.context["region_options"]]
+
+
+def test_the_picker_offers_county_staff_their_townships_but_no_villages(world, staff_lishi, browser):
+    codes = _picker(_page(browser(staff_lishi), region=LISHI, month="2025-03"))
+    assert (codes[:3], LISHI_VILLAGE in codes) == ([LISHI, T1, T2], False)
+
+
+def test_a_village_chosen_in_the_address_is_kept_in_the_picker_by_name(world, staff_lishi, browser):
+    options = _page(browser(staff_lishi), region=LISHI_VILLAGE, month="2025-03").context["region_options"]
+    assert options[-1] == (LISHI_VILLAGE, Region.objects.get(pk=LISHI_VILLAGE).name)
+
+
 def _queries(client) -> int:
     cache.clear()
     with CaptureQueriesContext(connection) as captured:
@@ -105,8 +129,8 @@ def _queries(client) -> int:
 
 
 def test_the_page_takes_as_many_queries_for_ten_sub_regions_as_for_two(world, staff_lishi, make_child, browser):
-    # session, user, region options, the region, its ancestors, region_stats' 7, the trend's 2 (+ the
-    # navigation's own) — none per sub-region or per row.
+    # session, user, the region, region_stats' 7, the trend's 2, the region options (+ the navigation's
+    # own; the breadcrumbs take none at the user's own region) — none per sub-region or per row.
     client = browser(staff_lishi)
     with_two = _queries(client)
     for number in range(8):
@@ -163,14 +187,29 @@ def test_a_malformed_month_is_shown_on_the_form(staff_lishi, browser):
     assert (response.status_code, list(response.context["errors"])) == (400, ["month"])
 
 
-def test_a_future_month_is_shown_on_the_form(staff_lishi, browser):
-    response = _page(browser(staff_lishi), region=LISHI, month=f"{timezone.localdate().year + 1}-01")
+def test_a_future_month_is_shown_on_the_form(staff_lishi, browser, today):
+    response = _page(browser(staff_lishi), region=LISHI, month=f"{today.year + 1}-01")
     assert (response.status_code, list(response.context["errors"])) == (400, ["month"])
 
 
 def test_a_malformed_region_is_shown_on_the_form(staff_lishi, browser):
     response = _page(browser(staff_lishi), region="lishi", month="2025-03")
     assert (response.status_code, list(response.context["errors"])) == (400, ["region"])
+
+
+def test_a_malformed_region_is_told_what_a_region_code_is(staff_lishi, browser):
+    response = _page(browser(staff_lishi), region="1411", month="2025-03")
+    assert response.context["errors"]["region"] == str(CODE_MESSAGE)
+
+
+def test_a_malformed_region_and_month_are_both_shown(staff_lishi, browser):
+    response = _page(browser(staff_lishi), region="lishi", month="March")
+    assert (response.status_code, sorted(response.context["errors"])) == (400, ["month", "region"])
+
+
+def test_a_bad_month_for_a_region_outside_the_scope_is_shown_on_the_form(staff_lishi, browser):
+    response = _page(browser(staff_lishi), region=YUCI, month="2025-13")
+    assert (response.status_code, list(response.context["errors"])) == (400, ["month"])
 
 
 def test_the_navigation_offers_statistics_to_staff(staff_lishi, browser):

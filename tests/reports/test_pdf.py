@@ -6,10 +6,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
+from django.utils import translation
 
 from accounts.models import Region
-from reports import generator, months, services
+from core import months
+from core.regions import self_row_name
+from reports import generator, services
 from reports.formatters.pdf import render_html
 from tests.factories import LISHI, LVLIANG, SHANXI
 
@@ -131,7 +133,14 @@ def test_a_county_report_tabulates_its_townships(lishi_month, staff_lishi, tmp_p
     assert "滨河街道" in text
 
 
-def test_a_current_month_report_says_it_is_so_far(lishi_month):
+def test_a_current_month_report_says_it_is_so_far(lishi_month, today):
     data = generator.build_report(region=Region.objects.get(pk=LISHI), month=months.current_month())
-    assert (data.so_far, data.as_of) == (True, timezone.localdate())
+    assert (data.so_far, data.as_of) == (True, today)
     assert "本月至今" in render_html(data)
+
+
+def test_the_row_of_the_county_itself_is_in_the_table(lishi_month, make_child, staff_lishi, tmp_path):
+    make_child(staff_lishi, name="周小安", region_code=LISHI)
+    with translation.override("zh-hans"):
+        label = self_row_name(Region.objects.get(pk=LISHI))
+    assert _compact(label) in _compact(_text(_pdf(staff_lishi, LISHI, tmp_path)))

@@ -11,13 +11,16 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import AuditAction, AuditEvent, Region
-from reports import months, services, tasks
+from core import months
+from core.regions import CODE_MESSAGE
+from reports import services, tasks
+from reports.access import REPORTS_DENIED
 from reports.formatters import pdf as pdf_formatter
 from reports.models import ReportRun, ReportStatus
-from tests.factories import LISHI, LISHI_VILLAGE, LVLIANG, SHANXI, YUCI
+from tests.factories import LISHI, LISHI_TOWNSHIP, LISHI_VILLAGE, LVLIANG, SHANXI, YUCI
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
@@ -238,6 +241,12 @@ def test_api_volunteers_cannot_list_reports(api_client_for, volunteer_lishi):
     assert api_client_for(volunteer_lishi).get("/api/v1/reports/").status_code == 403
 
 
+def test_api_volunteers_are_told_why(api_client_for, volunteer_lishi):
+    detail = api_client_for(volunteer_lishi).get("/api/v1/reports/").json()["detail"]
+    with translation.override("zh-hans"):
+        assert detail == str(REPORTS_DENIED)
+
+
 def test_api_run_shows_the_contract_fields(lvliang_run, api_client_for, viewer_lvliang):
     body = api_client_for(viewer_lvliang).get(f"/api/v1/reports/{lvliang_run.pk}/").json()
     assert {k: body[k] for k in ("id", "region", "month", "format", "status", "progress", "error")} == {
@@ -299,6 +308,20 @@ def test_the_form_shows_a_bad_month_and_makes_nothing(client, viewer_lvliang):
     assert response.status_code == 400
     assert response.context["form"].errors["month"]
     assert not ReportRun.objects.exists()
+
+
+def test_the_form_shows_the_services_region_error_on_its_field(client, viewer_lvliang):
+    client.force_login(viewer_lvliang)
+    response = client.post(reverse("reports:request"), {"region": "14110000000x", "month": MONTH, "format": "pdf"})
+    assert (response.status_code, response.context["form"].errors["region"]) == (400, [str(CODE_MESSAGE)])
+
+
+def test_the_form_offers_the_users_region_and_the_levels_below_but_no_villages(client, staff_lishi):
+    client.force_login(staff_lishi)
+    choices = client.get(reverse("reports:request")).context["form"].fields["region"].widget.choices
+    codes = [code for code, _label in choices]
+    assert (codes[0], LISHI_TOWNSHIP in codes, LISHI_VILLAGE in codes) == (LISHI, True, False)
+
 
 
 def test_the_form_for_a_region_outside_scope_is_404(client, staff_yuci):

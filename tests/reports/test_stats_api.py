@@ -4,13 +4,14 @@ bad input (400 naming the field), and the 23:59 Beijing-time edge through the ac
 from datetime import UTC, date, datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from activities.phone.forms import LogForm
 from children.models import Child
 from pairing import services as pairing
 from pairing.models import PairingRole
 from reports import stats
+from reports.access import STATS_DENIED
 from tests.factories import JINZHONG, LISHI, LVLIANG, SHANXI, YUCI
 from tests.reports import stats_world
 from tests.reports.stats_world import EXPECTED
@@ -54,10 +55,9 @@ def test_without_a_region_the_callers_own_is_meant(world, staff_lishi, api_clien
     assert _get(api_client_for(staff_lishi), month="2025-03").json()["region"]["code"] == LISHI
 
 
-def test_the_current_month_is_allowed(world, staff_lishi, api_client_for):
-    month = timezone.localdate().strftime("%Y-%m")
-    assert _get(api_client_for(staff_lishi), region=LISHI, month=month).json()["as_of"] == \
-        timezone.localdate().isoformat()
+def test_the_current_month_is_allowed(world, staff_lishi, api_client_for, today):
+    month = today.strftime("%Y-%m")
+    assert _get(api_client_for(staff_lishi), region=LISHI, month=month).json()["as_of"] == today.isoformat()
 
 
 # --- scope, with named actors ---------------------------------------------------------------------
@@ -101,6 +101,12 @@ def test_a_volunteer_is_refused(world, volunteer_lishi, api_client_for):
     assert _get(api_client_for(volunteer_lishi), region=stats_world.VILLAGE, month="2025-03").status_code == 403
 
 
+def test_a_volunteer_is_told_why(volunteer_lishi, api_client_for):
+    detail = _get(api_client_for(volunteer_lishi), region=LISHI, month="2025-03").json()["detail"]
+    with translation.override("zh-hans"):
+        assert detail == str(STATS_DENIED)
+
+
 def test_an_anonymous_caller_is_refused(api_client):
     assert _get(api_client, region=LISHI, month="2025-03").status_code == 401
 
@@ -117,14 +123,19 @@ def test_a_malformed_month_is_400_naming_month(staff_lishi, api_client_for):
     assert (response.status_code, list(response.json())) == (400, ["month"])
 
 
-def test_a_future_month_is_400_naming_month(staff_lishi, api_client_for):
-    next_year = timezone.localdate().year + 1
+def test_a_future_month_is_400_naming_month(staff_lishi, api_client_for, today):
+    next_year = today.year + 1
     response = _get(api_client_for(staff_lishi), region=LISHI, month=f"{next_year}-01")
     assert (response.status_code, list(response.json())) == (400, ["month"])
 
 
 def test_a_malformed_region_is_400_naming_region(staff_lishi, api_client_for):
     response = _get(api_client_for(staff_lishi), region="1411", month="2025-03")
+    assert (response.status_code, list(response.json())) == (400, ["region"])
+
+
+def test_a_superuser_without_a_region_must_name_one(superuser, api_client_for):
+    response = _get(api_client_for(superuser), month="2025-03")
     assert (response.status_code, list(response.json())) == (400, ["region"])
 
 

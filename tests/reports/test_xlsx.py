@@ -1,13 +1,17 @@
 """The Excel report, read back with openpyxl: its sheets, Chinese headers, numbers stored as numbers
-(rates as fractions with a percent format), and no child's name or ID number."""
+(rates as fractions with a percent format), text as text (never a formula), and no child's name or ID
+number."""
 
 from io import BytesIO
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
+from accounts.models import Region
+from core.regions import self_row_name
 from reports import services
-from tests.factories import LISHI, LVLIANG, SHANXI
+from tests.factories import LISHI, LVLIANG, SHANXI, RegionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
@@ -95,3 +99,42 @@ def test_the_trend_sheet_ends_with_the_reports_month(city_book):
     _headers, rows = _table(city_book["近12个月"])
     assert [c.value for c in rows[-1][:5]] == ["2025-05", 2, 0, 1.0, 2]
     assert len(rows) == 12
+
+
+# --- text is text, numbers are numbers ------------------------------------------------------------
+
+FORMULA_NAMED = "141102900000"  # a township of 离石区 named like a formula
+
+
+def test_a_region_named_like_a_formula_is_a_text_cell(lishi_month, staff_lishi):
+    RegionFactory(code=FORMULA_NAMED, name="=1+1")
+    _headers, rows = _table(_workbook(staff_lishi, LISHI)["各乡镇（街道）"])
+    cell = next(row[1] for row in rows if row[0].value == FORMULA_NAMED)
+    assert (cell.value, cell.data_type, cell.quotePrefix) == ("=1+1", "s", True)
+
+
+def test_a_title_starting_like_a_formula_is_a_text_cell(lishi_month, staff_lishi):
+    RegionFactory(code=FORMULA_NAMED, name="=1+1")
+    cell = _workbook(staff_lishi, FORMULA_NAMED)["汇总"]["A1"]
+    assert (cell.value.startswith("=1+1"), cell.data_type, cell.quotePrefix) == (True, "s", True)
+
+
+def test_the_subregion_figures_keep_their_number_formats(city_book):
+    headers, rows = _table(city_book["各县（市、区）"])
+    lishi = next(row for row in rows if row[0].value == LISHI)
+    assert {headers[i]: (lishi[i].data_type, lishi[i].number_format) for i in (2, 4, 11)} == {
+        "在册儿童": ("n", "#,##0"), "结对率": ("n", "0.0%"), "物资折价（元）": ("n", "#,##0.00")}
+
+
+def test_the_subregion_sheet_keeps_headers_and_names_in_view_and_filters_the_region_rows(city_book):
+    sheet = city_book["各县（市、区）"]
+    _headers, rows = _table(sheet)
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("C5", f"A4:M{4 + len(rows) - 1}")
+
+
+def test_the_row_of_the_county_itself_is_in_the_workbook(lishi_month, make_child, staff_lishi):
+    make_child(staff_lishi, name="周小安", region_code=LISHI)
+    _headers, rows = _table(_workbook(staff_lishi, LISHI)["各乡镇（街道）"])
+    with translation.override("zh-hans"):
+        label = self_row_name(Region.objects.get(pk=LISHI))
+    assert [(row[1].value, row[2].value) for row in rows[:-1] if row[0].value == LISHI] == [(label, 1)]

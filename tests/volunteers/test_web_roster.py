@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
@@ -167,10 +166,10 @@ def test_viewer_sees_no_edit_buttons(client, viewer_lvliang, mother):
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-def test_viewer_gets_403_on_every_action(client, viewer_lvliang, mother, action):
+def test_viewer_gets_403_on_every_action(client, viewer_lvliang, mother, action, today):
     client.force_login(viewer_lvliang)
     response = client.post(reverse(f"volunteers:{action}", args=[mother.pk]),
-                           {"reason": "离职", "effective_on": timezone.localdate().isoformat(), "name": "王丽",
+                           {"reason": "离职", "effective_on": today.isoformat(), "name": "王丽",
                             "username": "lxl_mother", "password": NEW_PASSWORD})
     assert response.status_code == 403
     mother.refresh_from_db()
@@ -249,9 +248,9 @@ def test_capacity_out_of_range_is_refused(client, staff_lishi, capacity):
     assert not Volunteer.objects.exists()
 
 
-def test_future_joined_date_is_refused(client, staff_lishi):
+def test_future_joined_date_is_refused(client, staff_lishi, today):
     client.force_login(staff_lishi)
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    tomorrow = (today + timedelta(days=1)).isoformat()
     _refused(client.post(reverse("volunteers:create"), create_data(joined_on=tomorrow)), "joined_on")
     assert not Volunteer.objects.exists()
 
@@ -363,11 +362,11 @@ def test_create_login_is_not_offered_once_she_has_one(client, staff_lishi, volun
 
 # --- deactivation and reactivation ----------------------------------------------------------------
 
-def test_deactivation_ends_her_pairings_and_lists_the_children_needing_a_lead(client, staff_lishi, mother, make_child):
+def test_deactivation_ends_her_pairings_and_lists_the_children_needing_a_lead(client, staff_lishi, mother,
+                                                                             make_child, today):
     child = make_child(staff_lishi, name="王小雨")
     pairing = lead(staff_lishi, child, mother)
     client.force_login(staff_lishi)
-    today = timezone.localdate()
     response = client.post(reverse("volunteers:status", args=[mother.pk]),
                            {"effective_on": today.isoformat(), "reason": "工作调动"})
     assert response.status_code == 200
@@ -380,19 +379,19 @@ def test_deactivation_ends_her_pairings_and_lists_the_children_needing_a_lead(cl
     assert (mother.status, mother.left_on) == (VolunteerStatus.INACTIVE, today)
 
 
-def test_deactivation_without_a_reason_is_refused(client, staff_lishi, mother):
+def test_deactivation_without_a_reason_is_refused(client, staff_lishi, mother, today):
     client.force_login(staff_lishi)
     response = client.post(reverse("volunteers:status", args=[mother.pk]),
-                           {"effective_on": timezone.localdate().isoformat(), "reason": ""})
+                           {"effective_on": today.isoformat(), "reason": ""})
     assert response.status_code == 400
     assert response.context["status_form"].errors["reason"]
     mother.refresh_from_db()
     assert mother.status == VolunteerStatus.ACTIVE
 
 
-def test_deactivation_in_the_future_is_refused(client, staff_lishi, mother):
+def test_deactivation_in_the_future_is_refused(client, staff_lishi, mother, today):
     client.force_login(staff_lishi)
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    tomorrow = today + timedelta(days=1)
     response = client.post(reverse("volunteers:status", args=[mother.pk]),
                            {"effective_on": tomorrow.isoformat(), "reason": "工作调动"})
     assert response.status_code == 400
@@ -401,8 +400,7 @@ def test_deactivation_in_the_future_is_refused(client, staff_lishi, mother):
     assert mother.status == VolunteerStatus.ACTIVE
 
 
-def test_reactivation_makes_her_active_again(client, staff_lishi, mother):
-    today = timezone.localdate()
+def test_reactivation_makes_her_active_again(client, staff_lishi, mother, today):
     services.volunteer_set_status(actor=staff_lishi, volunteer=mother, status="inactive", effective_on=today,
                                   reason="生病")
     client.force_login(staff_lishi)
@@ -412,20 +410,21 @@ def test_reactivation_makes_her_active_again(client, staff_lishi, mother):
     assert (mother.status, mother.left_on) == (VolunteerStatus.ACTIVE, None)
 
 
-def test_her_page_shows_the_status_history(client, staff_lishi, mother):
+def test_her_page_shows_the_status_history(client, staff_lishi, mother, today):
     services.volunteer_set_status(actor=staff_lishi, volunteer=mother, status="inactive",
-                                  effective_on=timezone.localdate(), reason="外出务工")
+                                  effective_on=today, reason="外出务工")
     client.force_login(staff_lishi)
     assert "外出务工" in page_of(client, reverse("volunteers:detail", args=[mother.pk]))
 
 
 # --- her page: pairings, helpers, recognition ------------------------------------------------------
 
-def test_her_page_shows_current_and_past_pairings_linking_to_the_children(client, staff_lishi, mother, make_child):
+def test_her_page_shows_current_and_past_pairings_linking_to_the_children(client, staff_lishi, mother,
+                                                                          make_child, today):
     current, past = make_child(staff_lishi, name="王小雨"), make_child(staff_lishi, name="李小花")
     lead(staff_lishi, current, mother)
     ended = lead(staff_lishi, past, mother)
-    pairing_services.pairing_end(actor=staff_lishi, pairing=ended, ended_on=timezone.localdate(), end_reason="moved")
+    pairing_services.pairing_end(actor=staff_lishi, pairing=ended, ended_on=today, end_reason="moved")
     client.force_login(staff_lishi)
     page = page_of(client, reverse("volunteers:detail", args=[mother.pk]))
     assert reverse("children:detail", args=[current.pk]) in page
@@ -433,11 +432,11 @@ def test_her_page_shows_current_and_past_pairings_linking_to_the_children(client
     assert "1/3" in page  # one active lead of a capacity of 3
 
 
-def test_adding_a_reserve_helper(client, staff_lishi, mother):
+def test_adding_a_reserve_helper(client, staff_lishi, mother, today):
     client.force_login(staff_lishi)
     response = client.post(reverse("volunteers:helper-add", args=[mother.pk]),
                            {"name": "王丽", "phone": "13711112222", "specialty": "心理咨询师",
-                            "added_on": timezone.localdate().isoformat()})
+                            "added_on": today.isoformat()})
     assert response.status_code == 302
     assert "王丽" in page_of(client, reverse("volunteers:detail", args=[mother.pk]))
 
@@ -450,14 +449,14 @@ def test_reserve_helper_with_an_invalid_phone_is_refused(client, staff_lishi, mo
     assert not ReserveHelper.objects.exists()
 
 
-def test_removing_a_reserve_helper_keeps_her_history(client, staff_lishi, mother):
+def test_removing_a_reserve_helper_keeps_her_history(client, staff_lishi, mother, today):
     helper = services.reserve_helper_add(actor=staff_lishi, volunteer=mother, name="王丽")
     client.force_login(staff_lishi)
     response = client.post(reverse("volunteers:helper-remove", args=[helper.pk]),
-                           {"removed_on": timezone.localdate().isoformat()})
+                           {"removed_on": today.isoformat()})
     assert response.status_code == 302
     helper.refresh_from_db()
-    assert helper.removed_on == timezone.localdate()
+    assert helper.removed_on == today
 
 
 def test_adding_a_recognition(client, staff_lishi, mother):
@@ -469,9 +468,9 @@ def test_adding_a_recognition(client, staff_lishi, mother):
     assert "最美爱心妈妈" in page_of(client, reverse("volunteers:detail", args=[mother.pk]))
 
 
-def test_recognition_dated_in_the_future_is_refused(client, staff_lishi, mother):
+def test_recognition_dated_in_the_future_is_refused(client, staff_lishi, mother, today):
     client.force_login(staff_lishi)
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    tomorrow = (today + timedelta(days=1)).isoformat()
     response = client.post(reverse("volunteers:recognition-create", args=[mother.pk]),
                            {"kind": "gift_pack", "title": "节日礼包", "awarded_on": tomorrow})
     assert response.status_code == 400
@@ -499,10 +498,10 @@ def test_filter_by_team(client, staff_lishi, mother, make_volunteer, team_lishi)
     assert names_on(client, team=team_lishi.pk) == {"韩梅"}
 
 
-def test_filter_by_sector_and_status(client, staff_lishi, mother, make_volunteer):
+def test_filter_by_sector_and_status(client, staff_lishi, mother, make_volunteer, today):
     other = make_volunteer(staff_lishi, name="韩梅", sector="medical")
     services.volunteer_set_status(actor=staff_lishi, volunteer=other, status="inactive",
-                                  effective_on=timezone.localdate(), reason="退休")
+                                  effective_on=today, reason="退休")
     client.force_login(staff_lishi)
     assert names_on(client, sector="medical") == {"韩梅"}
     assert names_on(client, status="active") == {"刘秀兰"}

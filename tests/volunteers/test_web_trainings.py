@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from volunteers import services
 from volunteers.models import Training
@@ -85,9 +84,9 @@ def test_participants_below_the_attendee_count_are_refused(client, staff_lishi, 
     assert not Training.objects.exists()
 
 
-def test_training_in_the_future_is_refused(client, staff_lishi, mothers):
+def test_training_in_the_future_is_refused(client, staff_lishi, mothers, today):
     client.force_login(staff_lishi)
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    tomorrow = (today + timedelta(days=1)).isoformat()
     response = client.post(reverse("volunteers:training-create"), training_data(mothers, held_on=tomorrow))
     assert response.status_code == 400
     assert response.context["form"].errors["held_on"]

@@ -1,21 +1,19 @@
 """Query filters of the roster API: teams, caring mothers and trainings."""
 
-from django.core.exceptions import ValidationError
 from django.db.models import F, Q
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_filters import rest_framework as filters
 
-from accounts.regioncodes import is_valid_code, subtree_q
+from core.regioncodes import subtree_q
+from core.regions import validate_code
 from volunteers.models import Sector, Skill, Team, Training, Volunteer, VolunteerStatus
 
 REGION_LABEL = _lazy("Region (with everything below it)")
 
 
 def in_subtree(queryset, value: str):
-    if not is_valid_code(value):
-        raise ValidationError({"region": _("A region code is 12 digits (统计用区划代码), e.g. 141102000000.")})
-    return queryset.filter(subtree_q("region", value))
+    """The rows of the region ``value`` and below it; a malformed code is a 400 naming ``region``."""
+    return queryset.filter(subtree_q("region", validate_code(value, field="region")))
 
 
 class TeamFilter(filters.FilterSet):

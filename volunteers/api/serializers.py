@@ -7,9 +7,11 @@ volunteers.services, which the views call; nothing here creates or updates a row
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.phone import mask_mobile
+from volunteers import phones
 from volunteers.models import (
     Recognition,
     RecognitionKind,
@@ -25,9 +27,8 @@ from volunteers.models import (
 
 def phones_shown(context: dict, volunteer: Volunteer) -> bool:
     """Editors see the full mobile numbers of a caring mother and her helpers, and so does she herself;
-    read-only roles see them masked (as on the roster pages)."""
-    user = getattr(context.get("request"), "user", None)
-    return user is None or user.can_edit or volunteer.user_id == user.pk
+    read-only roles see them masked (as on the roster pages: volunteers.phones)."""
+    return phones.phones_shown(getattr(context.get("request"), "user", None), volunteer)
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -120,11 +121,15 @@ class ReactivateSerializer(serializers.Serializer):
 class DeactivatedVolunteerSerializer(VolunteerSerializer):
     """The volunteer after deactivation, with the children she led who now need a new lead."""
 
-    children_needing_lead = serializers.ListField(child=serializers.IntegerField(), read_only=True,
-                                                  label=_("children needing a new lead"))
+    children_needing_lead = serializers.SerializerMethodField(label=_("children needing a new lead"))
 
     class Meta(VolunteerSerializer.Meta):
         fields = [*VolunteerSerializer.Meta.fields, "children_needing_lead"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_children_needing_lead(self, volunteer: Volunteer) -> list[int]:
+        """From the context: the children the deactivation left without a lead (their ids)."""
+        return [child.pk for child in self.context.get("children_needing_lead", ())]
 
 
 class ReserveHelperSerializer(serializers.ModelSerializer):

@@ -2,9 +2,10 @@
 actions and training history) and /api/v1/trainings/.
 
 Reads go through each model's ``visible_to`` (a volunteer user sees only herself), so anything
-outside the caller's region subtree is a 404; writes are for admins and staff (viewers and
-volunteers get 403) and go through volunteers.services, whose ValidationErrors config.api_errors
-turns into 400s keyed by field. Nothing is deleted: a caring mother stops by deactivation.
+outside the caller's region subtree is a 404; every signed-in role reads (core.access.SIGNED_IN),
+writes are for editors (core.access.EDIT: viewers and volunteers get 403) and go through
+volunteers.services, whose ValidationErrors config.api_errors turns into 400s keyed by field.
+Nothing is deleted: a caring mother stops by deactivation.
 """
 
 from django.db.models import Prefetch
@@ -14,9 +15,9 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.api.permissions import ReadAnyWriteEditor
 from accounts.models import Region
-from accounts.services import region_validate_code
+from core.access import EDIT, SIGNED_IN, api_roles
+from core.regions import validate_code
 from volunteers import services
 from volunteers.api.filters import TeamFilter, TrainingFilter, VolunteerFilter
 from volunteers.api.serializers import (
@@ -33,13 +34,15 @@ from volunteers.api.serializers import (
 )
 from volunteers.models import Team, Training, Volunteer, VolunteerStatus
 
+# Everyone signed in reads what their scope shows them; editors change.
+READ_ANY_WRITE_EDITOR = api_roles(SIGNED_IN, EDIT)
 # The sub-resources under a volunteer are short lists of their own kind: no roster filters, no pages.
 SUB_RESOURCE = {"filter_backends": [], "pagination_class": None}
 
 
 def _region_or_none(code: str) -> Region | None:
     """The region a code names, or None (the service then says it does not exist or is out of scope)."""
-    code = region_validate_code(code, field="region")
+    code = validate_code(code, field="region")
     return Region.objects.filter(pk=code).first()
 
 
@@ -60,7 +63,7 @@ def _team_or_none(team_id: int | None) -> Team | None:
 )
 class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                   viewsets.GenericViewSet):
-    permission_classes = [ReadAnyWriteEditor]
+    permission_classes = [READ_ANY_WRITE_EDITOR]
     filterset_class = TeamFilter
     serializer_class = TeamSerializer
 
@@ -89,7 +92,7 @@ class VolunteerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                        mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Caring mothers (爱心妈妈). No DELETE: history is never deleted; she is deactivated instead."""
 
-    permission_classes = [ReadAnyWriteEditor]
+    permission_classes = [READ_ANY_WRITE_EDITOR]
     filterset_class = VolunteerFilter
     serializer_class = VolunteerSerializer
 
@@ -103,12 +106,12 @@ class VolunteerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return super().get_serializer_class()
 
     def _response(self, pk: int, *, serializer_class=VolunteerSerializer, code: int = status.HTTP_200_OK,
-                  **extra) -> Response:
-        """The volunteer as stored now (with her load), read by key: the caller has just changed her."""
+                  **context) -> Response:
+        """The volunteer as stored now (with her load), read by key: the caller has just changed her.
+        ``context`` goes to the serializer (e.g. the children a deactivation left without a lead)."""
         volunteer = Volunteer.objects.with_load().select_related("region", "team").get(pk=pk)
-        for name, value in extra.items():
-            setattr(volunteer, name, value)
-        return Response(serializer_class(volunteer, context=self.get_serializer_context()).data, status=code)
+        serializer = serializer_class(volunteer, context={**self.get_serializer_context(), **context})
+        return Response(serializer.data, status=code)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -149,7 +152,7 @@ class VolunteerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                                                  status=VolunteerStatus.INACTIVE,
                                                  effective_on=data["effective_on"], reason=data["reason"])
         return self._response(volunteer.pk, serializer_class=DeactivatedVolunteerSerializer,
-                              children_needing_lead=[child.pk for child in children])
+                              children_needing_lead=children)
 
     @extend_schema(summary="Make her active again (dated)", request=ReactivateSerializer,
                    responses=VolunteerSerializer)
@@ -234,7 +237,7 @@ _ATTENDEE_IDS = Prefetch("attendees", queryset=Volunteer.objects.only("pk"))
 )
 class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                       viewsets.GenericViewSet):
-    permission_classes = [ReadAnyWriteEditor]
+    permission_classes = [READ_ANY_WRITE_EDITOR]
     filterset_class = TrainingFilter
     serializer_class = TrainingSerializer
 

@@ -1,21 +1,22 @@
 """Her page's POST actions: deactivate or reactivate, open her login, reserve helpers, recognition.
 
-Each loads the caring mother through the user's scope (404 outside it), refuses non-editors (403),
-hands the form's data to volunteers.services, and on a ValidationError re-renders her page with the
-errors on the form (400); on success it redirects back to her page with a message (deactivation
-shows, instead, the children who now need a new lead).
+Each is for editors only (core.access.EDIT; others get a 403), loads the caring mother through the
+user's scope (404 outside it), hands the form's data to volunteers.services, and on a
+ValidationError re-renders her page with the errors on the form (400); on success it redirects back
+to her page with a message (deactivation shows, instead, the children who now need a new lead).
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.formerrors import attach_service_errors
+from core.access import EDIT, require
+from core.forms import attach_service_errors
 from volunteers import services
+from volunteers.access import READ_ONLY
 from volunteers.forms import (
     HelperRemoveForm,
     LoginForm,
@@ -24,15 +25,11 @@ from volunteers.forms import (
     StatusForm,
 )
 from volunteers.models import ReserveHelper, Volunteer, VolunteerStatus
-from volunteers.views.access import require_editor, require_region_role
 from volunteers.views.roster import detail_queryset, render_detail
 
 
 def _volunteer_for_action(request, pk: int) -> Volunteer:
-    require_region_role(request.user)
-    volunteer = get_object_or_404(Volunteer.objects.visible_to(request.user), pk=pk)
-    require_editor(request.user)
-    return volunteer
+    return get_object_or_404(Volunteer.objects.visible_to(request.user), pk=pk)
 
 
 def _failed(request, pk: int, key: str, form, **extra):
@@ -54,7 +51,7 @@ def _run(request, pk: int, key: str, form, action, success: str):
     return _failed(request, pk, key, form)
 
 
-@login_required
+@require(EDIT, READ_ONLY)
 @require_POST
 def volunteer_status(request, pk: int):
     volunteer = _volunteer_for_action(request, pk)
@@ -78,7 +75,7 @@ def volunteer_status(request, pk: int):
     return _failed(request, pk, "status", form)
 
 
-@login_required
+@require(EDIT, READ_ONLY)
 @require_POST
 def volunteer_create_login(request, pk: int):
     volunteer = _volunteer_for_action(request, pk)
@@ -93,7 +90,7 @@ def volunteer_create_login(request, pk: int):
                 % {"name": volunteer.name, "username": form.data.get("username", "").strip()})
 
 
-@login_required
+@require(EDIT, READ_ONLY)
 @require_POST
 def helper_add(request, pk: int):
     volunteer = _volunteer_for_action(request, pk)
@@ -107,13 +104,11 @@ def helper_add(request, pk: int):
     return _run(request, pk, "helper", form, action, _("The reserve helper is added."))
 
 
-@login_required
+@require(EDIT, READ_ONLY)
 @require_POST
 def helper_remove(request, pk: int):
-    require_region_role(request.user)
     helper = get_object_or_404(
         ReserveHelper.objects.filter(volunteer__in=Volunteer.objects.visible_to(request.user)), pk=pk)
-    require_editor(request.user)
     form = HelperRemoveForm(request.POST)
     if form.is_valid():
         try:
@@ -127,7 +122,7 @@ def helper_remove(request, pk: int):
     return _failed(request, helper.volunteer_id, "helper_remove", form, failed_helper=helper.pk)
 
 
-@login_required
+@require(EDIT, READ_ONLY)
 @require_POST
 def recognition_create(request, pk: int):
     volunteer = _volunteer_for_action(request, pk)

@@ -5,19 +5,19 @@ the user's subtree is a 404; every write goes through volunteers.services.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from accounts.formerrors import attach_service_errors
-from accounts.regioncodes import in_subtree
+from core.access import EDIT, READ, allowed, require
+from core.forms import attach_service_errors
 from pairing.models import Pairing
 from volunteers import services
+from volunteers.access import READ_ONLY, STAFF_ONLY
 from volunteers.forms import (
     HelperRemoveForm,
     LoginForm,
@@ -35,18 +35,17 @@ from volunteers.models import (
     VolunteerStatus,
     VolunteerStatusChange,
 )
-from volunteers.views.access import require_editor, require_region_role, shown_phone
+from volunteers.phones import shown_phone
 
 PAGE_SIZE = 50
 
 
 # --- the roster -----------------------------------------------------------------------------------
 
-@login_required
+@require(READ, STAFF_ONLY)
 @require_safe
 def volunteer_list(request):
     user = request.user
-    require_region_role(user)
     volunteers = Volunteer.objects.visible_to(user).with_load().select_related("region", "team")
     form = RosterFilterForm(request.GET or None, actor=user)
     rows = form.filter(volunteers) if form.is_bound else volunteers
@@ -58,7 +57,7 @@ def volunteer_list(request):
         "page": page,
         "filter_form": form,
         "more_filters_open": any(request.GET.get(k) for k in ("sector", "skill", "status", "free")),
-        "can_edit": user.can_edit,
+        "can_edit": allowed(user, EDIT),
     })
 
 
@@ -69,10 +68,8 @@ def _record_fields(data: dict) -> dict:
                                  "employer", "notes")}
 
 
-@login_required
+@require(EDIT, READ_ONLY)
 def volunteer_create(request):
-    require_region_role(request.user)
-    require_editor(request.user)
     form = VolunteerForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -94,11 +91,9 @@ def volunteer_create(request):
                   status=400 if form.errors else 200)
 
 
-@login_required
+@require(EDIT, READ_ONLY)
 def volunteer_edit(request, pk: int):
-    require_region_role(request.user)
     volunteer = get_object_or_404(Volunteer.objects.visible_to(request.user).select_related("region"), pk=pk)
-    require_editor(request.user)
     form = VolunteerForm(request.POST or None, actor=request.user, volunteer=volunteer)
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,13 +110,16 @@ def volunteer_edit(request, pk: int):
 # --- her page -------------------------------------------------------------------------------------
 
 def detail_queryset(user):
-    """The caring mother with everything her page shows, in a fixed number of queries."""
+    """The caring mother with everything her page shows, in a fixed number of queries. Her trainings
+    carry ``linkable``: whether the user may open the training's page (it is visible to them)."""
+    visible_training = Training.objects.visible_to(user).filter(pk=OuterRef("pk"))
     return Volunteer.objects.visible_to(user).with_load().select_related("region", "team", "station", "user") \
         .prefetch_related(
             Prefetch("status_changes", queryset=VolunteerStatusChange.objects.select_related("actor")
                      .order_by("-effective_on", "-id")),
             Prefetch("reserve_helpers", queryset=ReserveHelper.objects.order_by("removed_on", "added_on", "id")),
-            Prefetch("trainings", queryset=Training.objects.select_related("region").order_by("-held_on", "-id")),
+            Prefetch("trainings", queryset=Training.objects.select_related("region")
+                     .annotate(linkable=Exists(visible_training)).order_by("-held_on", "-id")),
             Prefetch("recognitions", queryset=Recognition.objects.order_by("-awarded_on", "-id")),
         )
 
@@ -131,15 +129,13 @@ def render_detail(request, volunteer: Volunteer, *, forms: dict | None = None, o
     """Her page; the action views re-render it with their failing form (and status 400)."""
     user = request.user
     forms = forms or {}
-    can_edit = user.can_edit
+    can_edit = allowed(user, EDIT)
     pairings = list(Pairing.objects.visible_to(user).filter(volunteer=volunteer)
                     .select_related("child", "child__region").order_by("-started_on", "-id"))
     helpers = list(volunteer.reserve_helpers.all())
     for helper in helpers:
         helper.phone_shown = shown_phone(user, helper.phone) if helper.phone else ""
     trainings = list(volunteer.trainings.all())
-    for training in trainings:
-        training.linkable = user.is_superuser or in_subtree(user.region_id, training.region_id)
     context = {
         "volunteer": volunteer,
         "region_path": volunteer.region.path_name(),
@@ -169,9 +165,8 @@ def render_detail(request, volunteer: Volunteer, *, forms: dict | None = None, o
     return render(request, "volunteers/volunteer_detail.html", context, status=status)
 
 
-@login_required
+@require(READ, STAFF_ONLY)
 @require_safe
 def volunteer_detail(request, pk: int):
-    require_region_role(request.user)
     volunteer = get_object_or_404(detail_queryset(request.user), pk=pk)
     return render_detail(request, volunteer)

@@ -2,7 +2,6 @@
 counts (one aggregate query per page), and the create forms beside them."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -10,12 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.formerrors import attach_service_errors
-from accounts.regioncodes import is_valid_code, subtree_q
+from core.access import EDIT, READ, allowed, require
+from core.forms import attach_service_errors
+from core.regioncodes import is_valid_code, subtree_q
+from core.regions import region_options
 from volunteers import services
-from volunteers.forms import StationForm, TeamForm, region_options
+from volunteers.access import READ_ONLY, STAFF_ONLY
+from volunteers.forms import StationForm, TeamForm
 from volunteers.models import Team, VolunteerStatus, WorkStation
-from volunteers.views.access import require_editor, require_region_role
 
 PAGE_SIZE = 50
 
@@ -34,26 +35,24 @@ def _page(request, queryset):
 
 def _render_teams(request, form=None, *, status: int = 200):
     user = request.user
+    can_edit = allowed(user, EDIT)
     teams = _with_members(Team.objects.visible_to(user).select_related("region")).order_by("region_id", "name")
     page, region = _page(request, teams)
     return render(request, "volunteers/team_list.html", {
         "page": page, "region": region, "region_options": region_options(user, selected=region),
-        "can_edit": user.can_edit, "form": form or (TeamForm(actor=user) if user.can_edit else None),
+        "can_edit": can_edit, "form": form or (TeamForm(actor=user) if can_edit else None),
     }, status=status)
 
 
-@login_required
+@require(READ, STAFF_ONLY)
 @require_safe
 def team_list(request):
-    require_region_role(request.user)
     return _render_teams(request)
 
 
-@login_required
+@require(EDIT, READ_ONLY)
 @require_POST
 def team_create(request):
-    require_region_role(request.user)
-    require_editor(request.user)
     form = TeamForm(request.POST, actor=request.user)
     if form.is_valid():
         data = form.cleaned_data
@@ -70,27 +69,25 @@ def team_create(request):
 
 def _render_stations(request, form=None, *, status: int = 200):
     user = request.user
+    can_edit = allowed(user, EDIT)
     stations = _with_members(WorkStation.objects.visible_to(user).select_related("region")) \
         .order_by("region_id", "name")
     page, region = _page(request, stations)
     return render(request, "volunteers/station_list.html", {
         "page": page, "region": region, "region_options": region_options(user, selected=region),
-        "can_edit": user.can_edit, "form": form or (StationForm(actor=user) if user.can_edit else None),
+        "can_edit": can_edit, "form": form or (StationForm(actor=user) if can_edit else None),
     }, status=status)
 
 
-@login_required
+@require(READ, STAFF_ONLY)
 @require_safe
 def station_list(request):
-    require_region_role(request.user)
     return _render_stations(request)
 
 
-@login_required
+@require(EDIT, READ_ONLY)
 @require_POST
 def station_create(request):
-    require_region_role(request.user)
-    require_editor(request.user)
     form = StationForm(request.POST, actor=request.user)
     if form.is_valid():
         data = form.cleaned_data

@@ -4,7 +4,6 @@ picker (caring mothers in scope, narrowed by region, team or name), and the trai
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -13,12 +12,15 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from accounts.formerrors import attach_service_errors
-from accounts.regioncodes import is_valid_code, subtree_q
+from core.access import EDIT, READ, allowed, require
+from core.forms import attach_service_errors
+from core.regioncodes import is_valid_code, subtree_q
+from core.regions import region_options
 from volunteers import services
-from volunteers.forms import AttendeePickerForm, TrainingForm, region_options
+from volunteers.access import READ_ONLY, STAFF_ONLY
+from volunteers.forms import AttendeePickerForm, TrainingForm
 from volunteers.models import Training, Volunteer, VolunteerStatus
-from volunteers.views.access import require_editor, require_region_role, shown_phone
+from volunteers.phones import shown_phone
 
 PAGE_SIZE = 50
 # The attendee picker lists at most this many caring mothers; narrow it by region, team or name.
@@ -32,11 +34,10 @@ def _date_param(request, name: str) -> date | None:
         return None
 
 
-@login_required
+@require(READ, STAFF_ONLY)
 @require_safe
 def training_list(request):
     user = request.user
-    require_region_role(user)
     trainings = Training.objects.visible_to(user).select_related("region").annotate(n_attendees=Count("attendees"))
     region = request.GET.get("region", "").strip()
     if region and is_valid_code(region):
@@ -49,7 +50,7 @@ def training_list(request):
     page = Paginator(trainings.order_by("-held_on", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "volunteers/training_list.html", {
         "page": page, "region": region, "region_options": region_options(user, selected=region),
-        "start": start, "end": end, "can_edit": user.can_edit,
+        "start": start, "end": end, "can_edit": allowed(user, EDIT),
     })
 
 
@@ -65,11 +66,9 @@ def _candidates(request, picker: AttendeePickerForm, posted: list[int]) -> tuple
     return listed, truncated
 
 
-@login_required
+@require(EDIT, READ_ONLY)
 def training_create(request):
     user = request.user
-    require_region_role(user)
-    require_editor(user)
     picker = AttendeePickerForm(request.GET, actor=user)
     posted = []
     if request.method == "POST":
@@ -97,11 +96,10 @@ def training_create(request):
     }, status=400 if form.errors else 200)
 
 
-@login_required
+@require(READ, STAFF_ONLY)
 @require_safe
 def training_detail(request, pk: int):
     user = request.user
-    require_region_role(user)
     training = get_object_or_404(Training.objects.visible_to(user).select_related("region", "created_by"), pk=pk)
     attendees = list(Volunteer.objects.visible_to(user).filter(trainings=training).select_related("region", "team")
                      .order_by("name", "id"))

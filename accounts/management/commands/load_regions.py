@@ -53,7 +53,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path} does not exist.")
         rows = read_rows(path)
         try:
-            created, updated = services.regions_import(rows=rows)
+            created, updated = services.regions_import(rows=rows, actor=None)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         self.stdout.write(f"Regions from {path.name}: {len(rows)} rows, {created} created, {updated} renamed, "
