@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import RANK, Role
@@ -104,6 +105,9 @@ class User(AbstractUser):
         "self", verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
+    # Raised by "log out everywhere" (accounts.services.user_log_out_everywhere): part of the session
+    # hash, so every browser session signed in before it is over.
+    session_epoch = models.PositiveIntegerField(_("sign-outs everywhere"), default=0, editable=False)
 
     objects = ScopedUserManager()
 
@@ -120,6 +124,15 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.name or self.username
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's HMAC of the password hash, and of the session epoch once it was raised: a session
+        is over when the password changes or the user logs out everywhere. (Epoch 0 keeps Django's
+        hash, so sessions from before this field survive its arrival.)"""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac("accounts.User.get_session_auth_hash", f"{self.password}:{self.session_epoch}",
+                           secret=secret, algorithm="sha256").hexdigest()
 
     def get_short_name(self) -> str:
         return self.name or self.username
@@ -155,6 +168,7 @@ class AuditAction(models.TextChoices):
     DEACTIVATE = "deactivate", _("deactivated the login")
     REACTIVATE = "reactivate", _("reactivated the login")
     PASSWORD = "password", _("set the password")
+    LOGOUT_ALL = "logout_all", _("logged out everywhere")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -206,3 +220,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.target_label}"
+
+
+class TokenActivity(models.Model):
+    """When an API token (rest_framework.authtoken's) was last used, written at most once a minute
+    (accounts.tokens). A token unused for longer than its owner's idle limit has expired. A token
+    without this row counts from when it was created."""
+
+    token = models.OneToOneField("authtoken.Token", primary_key=True, on_delete=models.CASCADE,
+                                 related_name="activity", verbose_name=_("token"))
+    last_used = models.DateTimeField(_("last used"))
+
+    class Meta:
+        verbose_name = _("token activity")
+        verbose_name_plural = _("token activity")
+
+    def __str__(self) -> str:
+        return f"{self.token_id[:6]}… {self.last_used:%Y-%m-%d %H:%M}"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
 
+from accounts import tokens
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Region, User
 from accounts.roles import RANK, Role
@@ -170,6 +171,40 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
     Token.objects.filter(user=user).delete()
     audit_record(actor=actor, action=AuditAction.PASSWORD, target=user)
     return user
+
+
+@transaction.atomic
+def user_log_out_everywhere(*, actor: User, user: User) -> User:
+    """End every session and revoke every API token of ``user`` — their own (a lost phone, a shared
+    computer), or as an admin one of their users'. Audited; every browser, this one included, must log
+    in again."""
+    if actor.pk == user.pk:
+        check(actor, SIGNED_IN)
+    else:
+        check(actor, MANAGE, MANAGE_USERS)
+        _check_target(actor=actor, user=user)
+    old_epoch = user.session_epoch
+    # F() so two at once both count; the new epoch is part of the session hash (accounts.models.User).
+    User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    tokens = Token.objects.filter(user=user).delete()[0]
+    audit_record(actor=actor, action=AuditAction.LOGOUT_ALL, target=user,
+                 changes={"session_epoch": (old_epoch, user.session_epoch)}, detail={"tokens_revoked": tokens})
+    return user
+
+
+@transaction.atomic
+def token_for(*, user: User) -> Token:
+    """``user``'s API token after they signed in with their password: the current one, its use recorded,
+    or a new one when they had none or it expired unused (accounts.tokens)."""
+    token = Token.objects.select_related("user", "activity").filter(user=user).first()
+    if token is not None and tokens.is_expired(token):
+        token.delete()
+        token = None
+    if token is None:
+        return Token.objects.create(user=user)
+    tokens.touch(token)
+    return token
 
 
 def region_check_new(*, actor: User, code: str, name: str) -> tuple[str, str, Region]:

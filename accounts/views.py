@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -159,6 +159,17 @@ def region_list(request, code: str | None = None):
         and Region.objects.manageable_by(request.user).filter(pk=current.pk).exists(),
         "error": error, "post": request.POST,
     })
+
+
+@require(SIGNED_IN)
+@require_POST
+def logout_everywhere(request):
+    """End all of the user's sessions and API tokens (accounts.services.user_log_out_everywhere), then
+    this one: the button on the password page."""
+    services.user_log_out_everywhere(actor=request.user, user=request.user)
+    logout(request)
+    messages.success(request, _("You have been logged out on every computer and phone."))
+    return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
 @require(SIGNED_IN)

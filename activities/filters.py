@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityChild, ActivityKind
+from core.filters import IntegerFilter
 from core.regioncodes import is_valid_code, subtree_q
 from core.regions import CODE_MESSAGE
 
@@ -24,9 +25,9 @@ class ActivityFilter(filters.FilterSet):
     occurred_after = filters.DateFilter(field_name="occurred_on", lookup_expr="gte", label=_("From (date)"))
     occurred_before = filters.DateFilter(field_name="occurred_on", lookup_expr="lte", label=_("To (date)"))
     kind = filters.ChoiceFilter(choices=ActivityKind.choices, label=_("Kind"))
-    volunteer = filters.NumberFilter(method="filter_volunteer",
+    volunteer = IntegerFilter(method="filter_volunteer",
                                      label=_("Caring mother (who recorded it or took part)"))
-    child = filters.NumberFilter(method="filter_child", label=_("Child"))
+    child = IntegerFilter(method="filter_child", label=_("Child"))
     follow_up = filters.BooleanFilter(label=_("Needs follow-up"))
     is_group = filters.BooleanFilter(label=_("Group activity"))
 

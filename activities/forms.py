@@ -8,6 +8,7 @@ attach back onto these forms' fields with core.forms.attach_service_errors.
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,8 +38,19 @@ class _DetailsFields(forms.Form):
                                         widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     confirm_large_aid = forms.BooleanField(label=_("I have checked this large aid value"), required=False,
                                            help_text=_("Needed for values above 100,000 yuan."))
+    confirm_large_participants = forms.BooleanField(label=_("I have checked this large number of person-times"),
+                                                    required=False)
     notes = forms.CharField(label=_("Notes"), required=False, max_length=4000,
                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    # Ticked by the person filling the form in; never an initial value of the record.
+    CONFIRMATIONS = ("confirm_large_aid", "confirm_large_participants")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm_large_participants"].help_text = _(
+            "Needed for more than %(n)s person-times (at most %(max)s).") % {
+            "n": settings.ACTIVITY_CONFIRM_PARTICIPANTS, "max": settings.ACTIVITY_MAX_PARTICIPANTS}
 
 
 class ActivityRecordForm(_DetailsFields):
@@ -57,8 +69,8 @@ class ActivityRecordForm(_DetailsFields):
     follow_up = forms.BooleanField(label=_("Needs follow-up (opens a need for each child)"), required=False)
 
     field_order = ["id", "title", "volunteer", "children", "co_volunteers", "occurred_on", "kind", "services",
-                   "duration_minutes", "place", "participants", "aid_value_yuan", "confirm_large_aid", "notes",
-                   "follow_up"]
+                   "duration_minutes", "place", "participants", "aid_value_yuan", "confirm_large_participants",
+                   "confirm_large_aid", "notes", "follow_up"]
 
     def __init__(self, *args, volunteers, children, co_volunteers=(), group: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,10 +99,10 @@ class ActivityEditForm(_DetailsFields):
     title = forms.CharField(label=_("Title"), max_length=120, required=False)
 
     field_order = ["title", "occurred_on", "kind", "services", "duration_minutes", "place", "participants",
-                   "aid_value_yuan", "confirm_large_aid", "notes"]
+                   "aid_value_yuan", "confirm_large_participants", "confirm_large_aid", "notes"]
 
     def __init__(self, *args, activity, **kwargs):
-        initial = {name: getattr(activity, name) for name in self.base_fields if name != "confirm_large_aid"}
+        initial = {name: getattr(activity, name) for name in self.base_fields if name not in self.CONFIRMATIONS}
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["participants"].required = True
         self.fields["participants"].help_text = ""
@@ -105,7 +117,7 @@ class ActivityEditForm(_DetailsFields):
             data["aid_value_yuan"] = 0
         changed = {}
         for name in self.fields:
-            if name == "confirm_large_aid":
+            if name in self.CONFIRMATIONS:
                 continue
             before, after = getattr(self.activity, name), data[name]
             if name == "services":

@@ -9,6 +9,10 @@ from children.models import Child
 from core.scoping import ScopedQuerySet
 from volunteers.models import Volunteer
 
+# The most person-times (人次) the database takes for one activity, whatever the deployment's
+# ACTIVITY_MAX_PARTICIPANTS (at most this, checked at start-up) allows: no sum of them can overflow.
+PARTICIPANTS_CEILING = 100_000
+
 
 class ActivityKind(models.TextChoices):
     HOME_VISIT = "home_visit", _("Home visit")
@@ -66,7 +70,8 @@ class Activity(models.Model):
     title = models.CharField(_("title"), max_length=120, blank=True)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=120, blank=True)
-    # 人次: the person-times counted in totals; for a visit to one child, 1.
+    # 人次: the person-times counted in totals; for a visit to one child, 1. The service refuses more
+    # than settings.ACTIVITY_MAX_PARTICIPANTS; the database more than PARTICIPANTS_CEILING.
     participants = models.PositiveIntegerField(_("participants (人次)"), default=1)
     aid_value_yuan = models.DecimalField(_("aid value (yuan)"), max_digits=12, decimal_places=2, default=0)
     notes = models.TextField(_("notes"), blank=True)
@@ -92,7 +97,8 @@ class Activity(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(aid_value_yuan__gte=0), name="activity_aid_not_negative"),
-            models.CheckConstraint(condition=Q(participants__gte=1), name="activity_participants_positive"),
+            models.CheckConstraint(condition=Q(participants__gte=1, participants__lte=PARTICIPANTS_CEILING),
+                                   name="activity_participants_in_range"),
             models.CheckConstraint(condition=Q(kind__in=ActivityKind.values), name="activity_kind_valid"),
         ]
 

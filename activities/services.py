@@ -81,7 +81,8 @@ def _aid(value) -> Decimal:
 
 
 def _check_fields(*, kind: str, services: list[str], occurred_on: date | None, aid: Decimal, confirm_large_aid: bool,
-                  duration_minutes: int | None) -> None:
+                  duration_minutes: int | None, participants: int | None, confirm_large_participants: bool) -> None:
+    """``participants`` None: not checked (a correction that leaves them as they were)."""
     if kind not in ActivityKind.values:
         raise ValidationError({"kind": _("Unknown kind of activity “%(value)s”.") % {"value": kind}})
     unknown = set(services) - set(CareService.values)
@@ -96,6 +97,20 @@ def _check_fields(*, kind: str, services: list[str], occurred_on: date | None, a
                                % {"value": aid}})
     if duration_minutes is not None and not 1 <= duration_minutes <= 24 * 60:
         raise ValidationError({"duration_minutes": _("The duration is in minutes, between 1 and 1440.")})
+    if participants is not None:
+        _check_participants(participants, confirmed=confirm_large_participants)
+
+
+def _check_participants(participants: int, *, confirmed: bool) -> None:
+    """Person-times (人次): at most ACTIVITY_MAX_PARTICIPANTS; above ACTIVITY_CONFIRM_PARTICIPANTS only
+    when confirmed (a typo there would swell every total it is counted in)."""
+    if participants > settings.ACTIVITY_MAX_PARTICIPANTS:
+        raise ValidationError({"participants": _("Participants (人次) cannot be more than %(max)s for one activity; "
+                                                 "%(value)s were entered.")
+                               % {"max": settings.ACTIVITY_MAX_PARTICIPANTS, "value": participants}})
+    if participants > settings.ACTIVITY_CONFIRM_PARTICIPANTS and not confirmed:
+        raise ValidationError({"participants": _("%(value)s person-times is unusually many: check it, then confirm "
+                                                 "it explicitly.") % {"value": participants}})
 
 
 def _children_for(*, actor: User, volunteer: Volunteer, child_ids: list[int], occurred_on: date,
@@ -152,6 +167,7 @@ def activity_record(
     follow_up: bool = False,
     co_volunteers: Iterable[int] = (),
     confirm_large_aid: bool = False,
+    confirm_large_participants: bool = False,
 ) -> tuple[Activity, bool]:
     """Record an activity; returns (activity, created).
 
@@ -182,7 +198,8 @@ def activity_record(
         raise ActivityConflict(existing)
 
     _check_fields(kind=kind, services=services, occurred_on=occurred_on, aid=aid,
-                  confirm_large_aid=confirm_large_aid, duration_minutes=duration_minutes)
+                  confirm_large_aid=confirm_large_aid, duration_minutes=duration_minutes,
+                  participants=participants, confirm_large_participants=confirm_large_participants)
     child_rows = _children_for(actor=actor, volunteer=volunteer_obj, child_ids=child_ids, occurred_on=occurred_on,
                                is_group=is_group)
     if participants < len(child_rows):
@@ -249,7 +266,7 @@ def _audit_value(value):
 
 @transaction.atomic
 def activity_update(*, actor: User, activity: Activity, confirm_large_aid: bool = False,
-                    **fields) -> Activity:
+                    confirm_large_participants: bool = False, **fields) -> Activity:
     """Correct an activity (``fields``: some of EDITABLE_FIELDS). After the edit window
     (ACTIVITY_EDIT_WINDOW_DAYS) only staff may. Nothing changed: nothing is saved. A change by staff, or
     any change after the edit window, is audited with the old and new values."""
@@ -266,7 +283,9 @@ def activity_update(*, actor: User, activity: Activity, confirm_large_aid: bool 
         return activity
     _check_fields(kind=activity.kind, services=list(activity.services), occurred_on=activity.occurred_on,
                   aid=activity.aid_value_yuan, confirm_large_aid=confirm_large_aid or "aid_value_yuan" not in changes,
-                  duration_minutes=activity.duration_minutes)
+                  duration_minutes=activity.duration_minutes,
+                  participants=activity.participants if "participants" in changes else None,
+                  confirm_large_participants=confirm_large_participants)
     child_ids = list(activity.child_links.values_list("child_id", flat=True))
     if "occurred_on" in changes:
         _children_for(actor=actor, volunteer=activity.volunteer, child_ids=child_ids,

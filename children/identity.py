@@ -49,6 +49,18 @@ def decrypt(token: str) -> str:
         raise ValueError("The stored ID number cannot be decrypted with the configured keys.") from None
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """A whole file holding ID numbers (an uploaded list waiting for its preview), encrypted alike."""
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken:
+        raise ValueError("The stored file cannot be decrypted with the configured keys.") from None
+
+
 def digest(number: str) -> str:
     return hmac.new(_hash_key(), number.upper().encode(), hashlib.sha256).hexdigest()
 

@@ -374,6 +374,8 @@ def review_days(color: str) -> int:
 
 
 class LedgerImportStatus(models.TextChoices):
+    PENDING = "pending", _("Being checked")
+    FAILED = "failed", _("Could not be read")
     PREVIEWED = "previewed", _("Previewed")
     APPLIED = "applied", _("Applied")
     DISCARDED = "discarded", _("Discarded")
@@ -383,8 +385,22 @@ class LedgerImportQuerySet(ScopedQuerySet):
     """Uploads of the region subtree; caring mothers see none."""
 
 
+# The folder of the private storage where uploads wait for their preview job.
+LEDGER_IMPORT_UPLOADS = "children/imports"
+
+
+def ledger_import_upload_to(ledger_import, filename: str) -> str:
+    """Where an upload waits for its preview job (private storage; the suggested name is ignored)."""
+    return f"{LEDGER_IMPORT_UPLOADS}/import{ledger_import.pk}.xlsx.enc"
+
+
 class LedgerImport(models.Model):
     """One upload of the civil-affairs (民政) list: its preview, and whether it was applied.
+
+    An upload is ``pending`` while a Celery task reads it and builds the preview (children.reconcile),
+    then ``previewed``, or ``failed`` with ``error`` when the file cannot be used. Until then the file
+    waits in ``upload``, Fernet-encrypted like the ledger's ID numbers (it holds them in full), and is
+    deleted once the task is done with it (or, its task lost, when the import is marked failed).
 
     The parsed rows and the computed differences are kept (``preview``) so the staff member confirms
     exactly what they saw; nothing touches the ledger until ``applied``."""
@@ -396,6 +412,8 @@ class LedgerImport(models.Model):
                               default=LedgerImportStatus.PREVIEWED)
     preview = models.JSONField(_("preview"), default=dict)
     summary = models.JSONField(_("summary"), default=dict)
+    upload = models.FileField(upload_to=ledger_import_upload_to, blank=True, max_length=200)
+    error = models.TextField(_("error"), blank=True)
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)

@@ -1,12 +1,21 @@
 """Reconciling the ledger with the civil-affairs (民政) list: a preview first, then the apply.
 
-``import_preview_create`` reads the upload (children.xlsx_reader), checks every row and compares it
+``import_upload`` takes the file in the web request: cheap checks of the package only
+(children.xlsx_reader.check_package), then a ``pending`` LedgerImport with the file stored encrypted,
+and a Celery task queued (children.tasks.build_import_preview). The task runs
+``import_preview_build``, which reads the upload (children.xlsx_reader), checks every row and compares it
 with the ledger of the chosen region: rows with errors, new children, changed fields, and children
 in the ledger who are missing from the list (candidates for exit, never exited here). Nothing is
 committed: the rows that would be created or changed are tried through the very services the apply
 calls (child_create, child_update, child_transfer) inside a transaction that is rolled back, so the
 preview shows the errors the apply would meet, in the services' own words, and no rule is repeated
-here. The preview is stored on a LedgerImport so that the staff member confirms exactly what they saw.
+here. The preview is stored on the LedgerImport (now ``previewed``) so that the staff member confirms
+exactly what they saw; a file that cannot be used leaves it ``failed`` with the reason instead.
+
+An import still ``pending`` settings.TASK_LOST_AFTER after the upload (minutes) lost its job — the task
+was lost with the broker's data, or no worker is left — and ``imports_fail_lost`` marks it ``failed``
+and deletes its upload (beat, every 5 minutes, with the uploads no import waits for any more), as
+``import_fail_if_lost`` does for one import when its page is opened.
 
 ``import_apply`` re-checks every clean row against the ledger as it is now, in one transaction; if a
 row that was clean no longer is, or now differs from what the preview showed, everything is rolled
@@ -17,18 +26,22 @@ dropped once the import is applied or discarded.
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import OperationalError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Region, User
 from children import identity
-from children.models import Child, LedgerImport, LedgerImportStatus, Status
+from children.models import LEDGER_IMPORT_UPLOADS, Child, LedgerImport, LedgerImportStatus, Status
 from children.services import (
     EDIT_MESSAGE,
     GuardianData,
@@ -38,7 +51,7 @@ from children.services import (
     child_transfer,
     child_update,
 )
-from children.xlsx_reader import read_sheet
+from children.xlsx_reader import check_package, read_sheet
 from children.xlsx_template import (
     CATEGORY_WORDS,
     COLUMN_BY_KEY,
@@ -49,9 +62,13 @@ from children.xlsx_template import (
     word_for,
 )
 from core.access import EDIT, check
+from core.jobs import update_after_interrupt
 from core.regioncodes import in_subtree, is_valid_code, subtree_q
 
+logger = logging.getLogger(__name__)
+
 PREVIEW_VERSION = 1
+ERROR_MAX_CHARS = 2000
 # Fields compared with the ledger for children already in it, in display order.
 COMPARED_FIELDS = ("name", "gender", "categories", "difficulty_types", "school", "grade", "address", "household",
                    "parents_work_place", "region")
@@ -358,9 +375,33 @@ def _check_region(actor: User, region: Region | None) -> Region:
     return region
 
 
-def import_preview_create(*, actor: User, region: Region | None, file_name: str, data: bytes) -> LedgerImport:
-    """Read the list and store its preview. File-level problems raise ValidationError ({"file": …} or
-    {"region": …}); row problems are part of the preview. The ledger is not changed."""
+@transaction.atomic
+def import_upload(*, actor: User, region: Region | None, file_name: str, data: bytes) -> LedgerImport:
+    """Take an upload of the list: the cheap checks of the file (size, package, damaged or hostile XML),
+    then a ``pending`` import holding the file encrypted, its preview job queued once the transaction
+    commits. Raises ValidationError ({"file": …} or {"region": …}) and creates nothing when refused.
+    The ledger is not changed."""
+    check(actor, EDIT, EDIT_MESSAGE)
+    region = _check_region(actor, region)
+    check_package(data)
+    ledger_import = LedgerImport.objects.create(
+        region=region, file_name=(file_name or "")[:200], file_sha256=hashlib.sha256(data).hexdigest(),
+        status=LedgerImportStatus.PENDING, uploaded_by=actor)
+    ledger_import.upload.save("upload", ContentFile(identity.encrypt_bytes(data)), save=False)
+    ledger_import.save(update_fields=["upload"])
+    _queue_preview(ledger_import.pk)
+    return ledger_import
+
+
+def _queue_preview(import_id: int) -> None:
+    from children.tasks import build_import_preview  # the task module imports this one
+
+    transaction.on_commit(lambda: build_import_preview.delay(import_id))
+
+
+def _build_preview(*, actor: User, region: Region | None, data: bytes) -> dict:
+    """Read the list and compare it with the ledger (a dry run of the services, rolled back). File-level
+    problems raise ValidationError; row problems are part of the preview."""
     check(actor, EDIT, EDIT_MESSAGE)
     region = _check_region(actor, region)
     sheet = read_sheet(data)
@@ -379,12 +420,123 @@ def import_preview_create(*, actor: User, region: Region | None, file_name: str,
         transaction.set_rollback(True)  # a dry run: nothing the services wrote is kept
 
     missing_total, missing = _missing(ledger, {r["digest"] for r in rows if r["digest"]})
-    return LedgerImport.objects.create(
-        region=region, file_name=(file_name or "")[:200], file_sha256=hashlib.sha256(data).hexdigest(),
-        status=LedgerImportStatus.PREVIEWED, uploaded_by=actor,
-        preview={"version": PREVIEW_VERSION, "headers": sheet.headers, "rows": rows, "counts": _counts(rows),
-                 "missing_total": missing_total, "missing": missing},
-    )
+    return {"version": PREVIEW_VERSION, "headers": sheet.headers, "rows": rows, "counts": _counts(rows),
+            "missing_total": missing_total, "missing": missing}
+
+
+def _read_upload(ledger_import: LedgerImport) -> bytes:
+    with ledger_import.upload.open("rb") as stored:
+        return identity.decrypt_bytes(stored.read())
+
+
+def _finish(ledger_import: LedgerImport, *, status: str, preview: dict | None = None,
+            error: str = "") -> LedgerImport:
+    """Record the job's outcome over a still-pending import (so a second delivery of the task cannot
+    overwrite it) and delete the stored upload."""
+    fields = {"status": status, "error": error[:ERROR_MAX_CHARS], "upload": ""}
+    if preview is not None:
+        fields["preview"] = preview
+    update_after_interrupt(LedgerImport.objects.filter(pk=ledger_import.pk, status=LedgerImportStatus.PENDING),
+                           **fields)
+    if ledger_import.upload.name:
+        ledger_import.upload.storage.delete(ledger_import.upload.name)
+    ledger_import.refresh_from_db()
+    return ledger_import
+
+
+def import_preview_build(*, import_id: int) -> LedgerImport:
+    """Build the preview of a ``pending`` import as its uploader (the Celery task's work): it becomes
+    ``previewed``, or ``failed`` with the reason in the user's words when the file cannot be used, and
+    the stored upload is deleted. An import no longer pending is returned as it is (a redelivered task
+    does nothing twice). The database's OperationalError propagates, leaving the import pending, so
+    that Celery retries. The ledger is not changed."""
+    ledger_import = LedgerImport.objects.select_related("region", "uploaded_by").get(pk=import_id)
+    if ledger_import.status != LedgerImportStatus.PENDING:
+        return ledger_import
+    try:
+        preview = _build_preview(actor=ledger_import.uploaded_by, region=ledger_import.region,
+                                 data=_read_upload(ledger_import))
+    except (ValidationError, PermissionDenied) as exc:
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        return _finish(ledger_import, status=LedgerImportStatus.FAILED, error=" ".join(messages))
+    except OperationalError:
+        raise
+    except Exception:  # a bug, a lost file, the time limit: retrying would not help, waiting forever neither
+        logger.exception("The preview of ledger import %s failed", import_id)
+        return _finish(ledger_import, status=LedgerImportStatus.FAILED,
+                       error=_("The list could not be checked because of an error on the server. Upload it again; "
+                               "if this happens again, tell your administrator."))
+    return _finish(ledger_import, status=LedgerImportStatus.PREVIEWED, preview=preview)
+
+
+# --- lost jobs ------------------------------------------------------------------------------------
+
+def _lost_before():
+    return timezone.now() - timedelta(seconds=settings.TASK_LOST_AFTER)
+
+
+def _upload_storage():
+    return LedgerImport._meta.get_field("upload").storage
+
+
+def _delete_uploads(names) -> None:
+    storage = _upload_storage()
+    for name in dict.fromkeys(names):
+        try:
+            storage.delete(name)
+        except OSError:  # left for the next sweep (imports_fail_lost)
+            logger.exception("Could not delete the upload %s", name)
+
+
+def _fail_lost(imports: QuerySet) -> tuple[int, list[str]]:
+    """Mark the lost pending imports among ``imports`` failed, and forget the uploads still recorded on
+    imports no longer pending. Returns how many were marked, and the files to delete."""
+    lost = dict(imports.filter(status=LedgerImportStatus.PENDING, created_at__lt=_lost_before())
+                .values_list("pk", "upload"))
+    failed = 0
+    if lost:
+        failed = LedgerImport.objects.filter(pk__in=lost, status=LedgerImportStatus.PENDING).update(
+            status=LedgerImportStatus.FAILED, upload="",
+            error=_("The check of the list did not finish. Upload it again."))
+    left = dict(imports.exclude(status=LedgerImportStatus.PENDING).exclude(upload="").values_list("pk", "upload"))
+    if left:
+        LedgerImport.objects.filter(pk__in=left).exclude(status=LedgerImportStatus.PENDING).update(upload="")
+    return failed, [name for name in (*lost.values(), *left.values()) if name]
+
+
+def _unclaimed_uploads() -> list[str]:
+    """Files of the uploads folder older than the lost bound that no pending import waits for (an upload
+    whose transaction rolled back, a deletion that failed)."""
+    storage = _upload_storage()
+    try:
+        _folders, files = storage.listdir(LEDGER_IMPORT_UPLOADS)
+    except (FileNotFoundError, NotImplementedError):
+        return []
+    waited_for = set(LedgerImport.objects.filter(status=LedgerImportStatus.PENDING).exclude(upload="")
+                     .values_list("upload", flat=True))
+    before = _lost_before()
+    names = (f"{LEDGER_IMPORT_UPLOADS}/{file}" for file in files)
+    return [name for name in names if name not in waited_for and storage.get_modified_time(name) < before]
+
+
+def imports_fail_lost() -> int:
+    """Mark every import still ``pending`` settings.TASK_LOST_AFTER after its upload ``failed`` (its
+    preview job was lost), and delete the uploads no pending import waits for. Returns how many were
+    marked. A lost import's task that a worker takes up after all leaves it as it is."""
+    failed, names = _fail_lost(LedgerImport.objects.all())
+    _delete_uploads([*names, *_unclaimed_uploads()])
+    if failed:
+        logger.warning("Marked %s lost ledger import(s) failed", failed)
+    return failed
+
+
+def import_fail_if_lost(ledger_import: LedgerImport) -> LedgerImport:
+    """:func:`imports_fail_lost` for one import (its page is being opened); returns it as it is now."""
+    failed, names = _fail_lost(LedgerImport.objects.filter(pk=ledger_import.pk))
+    _delete_uploads(names)
+    if failed or names:
+        ledger_import.refresh_from_db()
+    return ledger_import
 
 
 # --- apply ----------------------------------------------------------------------------------------
@@ -395,8 +547,19 @@ def _strip_numbers(preview: dict) -> dict:
     return preview
 
 
+def _drop_upload(ledger_import: LedgerImport) -> None:
+    """Forget the upload of an import being applied or discarded (the preview job deletes it, this is in
+    case it did not), deleting the file once the transaction commits."""
+    name = ledger_import.upload.name
+    if name:
+        ledger_import.upload = ""
+        transaction.on_commit(lambda: _delete_uploads([name]))
+
+
 def _locked(actor: User, ledger_import: LedgerImport) -> LedgerImport:
     locked = LedgerImport.objects.visible_to(actor).select_for_update().get(pk=ledger_import.pk)
+    if locked.status in (LedgerImportStatus.PENDING, LedgerImportStatus.FAILED):
+        raise ValidationError({"status": _("This import has no preview to confirm.")})
     if locked.status != LedgerImportStatus.PREVIEWED:
         raise ValidationError({"status": _("This import was already %(status)s.")
                                % {"status": locked.get_status_display()}})
@@ -437,7 +600,8 @@ def import_apply(*, actor: User, ledger_import: LedgerImport) -> LedgerImport:
         ledger_import.applied_at = timezone.now()
         ledger_import.summary = summary
         ledger_import.preview = _strip_numbers(ledger_import.preview)
-        ledger_import.save(update_fields=["status", "applied_at", "summary", "preview"])
+        _drop_upload(ledger_import)
+        ledger_import.save(update_fields=["status", "applied_at", "summary", "preview", "upload"])
         audit_record(actor=actor, action=AuditAction.IMPORT, target=ledger_import, target_label=ledger_import.file_name,
                      detail={"file_sha256": ledger_import.file_sha256,
                                               **{k: summary[k] for k in ("created", "updated", "skipped")}})
@@ -450,7 +614,8 @@ def import_discard(*, actor: User, ledger_import: LedgerImport) -> LedgerImport:
         ledger_import = _locked(actor, ledger_import)
         ledger_import.status = LedgerImportStatus.DISCARDED
         ledger_import.preview = _strip_numbers(ledger_import.preview)
-        ledger_import.save(update_fields=["status", "preview"])
+        _drop_upload(ledger_import)
+        ledger_import.save(update_fields=["status", "preview", "upload"])
     return ledger_import
 
 

@@ -1,9 +1,19 @@
-"""Celery tasks of the children ledger: thin wrappers that call children.services."""
+"""Celery tasks of the children ledger: thin wrappers that call children.services and children.reconcile."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
-from children import services
+from children import reconcile, services
+
+# A list within the reader's limits is previewed in seconds (5,000 rows: about 3 s to read, and ~6 ms of
+# the services' checks per row); a hostile file within them in under 15 s. Past this the import is
+# left failed (reconcile.import_preview_build) rather than holding a worker. Never past every task's
+# limits (settings.CELERY_TASK_SOFT_TIME_LIMIT and CELERY_TASK_TIME_LIMIT, from which the broker's
+# visibility timeout is sized), and with the same time between the soft limit and the hard one.
+PREVIEW_SOFT_TIME_LIMIT = min(5 * 60, settings.CELERY_TASK_SOFT_TIME_LIMIT)
+PREVIEW_TIME_LIMIT = min(PREVIEW_SOFT_TIME_LIMIT + settings.CELERY_TASK_TIME_LIMIT - settings.CELERY_TASK_SOFT_TIME_LIMIT,
+                         settings.CELERY_TASK_TIME_LIMIT)
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -13,3 +23,18 @@ def exit_aged_out_children(self) -> int:
     Re-running is harmless: children already exited are skipped, so a retry after a lost worker or a
     database hiccup exits nobody twice. Returns how many children were exited."""
     return services.children_exit_aged_out()
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5,
+             soft_time_limit=PREVIEW_SOFT_TIME_LIMIT, time_limit=PREVIEW_TIME_LIMIT)
+def build_import_preview(self, import_id: int) -> str:
+    """Read an uploaded civil-affairs list and build its preview (queued by reconcile.import_upload).
+    Re-running is harmless: an import no longer pending is left as it is. Returns its status."""
+    return reconcile.import_preview_build(import_id=import_id).status
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def fail_lost_imports(self) -> int:
+    """Mark imports whose preview job was lost ``failed`` and delete their uploads (beat, every 5 minutes;
+    see CELERY_BEAT_SCHEDULE), so none stays ``pending`` for ever. Returns how many were marked."""
+    return reconcile.imports_fail_lost()

@@ -20,9 +20,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from children.models import Category, DifficultyType, Gender, Household
 
 # Upload limits. Every new or changed row goes through the services (about 6 ms of CPU each, twice:
-# the preview's dry run and the apply), and both run inside one web request (gunicorn --timeout 60),
-# so a list stays at a county's size; a larger one is split by township, each part imported for its
-# township. Beyond that the import belongs in a Celery task.
+# the preview's dry run, in a Celery task, and the apply, inside a web request with gunicorn
+# --timeout 60), so a list stays at a county's size; a larger one is split by township, each part
+# imported for its township. The limits on what the file unpacks to are in children.xlsx_reader.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5_000
 

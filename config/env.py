@@ -5,6 +5,7 @@ bad deployment stops at start-up with a message instead of running with a silent
 """
 
 import os
+from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -33,7 +34,7 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off.")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
@@ -43,6 +44,8 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer.") from None
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={number} is below the minimum of {minimum}.")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name}={number} is above the maximum of {maximum}.")
     return number
 
 
@@ -61,3 +64,24 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}.")
     return value
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def env_duration(name: str, default: timedelta, *, minimum: timedelta | None = None) -> timedelta:
+    """A duration: a number of seconds, or a number with a unit — ``90s``, ``45m``, ``12h``, ``30d``."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    text = value.strip().lower()
+    unit = text[-1] if text[-1] in _DURATION_UNITS else "s"
+    number = text[:-1] if text[-1] in _DURATION_UNITS else text
+    if not number.isascii() or not number.isdigit():
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a duration; give whole seconds or a number with s, m, h or d (e.g. 12h, 30d)."
+        )
+    duration = timedelta(seconds=int(number) * _DURATION_UNITS[unit])
+    if minimum is not None and duration < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} is below the minimum of {minimum}.")
+    return duration

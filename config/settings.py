@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_duration, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    # Shared helpers (no models); its ready() makes API requests keep their JSON types (core.json_types).
+    "core",
     "accounts",
     "children",
     "volunteers",
@@ -61,12 +64,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response; no-store on downloads and on views marked so (core.security).
+    "core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A caring mother's phone session slides: it ends only after TOKEN_IDLE_VOLUNTEER unused (accounts.tokens).
+    "accounts.tokens.PhoneSessionMiddleware",
     # Pages need a login unless their view says @login_not_required (the API authenticates itself).
     "core.login.LoginRequiredMiddleware",
     # The client's address, for the audit log (core.request_context).
@@ -149,6 +156,10 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
+# An API token (and a caring mother's phone session) ends after this long unused; each use renews it
+# (accounts.tokens). Caring mothers' phones stay signed in for weeks; staff tokens for a working day.
+TOKEN_IDLE_VOLUNTEER = env_duration("TOKEN_IDLE_VOLUNTEER", timedelta(days=30), minimum=timedelta(minutes=5))
+TOKEN_IDLE_STAFF = env_duration("TOKEN_IDLE_STAFF", timedelta(hours=12), minimum=timedelta(minutes=5))
 
 # --- I18n -----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -190,6 +201,17 @@ SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sent on every response (core.security): no inline script, no inline style, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
 SESSION_COOKIE_HTTPONLY = True
 
 # --- Protected personal data ---------------------------------------------------------------------
@@ -202,6 +224,24 @@ if not DEBUG and (not ID_NUMBER_KEYS or not ID_NUMBER_HASH_KEY):
         "ID_NUMBER_KEYS and ID_NUMBER_HASH_KEY are required when DEBUG is off: generate a key with "
         "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
     )
+
+
+def _check_fernet_keys(keys: list[str]) -> None:
+    """Each key must be a Fernet key, none twice; the message says which, never the key (a secret)."""
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"ID_NUMBER_KEYS: key {position} of {len(keys)} is not a Fernet key (32 bytes in url-safe "
+                "base64, 44 characters ending in '='); generate one with "
+                "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
+            ) from None
+    if len(set(keys)) != len(keys):
+        raise ImproperlyConfigured("ID_NUMBER_KEYS lists the same key twice.")
+
+
+_check_fernet_keys(ID_NUMBER_KEYS)
 if ID_NUMBER_HASH_KEY is not None and len(ID_NUMBER_HASH_KEY) < 32:
     raise ImproperlyConfigured("ID_NUMBER_HASH_KEY must be at least 32 characters.")
 
@@ -227,6 +267,16 @@ CONTACT_DAYS = {
 ACTIVITY_EDIT_WINDOW_DAYS = env_int("ACTIVITY_EDIT_WINDOW_DAYS", 7, minimum=0)
 # Aid above this many yuan needs an explicit confirmation.
 ACTIVITY_AID_CONFIRM_YUAN = env_int("ACTIVITY_AID_CONFIRM_YUAN", 100_000, minimum=1)
+# Person-times (人次) of one activity: more than ACTIVITY_MAX_PARTICIPANTS are refused, more than
+# ACTIVITY_CONFIRM_PARTICIPANTS need an explicit confirmation (activities.services). The database
+# refuses more than 100,000 whatever these say (activities.models.PARTICIPANTS_CEILING).
+ACTIVITY_MAX_PARTICIPANTS = env_int("ACTIVITY_MAX_PARTICIPANTS", 2000, minimum=1, maximum=100_000)
+ACTIVITY_CONFIRM_PARTICIPANTS = env_int("ACTIVITY_CONFIRM_PARTICIPANTS", 200, minimum=1)
+if ACTIVITY_CONFIRM_PARTICIPANTS > ACTIVITY_MAX_PARTICIPANTS:
+    raise ImproperlyConfigured(
+        f"ACTIVITY_CONFIRM_PARTICIPANTS={ACTIVITY_CONFIRM_PARTICIPANTS} is above "
+        f"ACTIVITY_MAX_PARTICIPANTS={ACTIVITY_MAX_PARTICIPANTS}: nothing above the maximum is accepted anyway."
+    )
 ACTIVITY_PHOTO_MAX_BYTES = env_int("ACTIVITY_PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # Where reminders go besides the in-app notification (e.g. an SMS gateway later).
 NOTIFICATION_BACKENDS = env_list("NOTIFICATION_BACKENDS", ["activities.delivery.InAppBackend"])
@@ -234,14 +284,20 @@ NOTIFICATION_BACKENDS = env_list("NOTIFICATION_BACKENDS", ["activities.delivery.
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF tokens that expire after TOKEN_IDLE_* unused (accounts.tokens).
+        "accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Default-deny: an API view admits nobody unless it names its roles (core.access.api_roles).
     "DEFAULT_PERMISSION_CLASSES": ["core.access.DenyAll"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # The API takes JSON (a photo upload says multipart itself): no HTML-form semantics, where an
+    # empty optional field counts as not sent.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # A filter value it cannot read is a 400, not ignored (core.filters).
+    "DEFAULT_FILTER_BACKENDS": ["core.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Documents every operation's 400/401/403/404 once (core.openapi).
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -278,11 +334,39 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without Redis (the embedded default), tasks run in-process, synchronously.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it ends, not when a worker takes it: if its pool process dies the worker
+# hands it back at once (reject on worker lost); if the whole worker dies (SIGKILL, out of memory, the
+# machine lost), the broker hands it to another worker after TASK_VISIBILITY_TIMEOUT.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60, minimum=10)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
+# THE time limits of every task (reports included; a province report at province scale renders in well
+# under a minute, bench/reports.py). Past the hard limit the worker kills the task's process; the soft
+# limit comes 30 s earlier (a quarter of the limit under 2 minutes) so the task can record its failure.
+# The sender (web, beat) stamps them on each task's message from its own settings: give workers the same.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 630, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(30, CELERY_TASK_TIME_LIMIT // 4)
+# How long a task taken by a worker may stay unacknowledged before Redis hands it to another worker:
+# derived from the time limit, never set on its own, so that it always exceeds the longest a live
+# worker holds a task — the time limit, plus the countdown before a retry starts (retries back off
+# 1, 2, 4… s; tests/test_celery_limits.py keeps every task's longest countdown within the margin).
+TASK_COUNTDOWN_MARGIN = min(60, CELERY_TASK_TIME_LIMIT // 4)
+TASK_VISIBILITY_TIMEOUT = CELERY_TASK_TIME_LIMIT + TASK_COUNTDOWN_MARGIN
+# Every worker looks for such abandoned tasks this often (and once when it starts).
+TASK_RESTORE_INTERVAL = max(1, min(30, TASK_VISIBILITY_TIMEOUT // 20))
+# A job still unfinished this long after it started is lost — no worker is coming back to it: the broker
+# gives a dead worker's task to another after the visibility timeout, the workers look for such tasks every
+# restore interval, and the task may then wait up to a time limit for a busy worker to be free (a new
+# attempt would have started by then). Report runs still ``running`` (reports.services) and list imports
+# still ``pending`` (children.reconcile) are then marked failed by the beat. Minutes, from the time limit.
+TASK_LOST_AFTER = TASK_VISIBILITY_TIMEOUT + TASK_RESTORE_INTERVAL + CELERY_TASK_TIME_LIMIT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": TASK_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": TASK_RESTORE_INTERVAL,
+    "unacked_restore_throttle": 1,
+    # A worker killed while it looks must not keep the others from looking for kombu's default 5 minutes.
+    "unacked_mutex_expire": max(5, TASK_RESTORE_INTERVAL),
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     # Daily at 01:30 in CELERY_TIMEZONE (= TIME_ZONE, Asia/Shanghai by default), after midnight so
@@ -293,6 +377,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "activities-daily-reminders": {"task": "activities.tasks.send_daily_reminders", "schedule": crontab(hour=7, minute=30)},
     "reports-monthly": {"task": "reports.tasks.monthly_reports", "schedule": crontab(day_of_month=1, hour=3, minute=0)},
+    # Report runs whose worker was lost are marked failed (reports.services.report_runs_fail_lost).
+    "reports-fail-lost-runs": {"task": "reports.tasks.fail_lost_report_runs", "schedule": crontab(minute="*/5")},
+    # List imports whose preview job was lost are marked failed, their uploads deleted
+    # (children.reconcile.imports_fail_lost).
+    "children-fail-lost-imports": {"task": "children.tasks.fail_lost_imports", "schedule": crontab(minute="*/5")},
 }
 # Last month's reports made on the 1st: for every region at these levels, in these formats.
 REPORT_SCHEDULE_LEVELS = env_list("REPORT_SCHEDULE_LEVELS", ["county", "city", "province"])

@@ -3,10 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
 from accounts.forms import LoginForm
+
+# An unknown address or a server error under /api/ answers JSON (config.api_errors).
+handler404 = "config.api_errors.not_found"
+handler500 = "config.api_errors.server_error"
 
 admin.site.site_header = "爱心妈妈结对关爱平台"
 admin.site.site_title = "爱心妈妈结对关爱平台"
@@ -16,6 +20,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
          name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/everywhere/", account_views.logout_everywhere, name="logout-everywhere"),
     path("password/", account_views.password_change, name="password_change"),
     # Public: switching the language on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
@@ -36,6 +41,7 @@ urlpatterns = [
     path("api/v1/", include("activities.api.urls")),
     path("api/v1/", include("reports.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file (?script=): no inline script (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 

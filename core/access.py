@@ -5,7 +5,7 @@ Access is default-deny at every layer:
 - every page requires a login (Django's ``LoginRequiredMiddleware``; the few public views say
   ``@login_not_required``), and every page's view carries one of the guards below (:func:`require`),
   which admits only the roles named in an allow-list — a role added later is admitted nowhere until
-  someone lists it;
+  someone lists it; a caring mother refused a page is sent to her phone pages (/m/) instead of a 403;
 - every API view names its permission class (:func:`api_roles`; the REST framework's default is
   :class:`DenyAll`);
 - every query over people goes through ``Model.objects.visible_to(user)`` (core.scoping).
@@ -20,6 +20,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -34,10 +35,14 @@ READ = frozenset({Role.ADMIN, Role.STAFF, Role.VIEWER})
 EDIT = frozenset({Role.ADMIN, Role.STAFF})
 # Users, regions, the audit log and the contact rhythm of a region.
 MANAGE = frozenset({Role.ADMIN})
-# The caring mothers' phone pages.
+# The caring mothers' phone pages (/m/) and the few API endpoints the phone uses, whose serializers
+# show a child by the given name only, with no address, and only while she is paired with the child.
+# Every other page sends her to PHONE_HOME (see require), every other endpoint refuses her (403).
 PHONE = frozenset({Role.VOLUNTEER})
 # Anything every signed-in user has: their notifications, their password, the home page.
 SIGNED_IN = frozenset({Role.ADMIN, Role.STAFF, Role.VIEWER, Role.VOLUNTEER})
+# Where a caring mother is sent from a federation page (the URL name of her phone home).
+PHONE_HOME = "phone:home"
 
 DEFAULT_MESSAGES = {
     READ: gettext_lazy("This page is for federation staff."),
@@ -73,12 +78,16 @@ def check(user, roles: frozenset, message: str | None = None) -> None:
 # --- pages ----------------------------------------------------------------------------------------
 
 def require(roles: frozenset, message: str | None = None) -> Callable:
-    """View decorator: only the roles in ``roles`` (an allow-list above) get past; others get a 403.
-    The view remembers its allow-list (``view.access``) for the access-matrix test."""
+    """View decorator: only the roles in ``roles`` (an allow-list above) get past; others get a 403 —
+    except a caring mother, who is sent to her phone pages (/m/, :data:`PHONE_HOME`) from any page
+    whose allow-list does not name her: the federation's pages show full names and addresses, hers
+    only given names. The view remembers its allow-list (``view.access``) for the access-matrix test."""
 
     def decorator(view):
         @wraps(view)
         def guarded(request, *args, **kwargs):
+            if Role.VOLUNTEER not in roles and is_volunteer(request.user):
+                return redirect(PHONE_HOME)
             check(request.user, roles, message)
             return view(request, *args, **kwargs)
 
@@ -105,6 +114,16 @@ class RolePermission(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return allowed(request.user, self.read if request.method in SAFE_METHODS else self.write)
+
+
+class PhoneListsUnfiltered:
+    """API view mixin: a caring mother's lists (her few children, pairings, activities) take no query
+    filters — searching by surname or region would tell her what her serializers leave out."""
+
+    def filter_queryset(self, queryset):
+        if is_volunteer(self.request.user):
+            return queryset
+        return super().filter_queryset(queryset)
 
 
 def api_roles(read: frozenset, write: frozenset | None = None) -> type[RolePermission]:

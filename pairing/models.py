@@ -27,12 +27,14 @@ class EndReason(models.TextChoices):
 
 class PairingQuerySet(ScopedQuerySet):
     """``visible_to`` (core.scoping): pairings of children in the caller's subtree; a caring mother
-    sees her own pairings."""
+    sees her own active pairings only (an ended one, and its child, are gone for her — as
+    ``Child.objects.for_volunteer``)."""
 
     region_field = "child__region"
 
     def for_volunteer(self, user) -> "PairingQuerySet":
-        return self.filter(volunteer__user=user)
+        # Ends and starts are never in the future (pairing.services), so "not ended" is "active today".
+        return self.filter(volunteer__user=user, ended_on__isnull=True)
 
     def active(self) -> "PairingQuerySet":
         return self.filter(ended_on__isnull=True)

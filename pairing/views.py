@@ -1,10 +1,10 @@
 """The pairing pages: the list, a child's suggestions with one-click pairing, a pairing's page with its
 end form, the pair card PDF and the coverage page.
 
-Each view names who may use it (core.access): the list, a pairing's page and its card are for every
-signed-in role (a caring mother sees her own pairings and cards); the suggestions and coverage pages
-are for federation staff, viewers and admins (READ); pairing and ending are for admins and staff
-(EDIT: read-only roles get 403). Reads go through ``visible_to`` querysets (outside the caller's
+Each view names who may use it (core.access): the list, a pairing's page, its card, the suggestions
+and coverage pages are for federation staff, viewers and admins (READ; a caring mother is sent to her
+phone pages, which show her children by their given names only); pairing and ending are for admins
+and staff (EDIT: read-only roles get 403). Reads go through ``visible_to`` querysets (outside the caller's
 scope: 404); writes go through pairing.services.
 """
 
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.audit import audit_record
 from accounts.models import AuditAction
 from children.models import Child, Status
-from core.access import EDIT, READ, SIGNED_IN, allowed, require
+from core.access import EDIT, READ, allowed, require
 from core.forms import attach_service_errors
 from core.regions import breadcrumbs, chosen_region, region_options
 from pairing import coverage as coverage_service
@@ -48,12 +48,11 @@ class CountedPaginator(Paginator):
 
 # --- the list -------------------------------------------------------------------------------------
 
-@require(SIGNED_IN)
+@require(READ)
 @require_safe
 def pairing_list(request):
-    """Federation roles list the pairings of their subtree; a caring mother, her own."""
+    """The pairings of the caller's region subtree."""
     user = request.user
-    staff_view = allowed(user, READ)
     form = PairingFilterForm(request.GET or None)
     pairings = Pairing.objects.visible_to(user).select_related("child", "child__region", "volunteer")
     rows = form.apply(pairings) if form.is_valid() else (pairings if not form.is_bound else pairings.none())
@@ -63,8 +62,7 @@ def pairing_list(request):
         "page": page,
         "form": form,
         "values": request.GET,
-        "staff_view": staff_view,
-        "region_options": region_options(user, selected=request.GET.get("region", "").strip()) if staff_view else [],
+        "region_options": region_options(user, selected=request.GET.get("region", "").strip()),
         "role_choices": PairingRole.choices,
         "state_choices": PairingFilterForm.STATE_CHOICES[1:],
         "filtered_volunteer": Volunteer.objects.visible_to(user).filter(pk=values["volunteer"]).first()
@@ -158,7 +156,7 @@ def render_detail(request, pairing: Pairing, *, form: PairingEndForm | None = No
     return render(request, "pairing/pairing_detail.html", context, status=status)
 
 
-@require(SIGNED_IN)
+@require(READ)
 @require_safe
 def pairing_detail(request, pk: int):
     return render_detail(request, _pairing_or_404(request, pk))
@@ -187,10 +185,10 @@ def pairing_end(request, pk: int):
     return render_detail(request, _pairing_or_404(request, pk), form=form, status=400)
 
 
-@require(SIGNED_IN)
+@require(READ)
 @require_safe
 def pair_card(request, pk: int):
-    """The pair card (结对卡) PDF. Anyone who can see the pairing may print it, the caring mother included."""
+    """The pair card (结对卡) PDF, printed by federation staff (it names the child in full)."""
     pairing = _pairing_or_404(request, pk)
     pdf = render_pair_card(pairing)
     audit_record(actor=request.user, action=AuditAction.DOWNLOAD, target=pairing.child,

@@ -6,34 +6,45 @@ months are complete. The CURRENT month may be requested too: it is then a report
 schedule, which always makes LAST month's. Months in the future, and months before
 ``EARLIEST_MONTH``, are refused.
 
-Who: admins, staff and viewers (the leaders who send reports upward) request reports of regions in
-their own subtree, at any level but a village (a village has no sub-regions to tabulate).
-Volunteers are refused. A region outside the caller's subtree does not exist for them (404).
+Who: admins and staff (core.access.EDIT) request reports of regions in their own subtree, at any
+level but a village (a village has no sub-regions to tabulate): asking writes a run and sets a worker
+to it. Read-only leaders (viewers) see and download the reports of their subtree but do not make them;
+volunteers are refused. A region outside the caller's subtree does not exist for them (404).
 An identical request while the same report is still queued or being made returns that run instead of
 queueing a duplicate; once it is done or failed, asking again makes a new run (regenerate on demand).
-A run still queued or running ``STALE_AFTER`` after it was asked for is taken as lost (a worker killed
-at its hard time limit leaves it so) and no longer stands in the way.
+
+Lost runs: a worker that dies outright (SIGKILL, out of memory) leaves its run ``running``; the broker
+hands the task to another worker after settings.TASK_VISIBILITY_TIMEOUT and that worker makes the run.
+A run still ``running`` :func:`running_lost_after` after its attempt started (a few minutes past
+that), or still ``queued`` ``QUEUED_LOST_AFTER`` after it was asked for, is lost — no worker is coming
+back to it (no worker is left, or its task was lost with the broker's data) — and
+:func:`report_runs_fail_lost` marks it ``failed`` (beat, every 5 minutes; and before a request or the
+schedule looks for a pending run), so no run stays ``running`` forever and asking again makes a new one.
+A run whose task the worker killed at the hard time limit is marked ``failed`` at once instead, by the
+task's ``on_failure`` (:func:`report_fail_stopped`).
 """
 
 import logging
 from datetime import date, timedelta
 
+from celery.exceptions import TimeLimitExceeded, WorkerLostError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Region, User
 from core import months
-from core.access import READ, check
+from core.access import EDIT, READ, check
+from core.jobs import update_after_interrupt
 from core.regioncodes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
 from core.regions import validate_code
 from reports import generator
-from reports.access import REPORTS_DENIED
+from reports.access import REPORTS_DENIED, REPORTS_MAKE_DENIED
 from reports.formatters import formatter_for
 from reports.models import ACTIVE_STATUSES, ReportFormat, ReportRun, ReportStatus
 from reports.storage import CONTENT_TYPES, download_name
@@ -45,13 +56,62 @@ REPORT_LEVELS = (PROVINCE, CITY, COUNTY, TOWNSHIP)
 # Progress (0..100) reported at each step of making a report.
 PROGRESS_STARTED, PROGRESS_STATS, PROGRESS_RENDERED, PROGRESS_DONE = 5, 50, 90, 100
 ERROR_MAX_CHARS = 2000
-# Well beyond a report's time limits and retries, and a month-start backlog of scheduled reports.
-STALE_AFTER = timedelta(hours=6)
+# A queued run waits for a free worker behind the others, the month-start backlog of scheduled reports
+# included; only one never started this long after it was asked for is taken as lost.
+QUEUED_LOST_AFTER = timedelta(hours=6)
 
 
-def _pending() -> Q:
-    """Runs that stand for their (region, month, format) while they are made."""
-    return Q(status__in=ACTIVE_STATUSES, created_at__gte=timezone.now() - STALE_AFTER)
+def running_lost_after() -> timedelta:
+    """How long after its attempt started a run still ``running`` is lost (settings.TASK_LOST_AFTER): by
+    then a new attempt would have started (and set ``started_at`` anew). Minutes, from the time limit."""
+    return timedelta(seconds=settings.TASK_LOST_AFTER)
+
+
+def _fail_lost(runs: QuerySet) -> int:
+    now = timezone.now()
+    lost_after = running_lost_after()
+    started_before = now - lost_after
+    running = runs.filter(Q(started_at__lt=started_before) | Q(started_at__isnull=True, created_at__lt=started_before),
+                          status=ReportStatus.RUNNING).update(
+        status=ReportStatus.FAILED, finished_at=now,
+        error=f"WorkerLost: no worker finished the report within {round(lost_after.total_seconds() / 60)} minutes "
+              "of starting it (the worker was stopped or killed, or hit its time limit).")
+    queued = runs.filter(status=ReportStatus.QUEUED, created_at__lt=now - QUEUED_LOST_AFTER).update(
+        status=ReportStatus.FAILED, finished_at=now,
+        error=f"WorkerLost: no worker started the report within {QUEUED_LOST_AFTER.total_seconds() / 3600:g} "
+              "hours of the request.")
+    if running or queued:
+        logger.warning("Marked %s lost report run(s) failed", running + queued)
+    return running + queued
+
+
+@transaction.atomic
+def report_runs_fail_lost() -> int:
+    """Mark every lost run (see the module's docstring) ``failed`` with the reason; returns how many.
+    A lost run's task that a worker takes up after all still makes it (a run not ``done`` is made)."""
+    return _fail_lost(ReportRun.objects.all())
+
+
+def report_fail_stopped(*, run_id: int, exc: BaseException) -> bool:
+    """Mark a run ``failed`` at once when Celery gives up on its task outside :func:`report_generate`:
+    the worker killed it at the hard time limit (TimeLimitExceeded), or lost the process making it
+    (WorkerLostError), or a retry ran out before the run was started. Called from the task's
+    ``on_failure``. A run that report_generate already left failed keeps its error, a done run stays
+    done. Returns whether the run was marked."""
+    if isinstance(exc, TimeLimitExceeded):
+        seconds = exc.args[0] if exc.args else settings.CELERY_TASK_TIME_LIMIT
+        error = (f"TimeLimitExceeded: the report was not made within the time limit of {seconds:g} seconds; "
+                 "the worker stopped it.")
+    elif isinstance(exc, WorkerLostError):
+        error = f"WorkerLost: the worker making the report was lost ({exc})."
+    else:
+        error = f"{type(exc).__name__}: {exc}"
+    marked = update_after_interrupt(ReportRun.objects.filter(pk=run_id, status__in=ACTIVE_STATUSES),
+                                    status=ReportStatus.FAILED, error=error[:ERROR_MAX_CHARS],
+                                    finished_at=timezone.now())
+    if marked:
+        logger.warning("Report run %s failed: %s", run_id, error)
+    return bool(marked)
 
 
 def _validate_request(*, region_code, month, format) -> tuple[str, date, str]:
@@ -84,17 +144,20 @@ def report_request(*, actor: User, region_code: str, month, format: str) -> Repo
     """Ask for the monthly report of a region: validates, creates a ``queued`` run and queues the task
     once the transaction commits. Nothing is created on bad input.
 
-    Raises PermissionDenied for volunteers, ValidationError naming ``region``, ``month`` or ``format``,
-    and Region.DoesNotExist for a region that does not exist or lies outside the actor's subtree."""
+    Raises PermissionDenied for volunteers and read-only leaders, ValidationError naming ``region``,
+    ``month`` or ``format``, and Region.DoesNotExist for a region that does not exist or lies outside
+    the actor's subtree."""
     check(actor, READ, REPORTS_DENIED)
+    check(actor, EDIT, REPORTS_MAKE_DENIED)
     code, first_day, fmt = _validate_request(region_code=region_code, month=month, format=format)
     region = Region.objects.manageable_by(actor).get(pk=code)
     if region.level == VILLAGE:
         raise ValidationError({"region": _("Reports are made for a province, city, county or township; "
                                            "a village has no sub-regions to tabulate.")})
     with transaction.atomic():
+        _fail_lost(ReportRun.objects.filter(region=region, month=first_day, format=fmt))
         pending = (ReportRun.objects.select_for_update()
-                   .filter(_pending(), region=region, month=first_day, format=fmt)
+                   .filter(status__in=ACTIVE_STATUSES, region=region, month=first_day, format=fmt)
                    .order_by("-created_at").first())
         if pending is not None:
             return pending
@@ -135,8 +198,8 @@ def report_generate(*, run_id: int) -> ReportRun:
     except Exception as exc:
         logger.exception("Report run %s failed", run_id)
         message = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
-        ReportRun.objects.filter(pk=run_id).update(status=ReportStatus.FAILED, error=message,
-                                                   finished_at=timezone.now())
+        update_after_interrupt(ReportRun.objects.filter(pk=run_id), status=ReportStatus.FAILED, error=message,
+                               finished_at=timezone.now())
         raise
     ReportRun.objects.filter(pk=run_id).update(status=ReportStatus.DONE, progress=PROGRESS_DONE, error="",
                                                file=run.file.name, finished_at=timezone.now())
@@ -161,8 +224,9 @@ def schedule_monthly(*, on: date | None = None) -> list[ReportRun]:
     formats = _schedule_setting("REPORT_SCHEDULE_FORMATS", tuple(ReportFormat.values))
     month = months.previous_month(on or timezone.localdate())
     with transaction.atomic():
+        _fail_lost(ReportRun.objects.filter(month=month, format__in=formats))
         codes = list(Region.objects.filter(level__in=levels).order_by("code").values_list("code", flat=True))
-        made = set(ReportRun.objects.filter(_pending() | Q(status=ReportStatus.DONE), month=month,
+        made = set(ReportRun.objects.filter(status__in=(*ACTIVE_STATUSES, ReportStatus.DONE), month=month,
                                             format__in=formats).values_list("region_id", "format"))
         runs = ReportRun.objects.bulk_create([
             ReportRun(region_id=code, month=month, format=fmt)

@@ -1,33 +1,52 @@
-"""Celery tasks of the reports: thin wrappers taking ids, the work is in reports.services."""
+"""Celery tasks of the reports: thin wrappers taking ids, the work is in reports.services.
 
-from celery import shared_task
+Their time limits are every task's (settings.CELERY_TASK_TIME_LIMIT and CELERY_TASK_SOFT_TIME_LIMIT:
+past the soft one the run is left failed with the error), from which the broker's visibility timeout
+and the time after which a run is taken as lost are sized."""
+
+import logging
+
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import OperationalError
 
 from reports import services
 
-# A province report at province scale (~125,000 children, ~2,000,000 activities) renders in well under a minute (bench/reports.py);
-# past these the worker gives up on it and the run is left failed with the error.
-SOFT_TIME_LIMIT = 10 * 60
-TIME_LIMIT = SOFT_TIME_LIMIT + 30
+logger = logging.getLogger(__name__)
+
+
+class ReportTask(Task):
+    """A report task that leaves its run ``failed`` when Celery gives up on it outside the task's own
+    code: killed at the hard time limit (Celery calls ``on_failure`` with TimeLimitExceeded, in the
+    worker's main process, the task's process being gone), or its process lost (WorkerLostError).
+    Otherwise the run would stay ``running`` until reports.services.report_runs_fail_lost finds it."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        run_id = args[0] if args else (kwargs or {}).get("run_id")
+        if run_id is None:
+            return
+        try:
+            services.report_fail_stopped(run_id=run_id, exc=exc)
+        except Exception:  # never break the worker's main process; the beat's check marks the run later
+            logger.exception("Could not mark report run %s failed after %r", run_id, exc)
 
 
 @shared_task(
+    base=ReportTask,
     bind=True,
     acks_late=True,
     autoretry_for=(Exception,),
     # Retrying cannot fix these: a run that vanished, bad data, a report too slow to ever finish.
     dont_autoretry_for=(ObjectDoesNotExist, ValidationError, PermissionDenied, SoftTimeLimitExceeded),
     retry_backoff=True,
-    retry_backoff_max=600,
     retry_jitter=True,
     max_retries=3,
-    soft_time_limit=SOFT_TIME_LIMIT,
-    time_limit=TIME_LIMIT,
 )
 def generate_report(self, run_id: int) -> str:
     """Make the report of one run. A failure leaves the run ``failed`` with the error, then Celery
-    retries (up to 3 times, with backoff); a later attempt that succeeds leaves it ``done``."""
+    retries (up to 3 times, with backoff); a later attempt that succeeds leaves it ``done``. Killed at
+    the hard time limit, the run is left ``failed`` by ReportTask.on_failure."""
     return services.report_generate(run_id=run_id).status
 
 
@@ -36,3 +55,10 @@ def monthly_reports() -> int:
     """Queue last month's reports (beat, the 1st of each month; see CELERY_BEAT_SCHEDULE). Re-running
     is harmless: reports already made or queued are skipped. Returns how many were queued."""
     return len(services.schedule_monthly())
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def fail_lost_report_runs(self) -> int:
+    """Mark report runs whose worker was lost ``failed`` (beat, every 5 minutes; see
+    CELERY_BEAT_SCHEDULE), so none stays ``running`` for ever. Returns how many."""
+    return services.report_runs_fail_lost()

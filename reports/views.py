@@ -2,8 +2,9 @@
 static/reports/progress.js polling /api/v1/reports/<id>/ every 2 s, then the download link) and the
 download itself (scope-checked, audited, the file's Chinese name sent RFC 5987-encoded).
 
-Rules live in reports.services; every page is for core.access.READ (volunteers get 403), a run outside
-the caller's subtree is a 404."""
+Rules live in reports.services; every page is for core.access.READ (volunteers get 403) but asking
+for a report, which is for core.access.EDIT (read-only leaders download reports, they do not make
+them); a run outside the caller's subtree is a 404."""
 
 from django import forms
 from django.contrib import messages
@@ -17,12 +18,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.models import Region
 from core import months
-from core.access import READ, require
+from core.access import EDIT, READ, allowed, require
 from core.errors import messages_of
 from core.forms import attach_service_errors
 from core.regions import region_options
 from reports import services
-from reports.access import REPORTS_DENIED
+from reports.access import REPORTS_DENIED, REPORTS_MAKE_DENIED
 from reports.models import ReportFormat, ReportRun, ReportStatus
 
 PAGE_SIZE = 50
@@ -52,10 +53,10 @@ def report_list(request):
     user = request.user
     runs = ReportRun.objects.visible_to(user).select_related("region", "requested_by").order_by("-created_at", "-id")
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reports/report_list.html", {"page": page})
+    return render(request, "reports/report_list.html", {"page": page, "can_make": allowed(user, EDIT)})
 
 
-@require(READ, message=REPORTS_DENIED)
+@require(EDIT, message=REPORTS_MAKE_DENIED)
 @require_http_methods(["GET", "POST"])
 def report_request(request):
     user = request.user
@@ -75,7 +76,7 @@ def report_request(request):
     return render(request, "reports/report_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@require(READ, message=REPORTS_DENIED)
+@require(EDIT, message=REPORTS_MAKE_DENIED)
 @require_POST
 def report_regenerate(request, pk: int):
     """Make a run's report again, as a new run (the old one and its file stay)."""
@@ -99,7 +100,7 @@ def report_detail(request, pk: int):
     run = get_object_or_404(ReportRun.objects.visible_to(user).select_related("region", "requested_by"), pk=pk)
     return render(request, "reports/report_detail.html", {
         "run": run, "region_path": run.region.path_name(), "finished": run.is_finished,
-        "statuses": ReportStatus,
+        "statuses": ReportStatus, "can_make": allowed(user, EDIT),
     })
 
 

@@ -28,10 +28,17 @@ def test_every_accounts_page_names_its_allow_list(name, args, roles):
 
 
 @pytest.mark.parametrize(("name", "args"), ADMIN_PAGES)
-@pytest.mark.parametrize("actor", ["staff_lishi", "viewer_lvliang", "volunteer_lishi"])
+@pytest.mark.parametrize("actor", ["staff_lishi", "viewer_lvliang"])
 def test_only_administrators_open_the_admin_pages(request, client, actor, name, args):
     client.force_login(request.getfixturevalue(actor))
     assert client.get(reverse(name, args=args)).status_code == 403
+
+
+@pytest.mark.parametrize(("name", "args"), ADMIN_PAGES)
+def test_a_caring_mother_is_sent_from_the_admin_pages_to_her_phone_pages(client, volunteer_lishi, name, args):
+    client.force_login(volunteer_lishi)
+    response = client.get(reverse(name, args=args))
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
 
 
 def test_a_caring_mothers_home_is_her_phone_page(client, volunteer_lishi):

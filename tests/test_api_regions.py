@@ -32,7 +32,6 @@ def test_province_has_no_parent(api_client_for, admin_province):
     ("staff_lishi", LISHI_AND_ANCESTORS),
     ("admin_lishi", LISHI_AND_ANCESTORS),
     ("viewer_lvliang", LISHI_AND_ANCESTORS),  # 吕梁市's subtree holds 离石区 only in this slice
-    ("volunteer_lishi", LISHI_AND_ANCESTORS),  # the village and everything above it
     ("staff_yuci", {"140000000000", "140700000000", "140702000000", "140702100000"}),
     ("admin_province", ALL_CODES),
     ("superuser", ALL_CODES),
@@ -78,9 +77,10 @@ def test_staff_reading_a_region_outside_scope_is_404(api_client_for, staff_lishi
     assert api_client_for(staff_lishi).get(f"{URL}140702000000/").status_code == 404
 
 
-def test_volunteer_reads_their_own_region(api_client_for, volunteer_lishi):
-    response = api_client_for(volunteer_lishi).get(f"{URL}141102001200/")
-    assert (response.status_code, response.json()["name"]) == (200, "东关村")
+def test_a_caring_mother_is_refused_the_region_tree(api_client_for, volunteer_lishi):
+    """The phone shows no addresses: the tree is for the federation's roles."""
+    client = api_client_for(volunteer_lishi)
+    assert (client.get(URL).status_code, client.get(f"{URL}141102001200/").status_code) == (403, 403)
 
 
 def test_an_unknown_code_is_404(api_client_for, admin_province):

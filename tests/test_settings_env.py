@@ -74,6 +74,12 @@ def test_production_without_allowed_hosts_is_refused(tmp_path):
     ("LOGIN_FAILURE_LIMIT", "0"),
     ("LOGIN_LOCKOUT_MINUTES", "soon"),
     ("LOG_LEVEL", "LOUD"),
+    ("TOKEN_IDLE_STAFF", "12 hours"),
+    ("TOKEN_IDLE_STAFF", "-1h"),
+    ("TOKEN_IDLE_STAFF", "1m"),
+    ("TOKEN_IDLE_VOLUNTEER", "30w"),
+    ("TOKEN_IDLE_VOLUNTEER", "0"),
+    ("ID_NUMBER_KEYS", "not-a-fernet-key"),
 ])
 def test_a_malformed_variable_stops_start_up_naming_it(tmp_path, name, value):
     result = setup_django({**DEV, name: value}, tmp_path)
@@ -91,3 +97,43 @@ def test_login_failure_limit_reaches_axes(tmp_path):
 def test_production_settings_pass_the_deployment_checks(tmp_path):
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("8h", 8 * 3600), ("45m", 45 * 60), ("7d", 7 * 86400), ("900", 900)])
+def test_token_idle_durations_reach_the_settings(tmp_path, value, seconds):
+    code = SETUP + "; from django.conf import settings; print(int(settings.TOKEN_IDLE_STAFF.total_seconds()))"
+    result = run(["-c", code], {**DEV, "TOKEN_IDLE_STAFF": value}, tmp_path)
+    assert (result.returncode, result.stdout.strip()) == (0, str(seconds)), result.stderr
+
+
+# A valid key fixed in the source: test ids must be the same in every pytest-xdist worker.
+FIXED_KEY = "8fRDP3Jm1cI6lBV0n8pJDUFbcp3QbPuoXjKoLwP6NGo="
+
+
+@pytest.mark.parametrize("bad_key", [
+    "not-a-fernet-key",
+    FIXED_KEY[:-2],  # truncated
+    "A" * 44,  # base64, but not ending as a 32-byte key's encoding does
+    FIXED_KEY.replace("=", "") + "!",
+])
+def test_a_malformed_id_number_key_stops_start_up_in_production(tmp_path, bad_key):
+    """The README's promise: a malformed ID_NUMBER_KEYS stops start-up, naming the variable and which
+    key, without printing the key."""
+    good = Fernet.generate_key().decode()
+    result = setup_django({**PRODUCTION, "ID_NUMBER_KEYS": f"{good},{bad_key}"}, tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: ID_NUMBER_KEYS: key 2 of 2 is not a Fernet key" in result.stderr
+    assert bad_key not in result.stderr and good not in result.stderr
+
+
+def test_the_same_id_number_key_twice_stops_start_up(tmp_path):
+    key = Fernet.generate_key().decode()
+    result = setup_django({**PRODUCTION, "ID_NUMBER_KEYS": f"{key},{key}"}, tmp_path)
+    assert result.returncode != 0
+    assert "ID_NUMBER_KEYS lists the same key twice" in result.stderr
+
+
+def test_rotated_id_number_keys_start(tmp_path):
+    keys = ",".join(Fernet.generate_key().decode() for _ in range(3))
+    result = setup_django({**PRODUCTION, "ID_NUMBER_KEYS": keys}, tmp_path)
+    assert result.returncode == 0, result.stderr

@@ -1,13 +1,10 @@
 """/api/v1/audit/: administrators read the audit log of their subtree (read-only, newest first)."""
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
@@ -16,19 +13,13 @@ from rest_framework import serializers, viewsets
 from accounts.api.serializers import AuditEventSerializer
 from accounts.models import AuditAction, AuditEvent
 from core.access import MANAGE, api_roles
+from core.filters import IntegerFilter
 
 ERROR = inline_serializer("AuditError", {"detail": serializers.CharField()})
 FILTER_ERRORS = inline_serializer("AuditFilterErrors", {
     name: serializers.ListField(child=serializers.CharField(), required=False)
     for name in ("action", "actor", "target_type", "target_id")
 })
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IntegerFilter(filters.NumberFilter):
-    """A whole number (``?actor=12``); anything else is a 400 naming the parameter."""
-
-    field_class = forms.IntegerField
 
 
 class AuditEventFilter(filters.FilterSet):

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from accounts.models import AuditEvent, Region, User
 from accounts.roles import Role
+from core.openapi import nullable_in_response
 
 
 class RegionBriefSerializer(serializers.ModelSerializer):
@@ -31,7 +32,8 @@ class TokenSerializer(serializers.Serializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    region = serializers.CharField(source="region_id", label=_("region"))
+    # A superuser has no region: null in answers; a user created or changed here needs one.
+    region = nullable_in_response(serializers.CharField(source="region_id", label=_("region")))
     role = serializers.ChoiceField(choices=Role.choices, label=_("role"))
     password = serializers.CharField(write_only=True, label=_("password"), style={"input_type": "password"},
                                      trim_whitespace=False)
@@ -66,7 +68,7 @@ class UserUpdateSerializer(UserSerializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
-    region = RegionBriefSerializer(read_only=True)
+    region = RegionBriefSerializer(read_only=True, allow_null=True, help_text=_("null for a superuser"))
     role = serializers.SerializerMethodField()
 
     class Meta:

@@ -5,7 +5,6 @@ from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -21,19 +20,21 @@ from accounts.api.serializers import (
     UserUpdateSerializer,
 )
 from accounts.models import Region, User
-from core.access import MANAGE, SIGNED_IN, api_roles
+from core.access import MANAGE, READ, SIGNED_IN, api_roles
+from core.openapi import LOCKED_OUT
 from core.regioncodes import subtree_q
 from core.regions import validate_code
 from volunteers.services import volunteer_create_login
 
 
 class TokenView(APIView):
-    """Exchange a user name and password for an API token (`Authorization: Token <token>`)."""
+    """Exchange a user name and password for an API token (`Authorization: Token <token>`). A token
+    expires after TOKEN_IDLE_STAFF (caring mothers: TOKEN_IDLE_VOLUNTEER) unused; each use renews it."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer, 429: LOCKED_OUT})
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -42,7 +43,8 @@ class TokenView(APIView):
                             password=data.validated_data["password"])
         if user is None:
             raise exceptions.ValidationError({"non_field_errors": [_("Wrong user name or password.")]})
-        token, _created = Token.objects.get_or_create(user=user)
+        # The current token, or a new one when it expired unused (accounts.tokens).
+        token = services.token_for(user=user)
         return Response({"token": token.key})
 
 
@@ -147,8 +149,9 @@ class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     """The region tree: the caller's subtree and its ancestors. Admins may add townships and villages."""
 
     serializer_class = RegionSerializer
-    # Everyone signed in reads the tree around them; administrators add to it.
-    permission_classes = [api_roles(SIGNED_IN, MANAGE)]
+    # Federation roles read the tree around them (not caring mothers: no addresses on the phone);
+    # administrators add to it.
+    permission_classes = [api_roles(READ, MANAGE)]
     filterset_class = RegionFilter
     lookup_field = "code"
     lookup_value_regex = r"[^/]+"

@@ -54,6 +54,10 @@ class ActivitySerializer(serializers.ModelSerializer):
                                             label=_("participants (人次)"),
                                             help_text=_("Person-times counted in totals; defaults to the number "
                                                         "of children."))
+    confirm_large_participants = serializers.BooleanField(
+        write_only=True, required=False, default=False, label=_("confirm a large number of person-times"),
+        help_text=_("Needed above ACTIVITY_CONFIRM_PARTICIPANTS person-times (200 by default); more than "
+                    "ACTIVITY_MAX_PARTICIPANTS (2000 by default) are refused."))
     aid_value_yuan = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, default="0",
                                               label=_("aid value (yuan)"))
     follow_up = serializers.BooleanField(required=False, default=False, label=_("needs follow-up"),
@@ -68,7 +72,8 @@ class ActivitySerializer(serializers.ModelSerializer):
         model = Activity
         fields = ["id", "volunteer", "volunteer_name", "children", "occurred_on", "kind", "duration_minutes",
                   "participants", "aid_value_yuan", "notes", "services", "is_group", "title", "place",
-                  "follow_up", "co_volunteers", "confirm_large_aid", "region", "photos", "can_edit",
+                  "follow_up", "co_volunteers", "confirm_large_aid", "confirm_large_participants", "region",
+                  "photos", "can_edit",
                   "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -81,6 +86,14 @@ class ActivitySerializer(serializers.ModelSerializer):
     def get_can_edit(self, activity: Activity) -> bool:
         request = self.context.get("request")
         return bool(request is not None and can_edit_activity(request.user, activity))
+
+
+class VolunteerActivitySerializer(ActivitySerializer):
+    """A caring mother's own activity: as above, without the region it was recorded in (the child's
+    village)."""
+
+    class Meta(ActivitySerializer.Meta):
+        fields = [f for f in ActivitySerializer.Meta.fields if f != "region"]
 
 
 # Recorded once and then fixed: correcting these means recording the activity anew.
@@ -104,6 +117,8 @@ class ActivityUpdateSerializer(serializers.Serializer):
                                               label=_("aid value (yuan)"))
     confirm_large_aid = serializers.BooleanField(required=False, default=False,
                                                  label=_("confirm a large aid value"))
+    confirm_large_participants = serializers.BooleanField(required=False, default=False,
+                                                          label=_("confirm a large number of person-times"))
 
     def validate(self, attrs):
         # A client sending the whole record back is fine; one that changes a fixed field surely meant

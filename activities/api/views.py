@@ -1,7 +1,8 @@
 """The activities API (/api/v1/activities/).
 
 Reads go through ``Activity.objects.visible_to`` (staff: their region subtree; a volunteer: the
-activities she recorded or took part in), so an activity outside the caller's scope is a 404.
+activities she recorded or took part in, unfiltered, without their region), so an activity outside
+the caller's scope is a 404.
 Recording goes through activities.services.activity_record, which is idempotent on the client's
 UUID: 201 when created, 200 with the stored record when the same id arrives again with the same
 content (a phone retrying), 409 when it arrives with other content. Corrections go through
@@ -24,10 +25,11 @@ from activities.api.serializers import (
     ActivityUpdateSerializer,
     PhotoSerializer,
     PhotoUploadSerializer,
+    VolunteerActivitySerializer,
 )
 from activities.filters import ActivityFilter
 from activities.models import Activity, ActivityChild, ActivityPhoto
-from core.access import EDIT, PHONE, READ, api_roles
+from core.access import EDIT, PHONE, READ, PhoneListsUnfiltered, api_roles, is_volunteer
 
 # Everyone in scope reads; staff, admins and caring mothers record (viewers are read-only).
 RecordsActivities = api_roles(READ | PHONE, EDIT | PHONE)
@@ -52,7 +54,8 @@ CONFLICT = inline_serializer("ActivityConflict", {"detail": serializers.CharFiel
         summary="Correct an activity (after the edit window: staff only, audited)",
         request=ActivityUpdateSerializer, responses=ActivitySerializer),
 )
-class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ActivityViewSet(PhoneListsUnfiltered, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet):
     permission_classes = [RecordsActivities]
     filterset_class = ActivityFilter
     serializer_class = ActivitySerializer
@@ -63,9 +66,16 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         # list: 1 count + 1 page (JOIN volunteer) + 1 children + 1 co-volunteers + 1 photos.
         return with_relations(Activity.objects.visible_to(self.request.user))
 
+    def _shape(self) -> type[ActivitySerializer]:
+        return VolunteerActivitySerializer if is_volunteer(self.request.user) else ActivitySerializer
+
+    def get_serializer_class(self):
+        shape = super().get_serializer_class()
+        return self._shape() if shape is ActivitySerializer else shape
+
     def _respond(self, pk, code: int) -> Response:
         activity = with_relations(Activity.objects.all()).get(pk=pk)
-        return Response(ActivitySerializer(activity, context=self.get_serializer_context()).data, status=code)
+        return Response(self._shape()(activity, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(summary="Record an activity; idempotent on the client's id",
                    responses={201: ActivitySerializer,
@@ -84,7 +94,8 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 services=data["services"], is_group=data["is_group"], title=data["title"],
                 duration_minutes=data["duration_minutes"], place=data["place"], participants=data["participants"],
                 aid_value_yuan=data["aid_value_yuan"], notes=data["notes"], follow_up=data["follow_up"],
-                co_volunteers=data["co_volunteers"], confirm_large_aid=data["confirm_large_aid"])
+                co_volunteers=data["co_volunteers"], confirm_large_aid=data["confirm_large_aid"],
+                confirm_large_participants=data["confirm_large_participants"])
         except services.ActivityConflict as conflict:
             return Response({"detail": str(conflict), "id": str(conflict.activity.pk)},
                             status=status.HTTP_409_CONFLICT)
@@ -95,9 +106,10 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         serializer = ActivityUpdateSerializer(activity, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        confirm = fields.pop("confirm_large_aid", False)
-        services.activity_update(actor=request.user, activity=activity, confirm_large_aid=confirm,
-                                 **fields)
+        confirm_aid = fields.pop("confirm_large_aid", False)
+        confirm_participants = fields.pop("confirm_large_participants", False)
+        services.activity_update(actor=request.user, activity=activity, confirm_large_aid=confirm_aid,
+                                 confirm_large_participants=confirm_participants, **fields)
         return self._respond(activity.pk, status.HTTP_200_OK)
 
     @extend_schema(summary="Add a photo (JPEG, PNG or WebP; resized, location metadata removed)",

@@ -34,6 +34,8 @@ class LogForm(forms.Form):
                                         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     follow_up = forms.BooleanField(label=_("Needs follow-up (opens a need)"), required=False)
+    # Shown (without JavaScript) once the service has asked to confirm an unusually large figure.
+    confirm_large = forms.BooleanField(label=_("The figures are right: save them as they are"), required=False)
 
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,8 @@
 
 Only caring mothers' logins use them (core.access.PHONE; staff are sent to the staff home or refused). Every read goes through
 ``Child.objects.visible_to`` / ``Activity.objects.visible_to``, so a child she is not actively paired
-with is a 404. A child is shown by the given name only, and never with the ID number.
+with is a 404 (and unnamed in her history). A child is shown by the given name only, and never with
+the ID number.
 """
 
 import hashlib
@@ -10,6 +11,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
@@ -73,6 +75,9 @@ def phone_config(user) -> dict:
         "scope": reverse("phone:home"),
         "warm": [reverse("phone:home"), reverse("phone:log"), reverse("phone:history")],
         "kinds": dict(ActivityKind.choices),
+        # Above these app.js asks "is this right?" before queueing, and sends the confirmation flags.
+        "confirmAbove": {"participants": settings.ACTIVITY_CONFIRM_PARTICIPANTS,
+                         "aid": str(settings.ACTIVITY_AID_CONFIRM_YUAN)},
         "text": {
             "pending": _("Waiting to sync: %(n)s"),
             "allSynced": _("Everything is synced"),
@@ -86,6 +91,8 @@ def phone_config(user) -> dict:
             "discard": _("Remove"),
             "confirmDiscard": _("Remove this record from the phone? It was not accepted by the server."),
             "chooseChild": _("Choose a child."),
+            "confirmParticipants": _("%(n)s person-times is unusually many. Is it right?"),
+            "confirmAid": _("%(n)s yuan is an unusually large aid value. Is it right?"),
             "pendingLogout": _("Some records are not synced yet. Log out anyway? They stay on this phone."),
         },
     }
@@ -151,7 +158,8 @@ def log_activity(request):
                     actor=request.user, id=data["id"], children=[data["child"].pk], occurred_on=data["occurred_on"],
                     kind=data["kind"], services=data["services"], duration_minutes=data["duration_minutes"],
                     participants=data["participants"], aid_value_yuan=data["aid_value_yuan"], notes=data["notes"],
-                    follow_up=data["follow_up"],
+                    follow_up=data["follow_up"], confirm_large_participants=data["confirm_large"],
+                    confirm_large_aid=data["confirm_large"],
                 )
             except ValidationError as exc:
                 attach_service_errors(exc, form)
@@ -173,9 +181,10 @@ def log_activity(request):
 
 @require(PHONE, message=PHONE_ONLY)
 def history(request):
-    """Her activities, newest first."""
+    """Her activities, newest first, naming only the children she is still paired with."""
+    mine = Child.objects.visible_to(request.user).only("pk", "name")
     activities = (Activity.objects.visible_to(request.user)
-                  .prefetch_related(Prefetch("children", queryset=Child.objects.only("pk", "name")))
+                  .prefetch_related(Prefetch("children", queryset=mine))
                   .order_by("-occurred_on", "-created_at"))
     page = Paginator(activities, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     for activity in page:

@@ -148,7 +148,8 @@ def activity_create(request):
                     title=data.get("title", ""), duration_minutes=data["duration_minutes"], place=data["place"],
                     participants=data["participants"], aid_value_yuan=data["aid_value_yuan"], notes=data["notes"],
                     follow_up=data["follow_up"], co_volunteers=data.get("co_volunteers", []),
-                    confirm_large_aid=data["confirm_large_aid"])
+                    confirm_large_aid=data["confirm_large_aid"],
+                    confirm_large_participants=data["confirm_large_participants"])
             except ValidationError as exc:
                 attach_service_errors(exc, form)
             except services.ActivityConflict as conflict:
@@ -185,8 +186,9 @@ def activity_edit(request, pk):
                 messages.info(request, _("Nothing was changed."))
                 return redirect("activities:detail", pk=activity.pk)
             try:
-                services.activity_update(actor=user, activity=activity,
-                                         confirm_large_aid=form.cleaned_data["confirm_large_aid"], **changed)
+                services.activity_update(
+                    actor=user, activity=activity, confirm_large_aid=form.cleaned_data["confirm_large_aid"],
+                    confirm_large_participants=form.cleaned_data["confirm_large_participants"], **changed)
             except ValidationError as exc:
                 attach_service_errors(exc, form)
             else:

@@ -5,6 +5,8 @@ number's checksum and agreement with the record, uniqueness, dates, transitions,
 children.services, which the views call; nothing here creates or updates a row.
 """
 
+from collections.abc import Mapping
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -41,10 +43,29 @@ class BlankAsNullChoiceField(serializers.ChoiceField):
 
 
 class GuardianSerializer(serializers.Serializer):
+    """One guardian. The guardians are always sent and replaced as a whole list, so a guardian's
+    required fields are required in a PATCH too: DRF skips every missing field of the whole tree in a
+    partial update, nested ones included, which let ``{"guardians": [{"name": …}]}`` through."""
+
     name = serializers.CharField(max_length=40, label=_("guardian's name"))
     relation = serializers.CharField(max_length=20, label=_("relation"))
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="",
                                   label=_("guardian's phone"))
+
+    def to_internal_value(self, data):
+        try:
+            value = super().to_internal_value(data)
+            errors = {}
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict) or not isinstance(data, Mapping):
+                raise
+            value, errors = None, dict(exc.detail)
+        for name, field in self.fields.items():
+            if field.required and name not in data:
+                errors[name] = [_("%(field)s is required for every guardian.") % {"field": field.label}]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {"phone": "", **value}
 
 
 class ChildSerializer(serializers.ModelSerializer):

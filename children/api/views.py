@@ -1,7 +1,9 @@
 """The children ledger API (/api/v1/children/, /api/v1/needs/).
 
 Reads go through ``Child.objects.visible_to`` / ``Need.objects.visible_to``, so anything outside the
-caller's region subtree is a 404; writes are for admins and staff (viewers get 403) and go through
+caller's region subtree is a 404. A caring mother reads only the list and the record of the children
+she is paired with now, by their given names (VolunteerChildSerializer, unfiltered); everything else
+here refuses her (403). Writes are for admins and staff (viewers get 403) and go through
 children.services, whose ValidationErrors config.api_errors turns into 400s keyed by field.
 Nothing is ever deleted: a child leaves the ledger by exiting, and the history stays.
 """
@@ -31,12 +33,17 @@ from children.api.serializers import (
 )
 from children.filters import ChildFilter, validate_region_code
 from children.models import Child, Need, NeedKind, NeedStatus, Status
-from core.access import EDIT, SIGNED_IN, api_roles, is_volunteer
+from core.access import EDIT, PHONE, READ, PhoneListsUnfiltered, api_roles, is_volunteer
+from core.filters import IntegerFilter
 from core.regioncodes import subtree_q
 from core.regions import validate_code
+from core.security import no_store
 
-# Everyone reads what their scope shows them (a caring mother, her paired children); editors change.
-READ_ANY_WRITE_EDITOR = api_roles(SIGNED_IN, EDIT)
+# Federation roles read what their scope shows them, a caring mother her paired children (by given
+# name); editors change.
+READ_ANY_WRITE_EDITOR = api_roles(READ | PHONE, EDIT)
+# The records around a child (risk cards, history, needs): federation roles only.
+STAFF_READ_EDITOR_WRITE = api_roles(READ, EDIT)
 
 
 def _region_or_none(code: str) -> Region | None:
@@ -59,6 +66,8 @@ def _child_response(pk: int, *, code: int = status.HTTP_200_OK) -> Response:
 
 # The sub-resources under a child are short lists of their own kind: no ledger filters, no pages.
 SUB_RESOURCE = {"filter_backends": [], "pagination_class": None}
+# ... and the ones that can be read are for federation roles only.
+STAFF_SUB_RESOURCE = {**SUB_RESOURCE, "permission_classes": [STAFF_READ_EDITOR_WRITE]}
 
 
 @extend_schema_view(
@@ -68,8 +77,9 @@ SUB_RESOURCE = {"filter_backends": [], "pagination_class": None}
     update=extend_schema(summary="Change a child's record", responses=ChildSerializer),
     partial_update=extend_schema(summary="Change some of a child's record", responses=ChildSerializer),
 )
-class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                   mixins.UpdateModelMixin, viewsets.GenericViewSet):
+@no_store  # a child's record, and a revealed ID number: no cache keeps a copy (core.security)
+class ChildViewSet(PhoneListsUnfiltered, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                   mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Children in the ledger (台账). No DELETE: history is never deleted; a child exits instead."""
 
     permission_classes = [READ_ANY_WRITE_EDITOR]
@@ -78,7 +88,9 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
     def get_queryset(self):
         # list: 1 count + 1 page + 1 guardians, whatever the page size (see test_list_query_count).
-        return Child.objects.visible_to(self.request.user).select_related("region").prefetch_related("guardians")
+        children = Child.objects.visible_to(self.request.user).select_related("region").prefetch_related("guardians")
+        # Hers in a neutral order (the ledger's, by region and full name, would hint at both).
+        return children.order_by("pk") if is_volunteer(self.request.user) else children
 
     def get_serializer_class(self):
         if is_volunteer(self.request.user):
@@ -118,7 +130,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
                    responses=AssessmentSerializer(many=True))
     @extend_schema(methods=["POST"], summary="Record a risk assessment; the latest sets the child's colour",
                    request=AssessmentSerializer, responses={201: AssessmentSerializer})
-    @action(detail=True, methods=["get", "post"], serializer_class=AssessmentSerializer, **SUB_RESOURCE)
+    @action(detail=True, methods=["get", "post"], serializer_class=AssessmentSerializer, **STAFF_SUB_RESOURCE)
     def assessments(self, request, pk=None):
         child = self.get_object()
         if request.method == "GET":
@@ -182,7 +194,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
     @extend_schema(summary="The child's status changes and transfers, oldest first", request=None,
                    responses=StatusChangeSerializer(many=True))
-    @action(detail=True, methods=["get"], serializer_class=StatusChangeSerializer, **SUB_RESOURCE)
+    @action(detail=True, methods=["get"], serializer_class=StatusChangeSerializer, **STAFF_SUB_RESOURCE)
     def history(self, request, pk=None):
         child = self.get_object()
         rows = child.status_changes.select_related("actor")
@@ -208,7 +220,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
                    responses=NeedSerializer(many=True))
     @extend_schema(methods=["POST"], summary="Record a need or small wish of the child (opens it)",
                    request=NeedSerializer, responses={201: NeedSerializer})
-    @action(detail=True, methods=["get", "post"], serializer_class=NeedSerializer, **SUB_RESOURCE)
+    @action(detail=True, methods=["get", "post"], serializer_class=NeedSerializer, **STAFF_SUB_RESOURCE)
     def needs(self, request, pk=None):
         child = self.get_object()
         if request.method == "GET":
@@ -227,7 +239,7 @@ class NeedFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=NeedKind.choices, label=_lazy("Kind"))
     region = filters.CharFilter(method="filter_region", label=_lazy("Region (with everything below it)"),
                                 validators=[validate_region_code])
-    child = filters.NumberFilter(field_name="child_id", label=_lazy("Child"))
+    child = IntegerFilter(field_name="child_id", label=_lazy("Child"))
 
     class Meta:
         model = Need
@@ -244,7 +256,7 @@ class NeedFilter(filters.FilterSet):
 class NeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Needs and small wishes across the caller's scope. Create them under a child (…/children/<id>/needs/)."""
 
-    permission_classes = [READ_ANY_WRITE_EDITOR]
+    permission_classes = [STAFF_READ_EDITOR_WRITE]
     filterset_class = NeedFilter
     serializer_class = NeedSerializer
 

@@ -31,7 +31,7 @@ from children.models import (
     RiskColor,
     add_years,
 )
-from core.access import READ, SIGNED_IN, require
+from core.access import READ, require
 from core.regioncodes import PREFIX_LENGTH, VILLAGE, subtree_q
 from core.regions import (
     RollupRow,
@@ -151,11 +151,10 @@ def risk_board(request):
 
 # --- needs ----------------------------------------------------------------------------------------
 
-@require(SIGNED_IN)
+@require(READ)
 @require_safe
 def need_list(request):
-    """Needs in scope, open and claimed by default, newest first. Volunteers see the needs of the
-    children visible to them (none before pairings exist)."""
+    """Needs in scope, open and claimed by default, newest first."""
     user = request.user
     needs = Need.objects.visible_to(user).select_related("child", "region")
     kind = request.GET.get("kind", "")

@@ -1,5 +1,9 @@
 """Excel in and out of the ledger: the civil-affairs (民政) list template, upload, preview and apply
-(children.reconcile), and the streamed ledger export (children.export)."""
+(children.reconcile), and the streamed ledger export (children.export).
+
+The upload only stores the file; a Celery task builds the preview, and the preview page refreshes
+itself while the import is ``pending`` (at once with the in-process tasks of the embedded default). An
+import pending so long that its job is lost is failed when its page is opened (reconcile.import_fail_if_lost)."""
 
 from io import BytesIO
 
@@ -26,6 +30,8 @@ from core.xlsx import CONTENT_TYPE as XLSX
 
 # Rows listed per preview section; the counts are always complete.
 PREVIEW_LISTED = 1000
+# Seconds between reloads of the preview page while the preview is being built.
+PENDING_REFRESH_SECONDS = 2
 RECENT_IMPORTS = 20
 # Levels an import can cover: a list is compared with the ledger of a region down to a township.
 _IMPORT_LEVELS = (PROVINCE, CITY, COUNTY, TOWNSHIP)
@@ -75,7 +81,7 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            ledger_import = reconcile.import_preview_create(
+            ledger_import = reconcile.import_upload(
                 actor=user, region=Region.objects.filter(pk=form.cleaned_data["region"]).first(),
                 file_name=upload.name, data=upload.read())
         except ValidationError as exc:
@@ -105,6 +111,8 @@ def import_preview(request, pk: int):
     user = request.user
     ledger_import = get_object_or_404(LedgerImport.objects.visible_to(user).select_related("region", "uploaded_by"),
                                       pk=pk)
+    if ledger_import.status == LedgerImportStatus.PENDING:  # its job may be lost: then it is failed now
+        ledger_import = reconcile.import_fail_if_lost(ledger_import)
     failures = []
     if request.method == "POST":
         action = request.POST.get("action")
@@ -139,6 +147,9 @@ def import_preview(request, pk: int):
         "failures": failures,
         "applied_before": reconcile.applied_before(actor=user, ledger_import=ledger_import),
         "is_previewed": ledger_import.status == LedgerImportStatus.PREVIEWED,
+        "is_pending": ledger_import.status == LedgerImportStatus.PENDING,
+        "is_failed": ledger_import.status == LedgerImportStatus.FAILED,
+        "refresh_seconds": PENDING_REFRESH_SECONDS,
     }
     return render(request, "children/excel/import_preview.html", context, status=409 if failures else 200)
 

@@ -40,9 +40,10 @@ from children.models import (
     StatusChange,
 )
 from children.services import EDIT_MESSAGE
-from core.access import EDIT, SIGNED_IN, allowed, is_volunteer, require
+from core.access import EDIT, READ, allowed, require
 from core.forms import attach_service_errors
 from core.regions import region_options
+from core.security import no_store
 from pairing.models import Pairing
 
 PAGE_SIZE = 50
@@ -85,10 +86,11 @@ def _sort_links(request) -> dict[str, dict]:
     return links
 
 
-@require(SIGNED_IN)
+@require(READ)
 @require_safe
+@no_store
 def child_list(request):
-    """The ledger. A caring mother sees only her paired children (``visible_to``)."""
+    """The ledger (federation roles; a caring mother is sent to her phone pages)."""
     user = request.user
     today = timezone.localdate()
     children = Child.objects.visible_to(user).select_related("region")
@@ -153,6 +155,7 @@ def child_create(request):
 
 
 @require(EDIT, EDIT_MESSAGE)
+@no_store
 def child_edit(request, pk: int):
     child = get_object_or_404(Child.objects.visible_to(request.user).select_related("region")
                               .prefetch_related("guardians"), pk=pk)
@@ -278,12 +281,10 @@ def render_detail(request, child: Child, *, forms: dict | None = None, open_form
     return response
 
 
-@require(SIGNED_IN)
+@require(READ)
 @require_safe
+@no_store
 def child_detail(request, pk: int):
-    if is_volunteer(request.user):
-        # A caring mother sees her child on the phone page, which shows only what she needs.
-        return redirect("phone:child", pk=pk)
     child = get_object_or_404(detail_queryset(request.user), pk=pk)
     if request.method == "GET":
         services.child_record_view(actor=request.user, child=child)

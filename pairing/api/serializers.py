@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from children.api.serializers import BlankAsNullChoiceField
+from children.names import given_name
 from pairing.models import EndReason, Pairing, PairingRole
 
 
@@ -29,6 +30,26 @@ class PairingSerializer(serializers.ModelSerializer):
         fields = ["id", "child", "child_name", "volunteer", "volunteer_name", "role", "started_on", "ended_on",
                   "end_reason", "end_note", "active", "created_at"]
         read_only_fields = ["id", "ended_on", "end_note", "created_at"]
+
+
+class VolunteerPairingSerializer(serializers.ModelSerializer):
+    """What a caring mother sees of her own (active) pairing: the child by the given name only — no
+    surname, no address, no region."""
+
+    child = serializers.IntegerField(source="child_id", read_only=True, label=_("child"))
+    child_given_name = serializers.SerializerMethodField(label=_("given name"))
+    volunteer = serializers.IntegerField(source="volunteer_id", read_only=True, label=_("caring mother"))
+    end_reason = BlankAsNullChoiceField(choices=EndReason.choices, read_only=True, label=_("end reason"))
+    active = serializers.BooleanField(source="is_active", read_only=True, label=_("active"))
+
+    class Meta:
+        model = Pairing
+        fields = ["id", "child", "child_given_name", "volunteer", "role", "started_on", "ended_on", "end_reason",
+                  "active"]
+        read_only_fields = fields
+
+    def get_child_given_name(self, pairing: Pairing) -> str:
+        return given_name(pairing.child.name)
 
 
 class PairingEndSerializer(serializers.Serializer):

@@ -1,7 +1,8 @@
 """The pairings API (/api/v1/pairings/).
 
-Reads go through ``Pairing.objects.visible_to`` (a volunteer user sees only her own pairings), so a
-pairing outside the caller's region subtree is a 404; creating and ending are for admins and staff
+Reads go through ``Pairing.objects.visible_to`` (a caring mother sees only her own active pairings,
+with the child's given name only: VolunteerPairingSerializer, unfiltered), so a pairing outside the
+caller's region subtree is a 404; creating and ending are for admins and staff
 (viewers and volunteers get 403) and go through pairing.services, the one place the pairing rules
 live. No update, no delete: history is never deleted; a pairing ends, dated, with a reason.
 """
@@ -11,10 +12,15 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.access import EDIT, SIGNED_IN, api_roles
+from core.access import EDIT, PHONE, READ, PhoneListsUnfiltered, api_roles, is_volunteer
 from pairing import services
 from pairing.api.filters import PairingFilter
-from pairing.api.serializers import PairingEndedSerializer, PairingEndSerializer, PairingSerializer
+from pairing.api.serializers import (
+    PairingEndedSerializer,
+    PairingEndSerializer,
+    PairingSerializer,
+    VolunteerPairingSerializer,
+)
 from pairing.models import Pairing
 
 
@@ -23,21 +29,27 @@ def _pairings():
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Pairings of the children in the caller's region subtree (a volunteer: her own)"),
+    list=extend_schema(summary="Pairings of the children in the caller's region subtree (a volunteer: her "
+                               "active ones)"),
     retrieve=extend_schema(summary="One pairing"),
     create=extend_schema(summary="Pair a caring mother with a child as lead or helper",
                          responses={201: PairingSerializer}),
 )
-class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                     viewsets.GenericViewSet):
-    # Every signed-in role reads (what visible_to gives it); admins and staff pair and end.
-    permission_classes = [api_roles(SIGNED_IN, EDIT)]
+class PairingViewSet(PhoneListsUnfiltered, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     mixins.CreateModelMixin, viewsets.GenericViewSet):
+    # Federation roles and caring mothers read (what visible_to gives them); admins and staff pair and end.
+    permission_classes = [api_roles(READ | PHONE, EDIT)]
     filterset_class = PairingFilter
     serializer_class = PairingSerializer
 
     def get_queryset(self):
         # list: 1 count + 1 page (JOIN child, volunteer), whatever the page size.
         return Pairing.objects.visible_to(self.request.user).select_related("child", "volunteer")
+
+    def get_serializer_class(self):
+        if is_volunteer(self.request.user):
+            return VolunteerPairingSerializer
+        return super().get_serializer_class()
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

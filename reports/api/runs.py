@@ -1,8 +1,9 @@
 """Report runs over the API (/api/v1/reports/): ask for a report (202 with the queued run), follow it,
 list them, download the file.
 
-Runs outside the caller's region subtree are 404; volunteers get 403; bad input is a 400 naming the
-field, from reports.services.report_request (nothing is created)."""
+Runs outside the caller's region subtree are 404; volunteers get 403, and so do read-only leaders
+asking for a report (they read and download them); bad input is a 400 naming the field, from
+reports.services.report_request (nothing is created)."""
 
 from django.http import FileResponse
 from django.urls import reverse
@@ -14,18 +15,24 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from core import months
-from core.access import READ, api_roles
+from core.access import EDIT, READ, allowed, api_roles
 from reports import services
-from reports.access import REPORTS_DENIED
+from reports.access import REPORTS_DENIED, REPORTS_MAKE_DENIED
 from reports.models import ReportFormat, ReportRun, ReportStatus
 from reports.storage import CONTENT_TYPES
 
 
-class ReportRoles(api_roles(READ)):
-    """Federation staff, leaders and admins (core.access.READ) read and ask for reports; volunteers get
-    403 with the reason."""
+class ReportRoles(api_roles(READ, EDIT)):
+    """Federation staff, leaders and admins (core.access.READ) read and download reports; only staff
+    and admins (core.access.EDIT) ask for them. The others get 403 with the reason."""
 
     message = REPORTS_DENIED
+
+    def has_permission(self, request, view) -> bool:
+        admitted = super().has_permission(request, view)
+        if not admitted and allowed(request.user, self.read):  # a read-only leader asking for a report
+            self.message = REPORTS_MAKE_DENIED
+        return admitted
 
 
 class AnyFileRenderer(BaseRenderer):

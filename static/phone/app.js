@@ -330,6 +330,16 @@
       notes: String(data.get("notes") || "").trim(),
       follow_up: data.get("follow_up") !== null,
     };
+    // An unusually large figure is asked about here, once, rather than refused later by the server.
+    var limits = cfg.confirmAbove || {};
+    if (payload.participants > limits.participants) {
+      if (!window.confirm(fmt(T.confirmParticipants, { n: payload.participants }))) { button.disabled = false; return; }
+      payload.confirm_large_participants = true;
+    }
+    if (Number(payload.aid_value_yuan) > Number(limits.aid)) {
+      if (!window.confirm(fmt(T.confirmAid, { n: payload.aid_value_yuan }))) { button.disabled = false; return; }
+      payload.confirm_large_aid = true;
+    }
     var duration = String(data.get("duration_minutes") || "").trim();
     if (duration) payload.duration_minutes = Number(duration);
     var record = {

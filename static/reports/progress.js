@@ -25,7 +25,8 @@
       part("error-text").textContent = run.error || "";
       part("download").hidden = !(done && run.download_url);
       part("waiting").hidden = done || failed;
-      part("again").hidden = !(done || failed);
+      var again = part("again");  // not there for read-only leaders, who do not make reports
+      if (again) again.hidden = !(done || failed);
       return done || failed;
     }
 

@@ -209,9 +209,10 @@ def test_a_region_outside_the_scope_is_404(client, month_ledger, staff_lishi):
     assert client.get(reverse("rhythm:coverage"), {"region": YUCI}).status_code == 404
 
 
-def test_volunteers_get_403(client, volunteer_lishi):
+def test_volunteers_are_sent_to_their_phone_pages(client, volunteer_lishi):
     client.force_login(volunteer_lishi)
-    assert client.get(reverse("rhythm:coverage")).status_code == 403
+    response = client.get(reverse("rhythm:coverage"))
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
 
 
 def test_the_page_runs_a_fixed_number_of_queries(client, month_ledger, staff_lishi, make_child, pair,

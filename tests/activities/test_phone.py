@@ -227,6 +227,31 @@ def test_log_page_carries_the_queue_settings_for_the_script(phone, my_child, vol
     assert (config["user"], config["api"], config["scope"]) == (volunteer_lishi.pk, "/api/v1/activities/", "/m/")
 
 
+def test_log_page_tells_the_script_above_which_figures_to_ask(phone, my_child, settings):
+    settings.ACTIVITY_CONFIRM_PARTICIPANTS = 150
+    content = phone.get("/m/log/").content.decode()
+    config = json.loads(content.split('<script id="phone-config" type="application/json">')[1].split("</script>")[0])
+    assert config["confirmAbove"]["participants"] == 150
+
+
+def _many(phone, child, today, **extra):
+    return phone.post("/m/log/", {"child": child.pk, "occurred_on": today.isoformat(), "kind": "home_visit",
+                                  "participants": 300, **extra})
+
+
+def test_log_form_without_javascript_asks_to_confirm_many_participants(phone, my_child, today):
+    response = _many(phone, my_child, today)
+    assert response.context["form"].errors["participants"]
+    assert 'name="confirm_large"' in response.content.decode()
+    assert not Activity.objects.exists()
+
+
+def test_log_form_without_javascript_saves_many_participants_once_confirmed(phone, my_child, today):
+    response = _many(phone, my_child, today, confirm_large="on")
+    assert response.status_code == 302
+    assert Activity.objects.get().participants == 300
+
+
 # --- history --------------------------------------------------------------------------------------
 
 def test_history_lists_her_activities_newest_first(phone, my_child, volunteer_lishi, record, today):

@@ -217,9 +217,10 @@ def test_clearing_a_rhythm_returns_to_the_one_above(admin_province, regions):
 # --- pages: scope and permissions -----------------------------------------------------------------
 
 @pytest.mark.parametrize("name", [*STAFF_PAGES, "rhythm:coverage"])
-def test_volunteers_get_403_on_staff_pages(client, volunteer_lishi, name):
+def test_volunteers_are_sent_from_staff_pages_to_their_phone_pages(client, volunteer_lishi, name):
     client.force_login(volunteer_lishi)
-    assert client.get(reverse(name)).status_code == 403
+    response = client.get(reverse(name))
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
 
 
 @pytest.mark.parametrize("name", [*STAFF_PAGES, "rhythm:coverage"])

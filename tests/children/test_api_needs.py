@@ -128,8 +128,9 @@ def test_province_admin_lists_both(api_client_for, admin_province, need_lishi, n
     assert ids(api_client_for(admin_province)) == {need_lishi.pk, need_yuci.pk}
 
 
-def test_volunteer_lists_no_needs(api_client_for, volunteer_lishi, need_lishi):
-    assert ids(api_client_for(volunteer_lishi)) == set()
+def test_volunteer_is_refused_the_needs(api_client_for, volunteer_lishi, need_lishi):
+    """Needs name the child in full: the phone shows her children's open needs instead."""
+    assert api_client_for(volunteer_lishi).get("/api/v1/needs/").status_code == 403
 
 
 def test_retrieve_outside_scope_is_404(api_client_for, staff_yuci, need_lishi):

@@ -45,10 +45,12 @@ def test_viewer_gets_403_on_every_action(client, viewer_lvliang, child_lishi, ne
     assert [client.post(url, data).status_code for url, data in action_urls(child_lishi, need)] == [403] * 6
 
 
-def test_volunteer_gets_403_on_every_action(client, volunteer_lishi, child_lishi, need):
-    # The actions admit editors only (core.access.EDIT), before the child is even looked up.
+def test_volunteer_is_sent_to_her_phone_pages_from_every_action(client, volunteer_lishi, child_lishi, need):
+    # The actions admit editors only (core.access.EDIT), before the child is even looked up; a caring
+    # mother is sent to /m/ (core.access.require).
     client.force_login(volunteer_lishi)
-    assert [client.post(url, data).status_code for url, data in action_urls(child_lishi, need)] == [403] * 6
+    responses = [client.post(url, data) for url, data in action_urls(child_lishi, need)]
+    assert [(r.status_code, r["Location"]) for r in responses] == [(302, reverse("phone:home"))] * 6
 
 
 def test_forbidden_actions_change_nothing(client, viewer_lvliang, child_lishi, need):

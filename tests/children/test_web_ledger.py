@@ -109,9 +109,10 @@ def test_viewer_gets_403_on_the_edit_form(client, viewer_lvliang, child_lishi):
     assert client.get(reverse("children:edit", args=[child_lishi.pk])).status_code == 403
 
 
-def test_volunteer_gets_403_on_the_edit_form(client, volunteer_lishi, child_lishi):
+def test_volunteer_is_sent_to_her_phone_pages_from_the_edit_form(client, volunteer_lishi, child_lishi):
     client.force_login(volunteer_lishi)
-    assert client.get(reverse("children:edit", args=[child_lishi.pk])).status_code == 403
+    response = client.get(reverse("children:edit", args=[child_lishi.pk]))
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
 
 
 def test_viewer_sees_no_reveal_form_and_no_action_forms(client, viewer_lvliang, child_lishi):
@@ -122,17 +123,17 @@ def test_viewer_sees_no_reveal_form_and_no_action_forms(client, viewer_lvliang, 
     assert reverse("children:create") not in page
 
 
-def test_volunteer_sees_an_empty_ledger(client, volunteer_lishi, child_lishi):
+def test_volunteer_is_sent_from_the_ledger_to_her_phone_pages(client, volunteer_lishi, child_lishi):
     client.force_login(volunteer_lishi)
     response = client.get(reverse("children:list"))
-    assert response.status_code == 200
-    assert child_lishi.name not in response.content.decode()
-    assert response.context["page"].paginator.count == 0
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
 
 
-def test_volunteer_gets_404_for_a_child_she_is_not_paired_with(client, volunteer_lishi, child_lishi):
+def test_volunteer_sees_nothing_of_a_child_she_is_not_paired_with(client, volunteer_lishi, child_lishi):
     client.force_login(volunteer_lishi)
-    assert client.get(reverse("children:detail", args=[child_lishi.pk]), follow=True).status_code == 404
+    assert client.get(reverse("phone:child", args=[child_lishi.pk])).status_code == 404
+    response = client.get(reverse("children:detail", args=[child_lishi.pk]), follow=True)
+    assert child_lishi.name[1:] not in response.content.decode()
 
 
 def test_province_admin_sees_both_counties(client, admin_province, child_lishi, child_yuci):
@@ -461,8 +462,8 @@ def test_ledger_runs_a_fixed_number_of_queries(client, staff_lishi, make_child, 
     assert len(response.context["page"]) == (count + 1) // 2
 
 
-def test_a_volunteer_is_sent_to_the_phone_page_of_a_child(client, volunteer_lishi, child_lishi):
+def test_a_volunteer_is_sent_to_her_phone_pages_from_a_child_record(client, volunteer_lishi, child_lishi):
     client.force_login(volunteer_lishi)
     response = client.get(reverse("children:detail", args=[child_lishi.pk]))
     assert response.status_code == 302
-    assert response.url == reverse("phone:child", args=[child_lishi.pk])
+    assert response.url == reverse("phone:home")

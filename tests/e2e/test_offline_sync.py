@@ -121,3 +121,18 @@ def test_a_record_the_server_refuses_is_marked_failed_with_its_message(
     assert page.locator("[data-queue]").get_attribute("data-pending") == "0"
     assert not Activity.objects.exists()
     page.screenshot(path=str(artifacts / "phone-refused.png"), full_page=True)
+
+
+def test_an_unusually_large_figure_is_asked_about_once_then_sent_confirmed(
+        live_server, phone_context, volunteer_lishi, two_children):
+    first, _second = two_children
+    page = log_in(phone_context, live_server, volunteer_lishi)
+    page.goto(live_server.url + f"/m/log/?child={first.pk}")
+    page.locator("details.more summary").tap()
+    page.fill("input[name=participants]", "300")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.locator("[data-save]").tap()
+    page.wait_for_selector("[data-queue] li[data-status=synced]", timeout=SYNC_TIMEOUT_MS)
+    assert len(asked) == 1 and "300" in asked[0]
+    assert Activity.objects.get().participants == 300

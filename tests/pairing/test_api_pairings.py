@@ -206,10 +206,15 @@ def test_pairing_outside_scope_is_404(api_client_for, staff_yuci, pairings):
     assert api_client_for(staff_yuci).get(detail(pairings["lead"])).status_code == 404
 
 
-def test_volunteer_user_lists_only_her_own_pairings(api_client_for, volunteer_lishi, pairings):
+def test_volunteer_user_lists_only_her_own_active_pairings(api_client_for, volunteer_lishi, pairings, pair,
+                                                          volunteer_mother_lishi, make_child, staff_lishi):
+    """Her ended pairing is gone for her, with its child (core.scoping; the phone pages likewise)."""
+    mine = pair(make_child(staff_lishi, name="赵小华"), volunteer_mother_lishi)
     client = api_client_for(volunteer_lishi)
-    assert ids(client.get(URL)) == {pairings["ended"].pk}
-    assert client.get(detail(pairings["lead"])).status_code == 404
+    response = client.get(URL)
+    assert ids(response) == {mine.pk}
+    assert response.json()["results"][0]["child_given_name"] == "小华"
+    assert [client.get(detail(pairings[k])).status_code for k in ("lead", "ended")] == [404, 404]
 
 
 def test_an_ended_pairing_shows_its_end(api_client_for, staff_lishi, pairings):

@@ -116,11 +116,13 @@ def test_card_outside_the_scope_is_404(client, staff_yuci, lead_pairing):
     assert client.get(reverse("pairing:card", args=[lead_pairing.pk])).status_code == 404
 
 
-def test_a_caring_mother_downloads_her_own_card(client, pair, volunteer_lishi, volunteer_mother_lishi, child_lishi):
+def test_a_caring_mother_is_sent_from_her_own_card_to_her_phone_pages(client, pair, volunteer_lishi,
+                                                                      volunteer_mother_lishi, child_lishi):
+    """The card names the child in full, with the address: federation staff print it."""
     pairing = pair(child_lishi, volunteer_mother_lishi)
     client.force_login(volunteer_lishi)
     response = client.get(reverse("pairing:card", args=[pairing.pk]))
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
 
 
 def test_a_caring_mother_cannot_download_another_mothers_card(client, pair, make_child, staff_lishi,
@@ -129,4 +131,5 @@ def test_a_caring_mother_cannot_download_another_mothers_card(client, pair, make
     pair(child_lishi, volunteer_mother_lishi)
     helper = pair(child_lishi, mother_lishi, PairingRole.HELPER)  # same child, someone else's pairing
     client.force_login(volunteer_lishi)
-    assert client.get(reverse("pairing:card", args=[helper.pk])).status_code == 404
+    response = client.get(reverse("pairing:card", args=[helper.pk]))
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))

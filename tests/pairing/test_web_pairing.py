@@ -102,13 +102,15 @@ def test_list_runs_a_constant_number_of_queries(client, pair, make_child, make_v
     assert count() == few
 
 
-def test_a_caring_mother_sees_her_own_pairings(client, pair, volunteer_lishi, volunteer_mother_lishi, child_lishi,
-                                               mother_lishi, make_child, staff_lishi):
+def test_a_caring_mother_is_sent_to_her_phone_pages_naming_her_child_by_the_given_name(
+        client, pair, volunteer_lishi, volunteer_mother_lishi, child_lishi, mother_lishi, make_child, staff_lishi):
     pair(child_lishi, volunteer_mother_lishi)
     pair(make_child(staff_lishi, name="甲小一"), mother_lishi)
     client.force_login(volunteer_lishi)
-    rows = client.get(reverse("pairing:list")).context["page"]
-    assert [p.child.name for p in rows] == ["王小雨"]
+    response = client.get(reverse("pairing:list"), follow=True)
+    assert response.redirect_chain == [(reverse("phone:home"), 302)]
+    assert [c.given_name for c in response.context["children"]] == ["小雨"]
+    assert "王小雨" not in response.content.decode()
 
 
 # --- suggestions and pairing ----------------------------------------------------------------------
@@ -159,7 +161,8 @@ def test_suggestions_for_a_child_outside_the_scope_is_404(client, staff_yuci, ch
 
 def test_suggestions_are_not_for_volunteers(client, volunteer_lishi, child_lishi):
     client.force_login(volunteer_lishi)
-    assert client.get(reverse("pairing:suggest", args=[child_lishi.pk])).status_code == 403
+    response = client.get(reverse("pairing:suggest", args=[child_lishi.pk]))
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
 
 
 def test_one_click_pairing(client, staff_lishi, child_lishi, mother_lishi):
@@ -321,7 +324,8 @@ def test_coverage_outside_the_scope_is_404(client, staff_lishi, regions):
 
 def test_coverage_is_not_for_volunteers(client, volunteer_lishi):
     client.force_login(volunteer_lishi)
-    assert client.get(reverse("pairing:coverage")).status_code == 403
+    response = client.get(reverse("pairing:coverage"))
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
 
 
 def test_coverage_page_runs_a_constant_number_of_queries(client, make_child, staff_lishi):

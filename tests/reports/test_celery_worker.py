@@ -56,9 +56,9 @@ def _wait_until_finished(run_id: int) -> ReportRun:
     return ReportRun.objects.get(pk=run_id)
 
 
-def test_a_worker_makes_the_report_through_redis(lishi_month, viewer_lvliang, worker):
+def test_a_worker_makes_the_report_through_redis(lishi_month, admin_province, worker):
     assert not app.conf.task_always_eager
-    run = services.report_request(actor=viewer_lvliang, region_code=LVLIANG, month="2025-05", format="pdf")
+    run = services.report_request(actor=admin_province, region_code=LVLIANG, month="2025-05", format="pdf")
     run = _wait_until_finished(run.pk)
     assert (run.status, run.error) == (ReportStatus.DONE, "")
     assert run.file.storage.exists(run.file.name)

@@ -174,8 +174,9 @@ def test_county_staff_cannot_open_another_county(world, staff_lishi, browser):
     assert _page(browser(staff_lishi), region=YUCI, month="2025-03").status_code == 404
 
 
-def test_a_volunteer_is_refused(volunteer_lishi, browser):
-    assert _page(browser(volunteer_lishi)).status_code == 403
+def test_a_volunteer_is_sent_to_her_phone_pages(volunteer_lishi, browser):
+    response = _page(browser(volunteer_lishi))
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
 
 
 def test_an_anonymous_visitor_is_sent_to_log_in(client):

@@ -57,7 +57,7 @@ def province_pdf(rendered, request) -> Path:
 
 @pytest.fixture
 def city_pdf(rendered, request) -> Path:
-    return _once(rendered, request, "viewer_lvliang", LVLIANG)
+    return _once(rendered, request, "admin_province", LVLIANG)
 
 
 def test_the_file_is_a_pdf(city_pdf):

@@ -1,15 +1,18 @@
-"""Report runs: asking for one (the service, the API, the form), who may see and download which, the
-work of the task (progress, failure with the error, a retry that produces the file).
+"""Report runs: asking for one (the service, the API, the form), who may see and download which (the
+read-only leader downloads but does not make reports), the work of the task (progress, failure with the
+error, a retry that produces the file), and runs lost with their worker.
 
 Nothing here depends on a Celery worker: requests are made inside the test transaction, whose
 on_commit callbacks (the task being queued) never run unless a test captures them; the work is done
 by calling reports.services.report_generate, as the task does, or the task's own ``apply()``.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from celery.exceptions import TimeLimitExceeded, WorkerLostError
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -17,7 +20,7 @@ from accounts.models import AuditAction, AuditEvent, Region
 from core import months
 from core.regions import CODE_MESSAGE
 from reports import services, tasks
-from reports.access import REPORTS_DENIED
+from reports.access import REPORTS_DENIED, REPORTS_MAKE_DENIED
 from reports.formatters import pdf as pdf_formatter
 from reports.models import ReportRun, ReportStatus
 from tests.factories import LISHI, LISHI_TOWNSHIP, LISHI_VILLAGE, LVLIANG, SHANXI, YUCI
@@ -42,9 +45,10 @@ def lishi_run(lishi_month, staff_lishi) -> ReportRun:
 
 
 @pytest.fixture
-def lvliang_run(lishi_month, viewer_lvliang) -> ReportRun:
-    """A done Excel report of 吕梁市, May 2025, asked for by viewer_lvliang."""
-    return _made(viewer_lvliang, LVLIANG)
+def lvliang_run(lishi_month, admin_province) -> ReportRun:
+    """A done Excel report of 吕梁市, May 2025, asked for by admin_province (the city's read-only leader,
+    viewer_lvliang, downloads it)."""
+    return _made(admin_province, LVLIANG)
 
 
 def _fail_once(monkeypatch):
@@ -73,23 +77,23 @@ def _fail_once(monkeypatch):
     ("format", {"format": "docx"}),
     ("format", {"format": ""}),
 ])
-def test_bad_input_is_refused_naming_the_field(viewer_lvliang, field, values):
+def test_bad_input_is_refused_naming_the_field(admin_province, field, values):
     with pytest.raises(ValidationError) as raised:
-        _request(viewer_lvliang, **values)
+        _request(admin_province, **values)
     assert field in raised.value.message_dict
     assert not ReportRun.objects.exists()
 
 
-def test_next_month_is_in_the_future(viewer_lvliang):
+def test_next_month_is_in_the_future(admin_province):
     following = months.label(months.next_month(months.current_month()))
     with pytest.raises(ValidationError) as raised:
-        _request(viewer_lvliang, month=following)
+        _request(admin_province, month=following)
     assert "month" in raised.value.message_dict
     assert not ReportRun.objects.exists()
 
 
-def test_the_current_month_can_be_asked_for_so_far(viewer_lvliang):
-    run = _request(viewer_lvliang, month=months.label(months.current_month()))
+def test_the_current_month_can_be_asked_for_so_far(admin_province):
+    run = _request(admin_province, month=months.label(months.current_month()))
     assert run.month == months.current_month()
 
 
@@ -118,33 +122,137 @@ def test_volunteers_cannot_ask_for_reports(volunteer_lishi):
     assert not ReportRun.objects.exists()
 
 
-def test_a_request_creates_a_queued_run(viewer_lvliang):
-    run = _request(viewer_lvliang)
-    assert (run.region_id, run.month, run.format, run.status, run.requested_by) == (
-        LVLIANG, date(2025, 5, 1), "xlsx", ReportStatus.QUEUED, viewer_lvliang)
-
-
-def test_the_task_is_queued_when_the_transaction_commits(viewer_lvliang, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+def test_read_only_leaders_cannot_ask_for_reports(viewer_lvliang):
+    with pytest.raises(PermissionDenied) as raised:
         _request(viewer_lvliang)
+    assert str(raised.value) == str(REPORTS_MAKE_DENIED)
+    assert not ReportRun.objects.exists()
+
+
+def test_a_request_creates_a_queued_run(admin_province):
+    run = _request(admin_province)
+    assert (run.region_id, run.month, run.format, run.status, run.requested_by) == (
+        LVLIANG, date(2025, 5, 1), "xlsx", ReportStatus.QUEUED, admin_province)
+
+
+def test_the_task_is_queued_when_the_transaction_commits(admin_province, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _request(admin_province)
     assert len(callbacks) == 1
 
 
-def test_asking_again_while_queued_returns_the_same_run(viewer_lvliang):
-    first = _request(viewer_lvliang)
-    assert _request(viewer_lvliang).pk == first.pk
+def test_asking_again_while_queued_returns_the_same_run(admin_province):
+    first = _request(admin_province)
+    assert _request(admin_province).pk == first.pk
     assert ReportRun.objects.count() == 1
 
 
-def test_a_run_lost_long_ago_does_not_block_a_new_one(viewer_lvliang):
-    lost = _request(viewer_lvliang)
-    ReportRun.objects.filter(pk=lost.pk).update(status=ReportStatus.RUNNING,
-                                                created_at=timezone.now() - services.STALE_AFTER * 2)
-    assert _request(viewer_lvliang).pk != lost.pk
+def _running_since(run: ReportRun, started_at) -> None:
+    ReportRun.objects.filter(pk=run.pk).update(status=ReportStatus.RUNNING, progress=20, started_at=started_at)
 
 
-def test_asking_again_once_done_makes_a_new_run(lvliang_run, viewer_lvliang):
-    again = _request(viewer_lvliang)
+def test_a_run_lost_with_its_worker_is_failed_and_asking_again_queues_a_new_one(
+        admin_province, django_capture_on_commit_callbacks):
+    lost = _request(admin_province)
+    _running_since(lost, timezone.now() - services.running_lost_after() - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        again = _request(admin_province)
+    lost.refresh_from_db()
+    assert again.pk != lost.pk
+    assert (again.status, len(callbacks)) == (ReportStatus.QUEUED, 1)
+    assert (lost.status, lost.finished_at is not None) == (ReportStatus.FAILED, True)
+    minutes = round(services.running_lost_after().total_seconds() / 60)
+    assert lost.error.startswith(f"WorkerLost: no worker finished the report within {minutes} minutes")
+
+
+def test_a_run_still_within_its_time_stands(admin_province):
+    running = _request(admin_province)
+    _running_since(running, timezone.now() - services.running_lost_after() + timedelta(minutes=1))
+    assert _request(admin_province).pk == running.pk
+    assert services.report_runs_fail_lost() == 0
+
+
+def test_a_queued_run_waits_hours_behind_the_backlog_before_it_is_lost(admin_province):
+    queued = _request(admin_province)
+    ReportRun.objects.filter(pk=queued.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    assert _request(admin_province).pk == queued.pk
+    ReportRun.objects.filter(pk=queued.pk).update(created_at=timezone.now() - services.QUEUED_LOST_AFTER
+                                                  - timedelta(seconds=1))
+    assert _request(admin_province).pk != queued.pk
+    queued.refresh_from_db()
+    assert (queued.status, queued.error.startswith("WorkerLost: no worker started")) == (ReportStatus.FAILED, True)
+
+
+def test_the_beat_task_fails_every_lost_run_and_nothing_else(admin_province, staff_lishi):
+    lost = _request(admin_province)
+    _running_since(lost, timezone.now() - services.running_lost_after() - timedelta(seconds=1))
+    fresh = _request(staff_lishi, LISHI)
+    _running_since(fresh, timezone.now())
+    done = _made(staff_lishi, LISHI_TOWNSHIP)
+    assert tasks.fail_lost_report_runs.apply().get() == 1
+    assert {run.pk: run.status for run in ReportRun.objects.all()} == {
+        lost.pk: ReportStatus.FAILED, fresh.pk: ReportStatus.RUNNING, done.pk: ReportStatus.DONE}
+
+
+def test_the_beat_runs_the_lost_run_check_every_few_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-fail-lost-runs"]
+    assert entry["task"] == tasks.fail_lost_report_runs.name
+    assert entry["schedule"].minute == set(range(0, 60, 5))
+
+
+def test_a_lost_run_whose_task_comes_back_after_all_is_made(admin_province):
+    lost = _request(admin_province)
+    _running_since(lost, timezone.now() - services.running_lost_after() - timedelta(seconds=1))
+    services.report_runs_fail_lost()
+    run = services.report_generate(run_id=lost.pk)
+    assert (run.status, run.error, run.attempts) == (ReportStatus.DONE, "", 1)
+
+
+def test_a_run_killed_at_the_hard_time_limit_is_failed_at_once(admin_province):
+    """Celery calls the task's on_failure with TimeLimitExceeded when it kills the task at its hard
+    limit (in the worker's main process); the run does not wait for the beat's lost-run check."""
+    run = _request(admin_province)
+    _running_since(run, timezone.now())
+    tasks.generate_report.on_failure(TimeLimitExceeded(630), "task-id", (run.pk,), {}, None)
+    run.refresh_from_db()
+    assert (run.status, run.finished_at is not None) == (ReportStatus.FAILED, True)
+    assert run.error == ("TimeLimitExceeded: the report was not made within the time limit of 630 seconds; "
+                         "the worker stopped it.")
+    assert _request(admin_province).pk != run.pk  # asking again makes a new run
+
+
+def test_a_run_whose_worker_process_was_lost_is_failed_at_once(admin_province):
+    run = _request(admin_province)
+    _running_since(run, timezone.now())
+    tasks.generate_report.on_failure(WorkerLostError("Worker exited prematurely: signal 9 (SIGKILL)."),
+                                     "task-id", (), {"run_id": run.pk}, None)
+    run.refresh_from_db()
+    assert run.status == ReportStatus.FAILED
+    assert run.error == "WorkerLost: the worker making the report was lost (Worker exited prematurely: signal 9 (SIGKILL).)."
+
+
+def test_the_failure_hook_keeps_the_error_the_run_recorded_and_leaves_a_done_run_done(lishi_run, admin_province):
+    failed = _request(admin_province)
+    ReportRun.objects.filter(pk=failed.pk).update(status=ReportStatus.FAILED, error="RuntimeError: 字体服务暂时不可用")
+    for run in (failed, lishi_run):
+        tasks.generate_report.on_failure(RuntimeError("字体服务暂时不可用"), "task-id", (run.pk,), {}, None)
+    assert {run.pk: (run.status, run.error) for run in ReportRun.objects.all()} == {
+        failed.pk: (ReportStatus.FAILED, "RuntimeError: 字体服务暂时不可用"), lishi_run.pk: (ReportStatus.DONE, "")}
+
+
+def test_the_failure_hook_never_raises_into_the_worker(admin_province, monkeypatch, caplog):
+    run = _request(admin_province)
+
+    def database_down(**kwargs):
+        raise OperationalError("the database is gone")
+
+    monkeypatch.setattr(services, "report_fail_stopped", database_down)
+    tasks.generate_report.on_failure(TimeLimitExceeded(630), "task-id", (run.pk,), {}, None)
+    assert f"Could not mark report run {run.pk} failed" in caplog.text
+
+
+def test_asking_again_once_done_makes_a_new_run(lvliang_run, admin_province):
+    again = _request(admin_province)
     assert again.pk != lvliang_run.pk
     assert again.status == ReportStatus.QUEUED
 
@@ -201,8 +309,8 @@ def test_a_done_run_is_not_made_twice(lishi_run):
 
 # --- who sees what: the API -----------------------------------------------------------------------
 
-def test_api_request_answers_202_with_id_and_status(lishi_month, api_client_for, viewer_lvliang):
-    response = api_client_for(viewer_lvliang).post("/api/v1/reports/", {"region": LVLIANG, "month": MONTH,
+def test_api_request_answers_202_with_id_and_status(lishi_month, api_client_for, admin_province):
+    response = api_client_for(admin_province).post("/api/v1/reports/", {"region": LVLIANG, "month": MONTH,
                                                                        "format": "pdf"}, format="json")
     assert response.status_code == 202, response.content
     run = ReportRun.objects.get()
@@ -216,8 +324,8 @@ def test_api_request_answers_202_with_id_and_status(lishi_month, api_client_for,
     ("format", {"region": LVLIANG, "month": MONTH, "format": "doc"}),
     ("format", {"region": LVLIANG, "month": MONTH}),
 ])
-def test_api_bad_input_is_400_naming_the_field(api_client_for, viewer_lvliang, field, body):
-    response = api_client_for(viewer_lvliang).post("/api/v1/reports/", body, format="json")
+def test_api_bad_input_is_400_naming_the_field(api_client_for, admin_province, field, body):
+    response = api_client_for(admin_province).post("/api/v1/reports/", body, format="json")
     assert response.status_code == 400
     assert field in response.json(), response.json()
     assert not ReportRun.objects.exists()
@@ -235,6 +343,20 @@ def test_api_volunteers_are_refused(api_client_for, volunteer_lishi):
                                                                         "format": "pdf"}, format="json")
     assert response.status_code == 403
     assert not ReportRun.objects.exists()
+
+
+def test_api_read_only_leaders_cannot_ask_for_reports_and_are_told_why(lishi_month, api_client_for, viewer_lvliang):
+    response = api_client_for(viewer_lvliang).post("/api/v1/reports/", {"region": LVLIANG, "month": MONTH,
+                                                                       "format": "pdf"}, format="json")
+    assert response.status_code == 403
+    with translation.override("zh-hans"):
+        assert response.json()["detail"] == str(REPORTS_MAKE_DENIED)
+    assert not ReportRun.objects.exists()
+
+
+def test_api_read_only_leaders_list_reports(lvliang_run, api_client_for, viewer_lvliang):
+    ids = [row["id"] for row in api_client_for(viewer_lvliang).get("/api/v1/reports/").json()["results"]]
+    assert ids == [lvliang_run.pk]
 
 
 def test_api_volunteers_cannot_list_reports(api_client_for, volunteer_lishi):
@@ -255,8 +377,8 @@ def test_api_run_shows_the_contract_fields(lvliang_run, api_client_for, viewer_l
     assert body["download_url"].endswith(f"/api/v1/reports/{lvliang_run.pk}/download/")
 
 
-def test_api_queued_run_has_no_download_url(api_client_for, viewer_lvliang):
-    run = _request(viewer_lvliang)
+def test_api_queued_run_has_no_download_url(api_client_for, admin_province, viewer_lvliang):
+    run = _request(admin_province)
     assert api_client_for(viewer_lvliang).get(f"/api/v1/reports/{run.pk}/").json()["download_url"] is None
 
 
@@ -281,8 +403,8 @@ def test_api_download_outside_scope_is_404(lvliang_run, api_client_for, staff_yu
     assert api_client_for(staff_yuci).get(f"/api/v1/reports/{lvliang_run.pk}/download/").status_code == 404
 
 
-def test_api_download_of_a_queued_run_is_404(api_client_for, viewer_lvliang):
-    run = _request(viewer_lvliang)
+def test_api_download_of_a_queued_run_is_404(api_client_for, admin_province, viewer_lvliang):
+    run = _request(admin_province)
     assert api_client_for(viewer_lvliang).get(f"/api/v1/reports/{run.pk}/download/").status_code == 404
 
 
@@ -294,24 +416,24 @@ def test_the_list_shows_runs_in_scope(lishi_run, lvliang_run, client, staff_lish
     assert [run.pk for run in page.context["page"]] == [lishi_run.pk]
 
 
-def test_the_form_makes_a_run_and_shows_its_page(lishi_month, client, viewer_lvliang):
-    client.force_login(viewer_lvliang)
+def test_the_form_makes_a_run_and_shows_its_page(lishi_month, client, admin_province):
+    client.force_login(admin_province)
     response = client.post(reverse("reports:request"), {"region": LVLIANG, "month": MONTH, "format": "pdf"})
     run = ReportRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("reports:detail", args=[run.pk])
 
 
-def test_the_form_shows_a_bad_month_and_makes_nothing(client, viewer_lvliang):
-    client.force_login(viewer_lvliang)
+def test_the_form_shows_a_bad_month_and_makes_nothing(client, admin_province):
+    client.force_login(admin_province)
     response = client.post(reverse("reports:request"), {"region": LVLIANG, "month": "2099-01", "format": "pdf"})
     assert response.status_code == 400
     assert response.context["form"].errors["month"]
     assert not ReportRun.objects.exists()
 
 
-def test_the_form_shows_the_services_region_error_on_its_field(client, viewer_lvliang):
-    client.force_login(viewer_lvliang)
+def test_the_form_shows_the_services_region_error_on_its_field(client, admin_province):
+    client.force_login(admin_province)
     response = client.post(reverse("reports:request"), {"region": "14110000000x", "month": MONTH, "format": "pdf"})
     assert (response.status_code, response.context["form"].errors["region"]) == (400, [str(CODE_MESSAGE)])
 
@@ -331,8 +453,8 @@ def test_the_form_for_a_region_outside_scope_is_404(client, staff_yuci):
     assert not ReportRun.objects.exists()
 
 
-def test_the_run_page_polls_the_api_while_queued(client, viewer_lvliang):
-    run = _request(viewer_lvliang)
+def test_the_run_page_polls_the_api_while_queued(client, admin_province, viewer_lvliang):
+    run = _request(admin_province)
     client.force_login(viewer_lvliang)
     page = client.get(reverse("reports:detail", args=[run.pk])).content.decode()
     assert f'data-api-url="/api/v1/reports/{run.pk}/"' in page
@@ -356,7 +478,8 @@ def test_the_run_page_outside_scope_is_404(lvliang_run, client, staff_yuci):
 
 def test_volunteers_cannot_open_the_report_pages(client, volunteer_lishi):
     client.force_login(volunteer_lishi)
-    assert client.get(reverse("reports:list")).status_code == 403
+    response = client.get(reverse("reports:list"))
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
 
 
 def test_viewer_downloads_the_citys_report_with_its_chinese_name(lvliang_run, client, viewer_lvliang):
@@ -383,6 +506,37 @@ def test_county_staff_cannot_download_the_citys_report(lvliang_run, client, staf
 def test_yuci_staff_cannot_download_lishis_report(lishi_run, client, staff_yuci):
     client.force_login(staff_yuci)
     assert client.get(reverse("reports:download", args=[lishi_run.pk])).status_code == 404
+
+
+def test_read_only_leaders_cannot_open_the_request_form(client, viewer_lvliang):
+    client.force_login(viewer_lvliang)
+    assert client.get(reverse("reports:request")).status_code == 403
+    response = client.post(reverse("reports:request"), {"region": LVLIANG, "month": MONTH, "format": "pdf"})
+    assert response.status_code == 403
+    assert not ReportRun.objects.exists()
+
+
+def test_read_only_leaders_cannot_regenerate(lvliang_run, client, viewer_lvliang):
+    client.force_login(viewer_lvliang)
+    assert client.post(reverse("reports:regenerate", args=[lvliang_run.pk])).status_code == 403
+    assert list(ReportRun.objects.all()) == [lvliang_run]
+
+
+def test_read_only_leaders_are_offered_downloads_but_no_make_buttons(lvliang_run, client, viewer_lvliang):
+    client.force_login(viewer_lvliang)
+    listing = client.get(reverse("reports:list")).content.decode()
+    detail = client.get(reverse("reports:detail", args=[lvliang_run.pk])).content.decode()
+    assert reverse("reports:download", args=[lvliang_run.pk]) in listing
+    assert reverse("reports:download", args=[lvliang_run.pk]) in detail
+    assert reverse("reports:request") not in listing
+    assert reverse("reports:regenerate", args=[lvliang_run.pk]) not in detail
+
+
+def test_staff_are_offered_the_make_buttons(lishi_run, client, staff_lishi):
+    client.force_login(staff_lishi)
+    assert reverse("reports:request") in client.get(reverse("reports:list")).content.decode()
+    detail = client.get(reverse("reports:detail", args=[lishi_run.pk])).content.decode()
+    assert reverse("reports:regenerate", args=[lishi_run.pk]) in detail
 
 
 def test_regenerating_makes_a_new_run(lishi_run, client, staff_lishi):

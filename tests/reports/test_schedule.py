@@ -1,7 +1,7 @@
 """The monthly schedule: on the 1st, last month's report of every county, city and the province
 (configurable), skipping those already made or on their way; and the beat entry that runs it."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from celery.schedules import crontab
@@ -48,10 +48,19 @@ def test_a_report_queued_or_being_made_is_skipped(regions):
     assert {run.region_id for run in services.schedule_monthly(on=ON)} == SCHEDULED - {LISHI, LVLIANG}
 
 
-def test_a_report_stuck_running_for_hours_is_made_again(regions):
+def test_a_report_whose_worker_was_lost_is_failed_and_made_again(regions):
     stuck = _existing(LISHI, ReportStatus.RUNNING)
-    ReportRun.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - services.STALE_AFTER * 2)
+    ReportRun.objects.filter(pk=stuck.pk).update(
+        started_at=timezone.now() - services.running_lost_after() - timedelta(seconds=1))
     assert LISHI in {run.region_id for run in services.schedule_monthly(on=ON)}
+    stuck.refresh_from_db()
+    assert stuck.status == ReportStatus.FAILED
+
+
+def test_a_report_started_minutes_ago_is_skipped(regions):
+    running = _existing(LISHI, ReportStatus.RUNNING)
+    ReportRun.objects.filter(pk=running.pk).update(started_at=timezone.now() - timedelta(minutes=5))
+    assert LISHI not in {run.region_id for run in services.schedule_monthly(on=ON)}
 
 
 def test_a_failed_report_is_made_again(regions):

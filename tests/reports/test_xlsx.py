@@ -24,8 +24,8 @@ def _workbook(actor, region_code: str):
 
 
 @pytest.fixture
-def city_book(lishi_month, viewer_lvliang):
-    return _workbook(viewer_lvliang, LVLIANG)
+def city_book(lishi_month, admin_province):
+    return _workbook(admin_province, LVLIANG)
 
 
 @pytest.fixture

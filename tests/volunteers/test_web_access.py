@@ -19,9 +19,10 @@ def test_every_roster_page_has_its_allow_list(pattern):
 
 
 @pytest.mark.django_db
-def test_volunteer_user_gets_403_on_the_edit_form(client, volunteer_mother_lishi, volunteer_lishi):
+def test_volunteer_user_is_sent_from_the_edit_form_to_her_phone_pages(client, volunteer_mother_lishi, volunteer_lishi):
     client.force_login(volunteer_lishi)
-    assert client.get(reverse("volunteers:edit", args=[volunteer_mother_lishi.pk])).status_code == 403
+    response = client.get(reverse("volunteers:edit", args=[volunteer_mother_lishi.pk]))
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
 
 
 # --- her page links only the trainings the user may open --------------------------------------------

@@ -197,14 +197,17 @@ def test_viewer_gets_403_on_the_create_form(client, viewer_lvliang):
 
 @pytest.mark.parametrize("url_name", ["volunteers:list", "volunteers:team-list", "volunteers:station-list",
                                       "volunteers:training-list", "volunteers:create"])
-def test_volunteer_user_gets_403_on_the_roster(client, volunteer_lishi, url_name):
+def test_volunteer_user_is_sent_from_the_roster_to_her_phone_pages(client, volunteer_lishi, url_name):
     client.force_login(volunteer_lishi)
-    assert client.get(reverse(url_name)).status_code == 403
+    response = client.get(reverse(url_name))
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
 
 
-def test_volunteer_user_gets_403_on_her_own_page(client, volunteer_mother_lishi, volunteer_lishi):
+def test_volunteer_user_is_sent_from_her_own_roster_page_to_her_phone_pages(client, volunteer_mother_lishi,
+                                                                            volunteer_lishi):
     client.force_login(volunteer_lishi)
-    assert client.get(reverse("volunteers:detail", args=[volunteer_mother_lishi.pk])).status_code == 403
+    response = client.get(reverse("volunteers:detail", args=[volunteer_mother_lishi.pk]))
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
 
 
 def test_anonymous_is_sent_to_login(client, regions):

@@ -179,10 +179,12 @@ def test_viewer_gets_403_recording_a_training(client, viewer_lvliang, mothers):
     assert not Training.objects.exists()
 
 
-def test_volunteer_user_gets_403_on_a_training(client, staff_lishi, volunteer_mother_lishi, volunteer_lishi, regions):
+def test_volunteer_user_is_sent_from_a_training_to_her_phone_pages(client, staff_lishi, volunteer_mother_lishi,
+                                                                   volunteer_lishi, regions):
     training = make_training(staff_lishi, regions.lishi, [volunteer_mother_lishi])
     client.force_login(volunteer_lishi)
-    assert client.get(reverse("volunteers:training-detail", args=[training.pk])).status_code == 403
+    response = client.get(reverse("volunteers:training-detail", args=[training.pk]))
+    assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
 
 
 # --- the list's filters and queries ---------------------------------------------------------------

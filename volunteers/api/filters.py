@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _lazy
 from django_filters import rest_framework as filters
 
+from core.filters import IntegerFilter
 from core.regioncodes import subtree_q
 from core.regions import validate_code
 from volunteers.models import Sector, Skill, Team, Training, Volunteer, VolunteerStatus
@@ -30,7 +31,7 @@ class TeamFilter(filters.FilterSet):
 
 class VolunteerFilter(filters.FilterSet):
     region = filters.CharFilter(method="filter_region", label=REGION_LABEL)
-    team = filters.NumberFilter(field_name="team_id", label=_lazy("Team"))
+    team = IntegerFilter(field_name="team_id", label=_lazy("Team"))
     status = filters.ChoiceFilter(choices=VolunteerStatus.choices, label=_lazy("Status"))
     sector = filters.ChoiceFilter(choices=Sector.choices, label=_lazy("Sector"))
     skill = filters.ChoiceFilter(choices=Skill.choices, method="filter_skill", label=_lazy("Skill"))
@@ -65,7 +66,7 @@ class VolunteerFilter(filters.FilterSet):
 class TrainingFilter(filters.FilterSet):
     region = filters.CharFilter(method="filter_region", label=REGION_LABEL)
     held_on = filters.DateFromToRangeFilter(label=_lazy("Held between (held_on_after, held_on_before)"))
-    attendee = filters.NumberFilter(field_name="attendees", label=_lazy("Attended by this caring mother (id)"))
+    attendee = IntegerFilter(field_name="attendees", label=_lazy("Attended by this caring mother (id)"))
 
     class Meta:
         model = Training

@@ -186,7 +186,9 @@ class TrainingSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region_id", max_length=12, label=_("region code"))
     region_name = serializers.CharField(source="region.name", read_only=True, label=_("region"))
     attendees = AttendeesField(required=False, label=_("attendees (volunteer ids)"))
-    participants = serializers.IntegerField(required=False, min_value=0, label=_("participants (人次)"),
+    # At most what the column holds (PositiveIntegerField): a larger number is a 400, not a database error.
+    participants = serializers.IntegerField(required=False, min_value=0, max_value=2_147_483_647,
+                                            label=_("participants (人次)"),
                                             help_text=_("Everyone who took part; defaults to the attendees."))
     topic = serializers.CharField(max_length=120, required=False, allow_blank=True, default="", label=_("topic"))
     organiser = serializers.CharField(max_length=80, required=False, allow_blank=True, default="",

@@ -1,9 +1,9 @@
 """The roster API: /api/v1/teams/, /api/v1/volunteers/ (with reserve helpers, recognition, status
 actions and training history) and /api/v1/trainings/.
 
-Reads go through each model's ``visible_to`` (a volunteer user sees only herself), so anything
-outside the caller's region subtree is a 404; every signed-in role reads (core.access.SIGNED_IN),
-writes are for editors (core.access.EDIT: viewers and volunteers get 403) and go through
+Reads go through each model's ``visible_to``, so anything outside the caller's region subtree is a
+404; the federation roles read (core.access.READ: a caring mother's login is refused, 403 — she has
+her phone pages), writes are for editors (core.access.EDIT: viewers get 403) and go through
 volunteers.services, whose ValidationErrors config.api_errors turns into 400s keyed by field.
 Nothing is deleted: a caring mother stops by deactivation.
 """
@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Region
-from core.access import EDIT, SIGNED_IN, api_roles
+from core.access import EDIT, READ, api_roles
 from core.regions import validate_code
 from volunteers import services
 from volunteers.api.filters import TeamFilter, TrainingFilter, VolunteerFilter
@@ -34,8 +34,8 @@ from volunteers.api.serializers import (
 )
 from volunteers.models import Team, Training, Volunteer, VolunteerStatus
 
-# Everyone signed in reads what their scope shows them; editors change.
-READ_ANY_WRITE_EDITOR = api_roles(SIGNED_IN, EDIT)
+# Federation roles read what their scope shows them; editors change.
+READ_ANY_WRITE_EDITOR = api_roles(READ, EDIT)
 # The sub-resources under a volunteer are short lists of their own kind: no roster filters, no pages.
 SUB_RESOURCE = {"filter_backends": [], "pagination_class": None}
 
