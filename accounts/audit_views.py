@@ -38,6 +38,26 @@ DETAIL_LABELS = {
     "created": gettext_lazy("Created"),
     "updated": gettext_lazy("Updated"),
     "skipped": gettext_lazy("Skipped"),
+    "file_sha256": gettext_lazy("File fingerprint (SHA-256)"),
+    "format": gettext_lazy("Format"),
+    "month": gettext_lazy("Month"),
+    "tokens_revoked": gettext_lazy("Sign-in tokens revoked"),
+    "pairing": gettext_lazy("Pairing"),
+    "pairing_ended": gettext_lazy("Pairing ended"),
+    "pair_card": gettext_lazy("Pair card"),
+    "volunteer": gettext_lazy("Caring mother"),
+    "role": gettext_lazy("Role"),
+    "before": gettext_lazy("Before"),
+    "after": gettext_lazy("After"),
+    # The list filters an export records (children.filters and the other lists' filtersets).
+    "region": gettext_lazy("Region"),
+    "status": gettext_lazy("Status"),
+    "category": gettext_lazy("Category"),
+    "risk_color": gettext_lazy("Risk colour"),
+    "paired": gettext_lazy("Has a lead caring mother"),
+    "kind": gettext_lazy("Kind"),
+    "search": gettext_lazy("Search"),
+    "sort": gettext_lazy("Sort"),
 }
 # Detail keys that deserve to stand out (why someone saw a full ID number).
 EMPHASISED = {"reason"}
@@ -75,6 +95,21 @@ def _choice_labels(app_label: str) -> dict:
     return labels
 
 
+def key_label(key: str, target_type: str) -> str:
+    """The one label of a detail or change key: DETAIL_LABELS, else the audited model's field verbose
+    name, else the key itself."""
+    if key in DETAIL_LABELS:
+        return str(DETAIL_LABELS[key])
+    model_field = _model_fields(target_type).get(key) if target_type else None
+    return str(model_field.verbose_name) if model_field is not None else key
+
+
+def _field_label(name: str, target_type: str) -> str:
+    """A model field's name in words: its verbose name first (a changed field), else key_label."""
+    model_field = _model_fields(target_type).get(name) if target_type else None
+    return str(model_field.verbose_name) if model_field is not None else key_label(name, target_type)
+
+
 def _detail_items(detail: dict, target_type: str) -> list[DetailItem]:
     labels = _choice_labels(target_type.partition(".")[0]) if target_type else {}
 
@@ -83,13 +118,15 @@ def _detail_items(detail: dict, target_type: str) -> list[DetailItem]:
 
     items = []
     for key, value in (detail or {}).items():
-        if isinstance(value, (list, tuple)):
+        if key == "fields" and isinstance(value, (list, tuple)):  # the names of the fields changed
+            value = "、".join(_field_label(v, target_type) if isinstance(v, str) else str(v) for v in value)
+        elif isinstance(value, (list, tuple)):
             value = ", ".join(word(v) for v in value)
         elif isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in value.items())
+            value = ", ".join(f"{key_label(k, target_type)}={word(v)}" for k, v in value.items())
         else:
             value = word(value)
-        items.append(DetailItem(label=str(DETAIL_LABELS.get(key, key)), value=value, emphasised=key in EMPHASISED))
+        items.append(DetailItem(label=key_label(key, target_type), value=value, emphasised=key in EMPHASISED))
     return items
 
 
@@ -131,7 +168,7 @@ def _change_items(changes: dict, target_type: str, region_names: dict[str, str])
     for name, values in (changes or {}).items():
         old, new = _pair(values)
         model_field = fields.get(name)
-        label = str(model_field.verbose_name) if model_field is not None else name
+        label = _field_label(name, target_type)
         items.append(ChangeItem(label=label, old=word(model_field, old), new=word(model_field, new)))
     return items
 

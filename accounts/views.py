@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import services
 from accounts.forms import PasswordChangeForm, UserCreateForm
+from accounts.home import home_todo
 from accounts.models import Region, User
 from accounts.roles import Role
 from core import regioncodes
@@ -28,12 +30,12 @@ def home(request):
     if is_volunteer(user):
         return redirect("phone:home")
     region = user.region
-    context = {"region": region, "region_path": region.path_name() if region else _("All regions")}
-    if region is not None:
-        context["subregions"] = (
-            Region.objects.filter(parent=region).annotate(n_sub=Count("subregions")).order_by("code")[:200]
-        )
-    return render(request, "home.html", context)
+    return render(request, "home.html", {
+        "region": region,
+        "region_path": region.path_name() if region else _("All regions"),
+        # The to-do list with its counts, and the sub-region tiles (accounts.home): a fixed number of queries.
+        "home": home_todo(user, timezone.localdate()),
+    })
 
 
 @login_not_required

@@ -67,6 +67,8 @@ class ActivityRecordForm(_DetailsFields):
     co_volunteers = forms.TypedMultipleChoiceField(label=_("Other volunteers taking part"), coerce=int,
                                                    required=False, widget=forms.CheckboxSelectMultiple)
     follow_up = forms.BooleanField(label=_("Needs follow-up (opens a need for each child)"), required=False)
+    # Shown once the service has said a child already has this kind of activity with her that day.
+    confirm_repeat = forms.BooleanField(label=_("Record another one anyway"), required=False)
 
     field_order = ["id", "title", "volunteer", "children", "co_volunteers", "occurred_on", "kind", "services",
                    "duration_minutes", "place", "participants", "aid_value_yuan", "confirm_large_participants",

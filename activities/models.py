@@ -182,6 +182,8 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     link = models.CharField(max_length=200, blank=True)
+    # A due/overdue reminder: the ids of the children it lists (a visit to all of them marks it read).
+    children = models.JSONField(default=list, blank=True)
     # One reminder per recipient, kind and day: the daily task can be re-run safely.
     dedupe_key = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)

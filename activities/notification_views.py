@@ -30,7 +30,7 @@ from activities import coverage as coverage_service
 from activities import reminders, rhythm
 from activities.models import Notification
 from core import months
-from core.access import MANAGE, READ, SIGNED_IN, check, require
+from core.access import MANAGE, READ, SIGNED_IN, check, is_volunteer, require
 from core.forms import attach_service_errors
 from core.regioncodes import VILLAGE
 from core.regions import breadcrumbs, chosen_region, rollup
@@ -304,9 +304,15 @@ def rhythm_settings(request):
 @require(SIGNED_IN)
 @require_safe
 def notification_list(request):
-    """The user's own notifications, newest first (unread ones marked)."""
+    """The user's own notifications, newest first (unread ones marked). A caring mother sees them as a
+    tab of her phone pages."""
     # Queries: the count, then one page.
     page = _page(request, Notification.objects.for_user(request.user))
+    if is_volunteer(request.user):
+        from activities.phone.views import phone_config
+
+        return render(request, "phone/notifications.html", {"page": page,
+                                                            "phone_config": phone_config(request.user)})
     return render(request, "activities/notifications/list.html", {"page": page})
 
 

@@ -131,15 +131,16 @@ def volunteer_reminders(*, today: date, rhythms: RhythmBook) -> list[Notificatio
             .annotate(recipient_id=Subquery(logins.values("volunteer__user_id")[:1], output_field=IntegerField()))
             .filter(recipient_id__isnull=False)
             .order_by("recipient_id", "contact_base", "pk")
-            .values_list("recipient_id", "name", "risk_color", "region_id", "contact_base"))
+            .values_list("recipient_id", "name", "risk_color", "region_id", "contact_base", "pk"))
     link = _link("phone:home")
     notes = []
     for recipient_id, children in itertools.groupby(rows.iterator(chunk_size=2000), key=lambda row: row[0]):
-        due = sorted((base + timedelta(days=rhythms.days(color, region)), given_name(name), color)
-                     for _recipient, name, color, region, base in children)  # the most overdue first
-        lines = [_due_line(name=name, color=color, due_on=due_on, today=today) for due_on, name, color in due]
+        due = sorted((base + timedelta(days=rhythms.days(color, region)), given_name(name), color, pk)
+                     for _recipient, name, color, region, base, pk in children)  # the most overdue first
+        lines = [_due_line(name=name, color=color, due_on=due_on, today=today) for due_on, name, color, _pk in due]
         notes.append(Notification(
             recipient_id=recipient_id, kind=KIND_DUE, dedupe_key=due_key(today), link=link,
+            children=[pk for *_rest, pk in due],
             title=ngettext("%(n)s child is due for a contact", "%(n)s children are due for a contact",
                            len(lines)) % {"n": len(lines)},
             body="\n".join(lines)))
@@ -222,6 +223,29 @@ def notification_mark_read(*, actor: User, notification: Notification) -> Notifi
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
     return notification
+
+
+def reminders_done_by_visit(*, recipient_id: int, children: list[int]) -> int:
+    """After a visit to ``children`` (activities.services.activity_record, same transaction): mark read
+    the recipient's unread due/overdue reminders that list one of them and whose children have all
+    been contacted (by anyone) on or after the reminder's day. Returns how many. Two queries when she
+    has unread reminders (usually one or two), one otherwise."""
+    from activities.models import ActivityChild
+
+    visited = set(children)
+    done = []
+    for notice in Notification.objects.filter(recipient_id=recipient_id, kind=KIND_DUE).unread():
+        listed = set(notice.children or [])
+        if not listed & visited:
+            continue
+        day = date.fromisoformat(notice.dedupe_key.partition(":")[2])
+        contacted = set(ActivityChild.objects.filter(child_id__in=listed, occurred_on__gte=day)
+                        .values_list("child_id", flat=True))
+        if listed <= contacted:
+            done.append(notice.pk)
+    if not done:
+        return 0
+    return Notification.objects.filter(pk__in=done, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def notifications_mark_all_read(*, actor: User) -> int:

@@ -19,6 +19,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction, User
 from activities.models import Activity, ActivityChild, ActivityKind, CareService
 from children.models import Child, Status
+from children.names import given_name
 from core.access import EDIT, PHONE, allowed, check, is_volunteer
 from core.updates import model_update
 from pairing.models import Pairing
@@ -168,12 +169,20 @@ def activity_record(
     co_volunteers: Iterable[int] = (),
     confirm_large_aid: bool = False,
     confirm_large_participants: bool = False,
+    confirm_repeat: bool = False,
 ) -> tuple[Activity, bool]:
     """Record an activity; returns (activity, created).
 
     Idempotent on ``id``: the same id with the same content returns the stored activity and creates
     nothing (a phone retrying after a lost response); the same id with other content raises
-    ActivityConflict."""
+    ActivityConflict. That check comes first, so a replay is never taken for a repeat.
+
+    A visit to a child the same caring mother already has an activity of the same kind with on that
+    day is refused unless ``confirm_repeat`` (a double tap, or a queued entry sent twice under two
+    ids, would otherwise count twice in the statistics).
+
+    Recording a visit marks her unread due/overdue reminders whose children have all been contacted
+    since as read (activities.reminders.reminders_done_by_visit), in the same transaction."""
     check(actor, EDIT | PHONE, _("Your role cannot record activities."))
     try:
         activity_id = uuid.UUID(str(id)) if id else uuid.uuid4()
@@ -207,6 +216,9 @@ def activity_record(
             "Participants (人次) cannot be fewer than the %(n)s child taking part.",
             "Participants (人次) cannot be fewer than the %(n)s children taking part.", len(child_rows))
             % {"n": len(child_rows)}})
+    if not is_group and not confirm_repeat:
+        _check_repeat(actor=actor, activity_id=activity_id, volunteer=volunteer_obj, children=child_rows,
+                      occurred_on=occurred_on, kind=kind)
     co_rows = list(Volunteer.objects.visible_to(actor).filter(pk__in=co_ids).exclude(pk=volunteer_obj.pk))
     if len(co_rows) != len(set(co_ids) - {volunteer_obj.pk}):
         raise ValidationError({"co_volunteers": _("Some of the other volunteers are unknown or outside your area.")})
@@ -238,7 +250,28 @@ def activity_record(
         for child in child_rows:
             need_open_for_follow_up(child=child, description=notes or _("Follow-up after an activity on %(date)s")
                                     % {"date": occurred_on.isoformat()}, opened_on=occurred_on, created_by=actor)
+    if not is_group and volunteer_obj.user_id:
+        from activities.reminders import reminders_done_by_visit
+
+        reminders_done_by_visit(recipient_id=volunteer_obj.user_id, children=[c.pk for c in child_rows])
     return activity, True
+
+
+def _check_repeat(*, actor: User, activity_id: uuid.UUID, volunteer: Volunteer, children: list[Child],
+                  occurred_on: date, kind: str) -> None:
+    """Refuse (field ``confirm_repeat``) a second activity of the same kind by the same caring mother
+    with the same child on the same day, unless confirmed. The activity's own id is left out: a replay
+    that another request stored a moment ago is then answered as a replay (activity_record's insert)."""
+    seen = set(ActivityChild.objects.filter(child__in=children, occurred_on=occurred_on,
+                                            activity__volunteer=volunteer, activity__kind=kind,
+                                            activity__is_group=False).exclude(activity_id=activity_id)
+               .values_list("child_id", flat=True))
+    if seen:
+        # A caring mother is shown a child's given name only (as on all her pages).
+        names = "、".join(given_name(c.name) if is_volunteer(actor) else c.name for c in children if c.pk in seen)
+        raise ValidationError({"confirm_repeat": _(
+            "%(child)s already has a %(kind)s recorded on %(date)s: confirm to record another one.")
+            % {"child": names, "kind": ActivityKind(kind).label, "date": occurred_on.isoformat()}})
 
 
 def can_edit_activity(actor: User, activity: Activity) -> bool:

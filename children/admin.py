@@ -2,6 +2,7 @@
 which call children.services (validation, history rows, audit); the admin is for looking things up."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ScopedAdminMixin
 from children.models import Child
@@ -9,7 +10,7 @@ from children.models import Child
 
 @admin.register(Child)
 class ChildAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "gender", "birth_date", "id_number_masked", "region", "status", "risk_color",
+    list_display = ["name", "gender", "birth_date", "masked_id_number", "region", "status", "risk_color",
                     "next_review_on"]
     list_filter = ["status", "risk_color", "is_left_behind", "is_in_difficulty", "is_orphan",
                    "is_de_facto_unsupported"]
@@ -17,6 +18,10 @@ class ChildAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["region"]
     show_full_result_count = False
     exclude = ["id_number_encrypted", "id_number_digest"]
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, obj: Child) -> str:
+        return obj.id_number_masked
 
     def has_add_permission(self, request):
         return False

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from children import identity
-from children.filters import ChildFilter
+from children.filters import LedgerFilter
 from children.models import Child, ExitReason, Guardian, RiskColor, Status
 from children.xlsx_template import CATEGORY_WORDS, DIFFICULTY_WORDS, GENDER_WORDS, HOUSEHOLD_WORDS, join_words
 from core.exports import filtered_export
@@ -96,9 +96,10 @@ def write_ledger(writer: XlsxWriter, queryset: QuerySet) -> int:
 
 
 def ledger_export(*, actor: User, params: Mapping) -> TemporaryXlsx:
-    """Export the actor's ledger, filtered by ChildFilter on ``params``, to an .xlsx temporary file, and
+    """Export the actor's ledger, filtered as the ledger page is (LedgerFilter, so
+    exited children only when the status filter asks for them) on ``params``, to an .xlsx temporary file, and
     audit it with the filters and the row count. Volunteers may not export (PermissionDenied); invalid
     filters raise ValidationError."""
-    return filtered_export(actor=actor, params=params, filterset_class=ChildFilter,
+    return filtered_export(actor=actor, params=params, filterset_class=LedgerFilter,
                            queryset=Child.objects.visible_to(actor), write=write_ledger,
                            label=_("Children ledger"), filename_stem=FILENAME_STEM, denied=EXPORT_DENIED)

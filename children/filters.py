@@ -1,4 +1,7 @@
-"""The ledger's filters, shared by the staff pages, the API and the Excel export."""
+"""The ledger's filters, shared by the staff pages, the API and the Excel export.
+
+The API lists every child it may show (ChildFilter, as DESIGN.md's contract says); the staff ledger
+and its Excel export (LedgerFilter) hide exited children unless the status filter asks for them."""
 
 import django_filters as filters
 from django.core.exceptions import ValidationError
@@ -75,3 +78,24 @@ class ChildFilter(filters.FilterSet):
         if value == "risk":
             queryset = queryset.annotate(risk_rank=RISK_RANK)
         return queryset.order_by(*SORTS[value])
+
+
+# The ledger's status choice that shows every child, exited ones included.
+ALL_STATUSES = "all"
+
+
+class LedgerFilter(ChildFilter):
+    """ChildFilter for the staff ledger page and its export: with no status chosen, exited children are
+    left out; ``status=exited`` shows only them and ``status=all`` shows everyone."""
+
+    status = filters.ChoiceFilter(choices=[*Status.choices, (ALL_STATUSES, _("All, including exited"))],
+                                  method="filter_status", label=_("Status"))
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == ALL_STATUSES else queryset.filter(status=value)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.exclude(status=Status.EXITED)
+        return queryset

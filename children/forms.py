@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from accounts import idcard
 from accounts.models import Region
 from children.models import (
     Category,
@@ -24,7 +25,7 @@ from children.models import (
     RiskFactor,
     Status,
 )
-from children.services import GuardianData
+from children.services import GuardianData, check_id_number
 from core.regioncodes import COUNTY, TOWNSHIP, VILLAGE
 
 GUARDIAN_ROWS = 3
@@ -108,7 +109,14 @@ class GuardiansField(forms.Field):
 
 class ChildForm(forms.Form):
     """Create (``child=None``) or edit a child. On edit the region is not a field: moving a child is a
-    transfer, and the ID number is an optional correction."""
+    transfer, and the ID number is an optional correction.
+
+    The ID number comes first and is checked with the other fields (its check digit before anything
+    else): on create, a blank birth date or gender is taken from it, and one typed that disagrees with
+    it is an error on the ID number, as the service would say. static/children/id_number.js fills the
+    two inputs in as the number is typed."""
+
+    field_order = ["id_number", "name", "gender", "birth_date"]
 
     name = forms.CharField(label=_lazy("Name"), max_length=40)
     gender = forms.ChoiceField(label=_lazy("Gender"), choices=Gender.choices, widget=forms.RadioSelect)
@@ -142,8 +150,12 @@ class ChildForm(forms.Form):
                 "guardians": [GuardianData(g.name, g.relation, g.phone) for g in child.guardians.all()],
             })
         super().__init__(*args, **kwargs)
+        self.id_info: idcard.IdCardInfo | None = None
         if child is None:
             self._set_up_region(actor)
+            for name in ("gender", "birth_date"):
+                self.fields[name].required = False
+                self.fields[name].help_text = _("Filled in from the ID number.")
         else:
             del self.fields["region"], self.fields["entered_on"]
             field = self.fields["id_number"]
@@ -167,7 +179,41 @@ class ChildForm(forms.Form):
         return Region.objects.filter(pk=self.cleaned_data["region"].strip()).first()
 
     def clean_id_number(self) -> str:
-        return self.cleaned_data["id_number"].strip().upper()
+        """The check digit first (a typo shows there), then the rest of accounts.idcard.validate. A birth
+        date fault with a birth date typed is left to the service, which names the birth date field."""
+        number = idcard.normalize(self.cleaned_data["id_number"])
+        if not number:
+            return number
+        if idcard.FORMAT_RE.match(number) and idcard.check_char(number[:17]) != number[17]:
+            raise forms.ValidationError(_("The check digit of the ID number is wrong."), code="checksum")
+        try:
+            self.id_info = idcard.validate(number)
+        except idcard.IdCardError as exc:
+            if not (exc.code == "birth_date" and self.data.get(self.add_prefix("birth_date"))):
+                raise forms.ValidationError(str(exc), code=exc.code) from None
+        return number
+
+    def clean(self):
+        data = super().clean()
+        info = self.id_info
+        if info is None:
+            if self.child is None and "id_number" not in self.errors:
+                for name in ("gender", "birth_date"):
+                    if not data.get(name) and name not in self.errors:
+                        self.add_error(name, forms.ValidationError(self.fields[name].error_messages["required"],
+                                                                   code="required"))
+            return data
+        if self.child is None:
+            if not data.get("birth_date") and "birth_date" not in self.errors:
+                data["birth_date"] = info.birth_date
+            if not data.get("gender") and "gender" not in self.errors:
+                data["gender"] = info.sex
+        if data.get("birth_date") and data.get("gender"):
+            try:  # the service's own agreement check, now, beside the other fields' errors
+                check_id_number(info.number, birth_date=data["birth_date"], gender=data["gender"])
+            except forms.ValidationError as exc:
+                self.add_error(None, exc)
+        return data
 
     def guardians_unchanged(self) -> bool:
         if self.child is None:

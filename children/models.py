@@ -67,6 +67,15 @@ class RiskColor(models.TextChoices):
     GREEN = "green", _("Green")
 
 
+# The label of a child without a risk card (no assessment yet): next to RiskColor's labels everywhere.
+NOT_ASSESSED = _("Not assessed")
+
+
+def risk_labels() -> dict[str, str]:
+    """Each risk colour's label and ``unassessed``'s, in the active language (pages, PDF, Excel)."""
+    return {**{color.value: str(color.label) for color in RiskColor}, "unassessed": str(NOT_ASSESSED)}
+
+
 class RiskFactor(models.TextChoices):
     GUARDIANSHIP = "guardianship", _("Guardianship")
     HEALTH = "health", _("Physical health")
@@ -227,11 +236,11 @@ class Child(models.Model):
 
 
 class Guardian(models.Model):
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="guardians")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="guardians", verbose_name=_("child"))
     name = models.CharField(_("guardian's name"), max_length=40)
     relation = models.CharField(_("relation"), max_length=20)
     phone = models.CharField(_("guardian's phone"), max_length=20, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
         ordering = ["position", "id"]
@@ -245,14 +254,14 @@ class Guardian(models.Model):
 class StatusChange(models.Model):
     """One row per status change or transfer: the ledger's dynamic history, append-only."""
 
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="status_changes")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("child"))
     from_status = models.CharField(_("from"), max_length=10, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=10, choices=Status.choices)
     reason = models.CharField(_("reason"), max_length=20, choices=ExitReason.choices, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     effective_on = models.DateField(_("effective on"))
-    from_region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    to_region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("from region"))
+    to_region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("to region"))
     actor = models.ForeignKey(User, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -272,7 +281,7 @@ class StatusChange(models.Model):
 
 
 class RiskAssessment(models.Model):
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="assessments")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("child"))
     color = models.CharField(_("colour"), max_length=6, choices=RiskColor.choices)
     reasons = models.JSONField(_("risk factors"), default=list, blank=True)
     note = models.TextField(_("explanation"), blank=True)
@@ -309,7 +318,7 @@ class NeedKind(models.TextChoices):
 
 
 class NeedStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("need status", "Open")
     CLAIMED = "claimed", _("Claimed")
     FULFILLED = "fulfilled", _("Fulfilled")
     CANCELLED = "cancelled", _("Cancelled")
@@ -335,9 +344,9 @@ class NeedQuerySet(ScopedQuerySet):
 class Need(models.Model):
     """A child's concrete need or small wish (急难愁盼 / 微心愿)."""
 
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="needs")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="needs", verbose_name=_("child"))
     # Copied from the child so region-scoped lists and rollups need no join.
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
     kind = models.CharField(_("kind"), max_length=15, choices=NeedKind.choices)
     description = models.CharField(_("description"), max_length=300)
     status = models.CharField(_("status"), max_length=10, choices=NeedStatus.choices, default=NeedStatus.OPEN)
@@ -347,9 +356,9 @@ class Need(models.Model):
     claimed_by_name = models.CharField(_("claimed by"), max_length=80, blank=True)
     fulfilled_on = models.DateField(_("fulfilled on"), null=True, blank=True)
     closed_note = models.CharField(_("note"), max_length=300, blank=True)
-    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = NeedQuerySet.as_manager()
 
@@ -407,16 +416,16 @@ class LedgerImport(models.Model):
 
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     file_name = models.CharField(_("file"), max_length=200)
-    file_sha256 = models.CharField(max_length=64, db_index=True)
+    file_sha256 = models.CharField(max_length=64, db_index=True, verbose_name=_("file SHA-256"))
     status = models.CharField(_("status"), max_length=10, choices=LedgerImportStatus.choices,
                               default=LedgerImportStatus.PREVIEWED)
     preview = models.JSONField(_("preview"), default=dict)
     summary = models.JSONField(_("summary"), default=dict)
-    upload = models.FileField(upload_to=ledger_import_upload_to, blank=True, max_length=200)
+    upload = models.FileField(upload_to=ledger_import_upload_to, blank=True, max_length=200, verbose_name=_("uploaded file"))
     error = models.TextField(_("error"), blank=True)
-    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    applied_at = models.DateTimeField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    applied_at = models.DateTimeField(null=True, blank=True, verbose_name=_("applied at"))
 
     objects = LedgerImportQuerySet.as_manager()
 

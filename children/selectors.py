@@ -14,7 +14,7 @@ from datetime import date
 from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from children.models import RiskAssessment, Status, StatusChange
+from children.models import RiskAssessment, RiskColor, Status, StatusChange
 
 
 def in_set(queryset: QuerySet, field: str = "pk") -> Q:
@@ -52,3 +52,9 @@ def child_color_at(day: date) -> Case:
         When(in_set(later), then=Subquery(latest, output_field=CharField())),
         When(risk_color="", then=Value(None, output_field=CharField())),
         default=F("risk_color"), output_field=CharField())
+
+
+def review_overdue(children: QuerySet, today: date) -> QuerySet:
+    """THE rule of a red card overdue for review: a red child whose ``next_review_on`` is before
+    ``today`` (the risk board lists them; the home page counts them)."""
+    return children.filter(risk_color=RiskColor.RED, next_review_on__lt=today)

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from accounts.admin import ScopedAdminMixin
 from reports.models import ReportRun
@@ -28,7 +29,7 @@ class ReportRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("report page"))
     def page_link(self, run: ReportRun) -> str:
-        return format_html('<a href="{}">{}</a>', reverse("reports:detail", args=[run.pk]), _("Open"))
+        return format_html('<a href="{}">{}</a>', reverse("reports:detail", args=[run.pk]), pgettext("action", "Open"))
 
     def has_add_permission(self, request):
         return False

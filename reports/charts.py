@@ -210,7 +210,9 @@ def subregion_rows(figures: dict, key: str, *, as_rate: bool = False) -> list[tu
     rows = []
     for sub in figures.get("subregions", []):
         value = sub[key]
-        rows.append((sub["region"]["name"], float(value), percent(value) if as_rate else f"{value}"))
+        # A rate of a region without active children is no rate: "—", as in the tables.
+        shown = ("—" if not sub.get("children_active") else percent(value)) if as_rate else f"{value}"
+        rows.append((sub["region"]["name"], float(value), shown))
     return rows
 
 
@@ -224,12 +226,13 @@ def trend_points(trend: list[dict]) -> list[tuple[str, int, float]]:
 
 # The PDF's text column (A4 less margins) in CSS pixels: wider charts are scaled down to it.
 REPORT_WIDTH = 640
-REPORT_RISK_WORDS = {"red": "红色", "yellow": "黄色", "green": "绿色", "unassessed": "未评估"}
 
 
 def report_charts(figures: dict, trend: list[dict] | None = None) -> list[Chart]:
     """The monthly report's charts (its words are the report's Chinese): pairing rate and activities by
     sub-region (when there are sub-regions), the colour distribution, and the trend when given."""
+    from children.models import risk_labels  # the models' labels, in the report's language
+
     charts = []
     if figures.get("subregions"):
         charts.append(Chart("各下级区划结对率", bar_chart(
@@ -237,9 +240,9 @@ def report_charts(figures: dict, trend: list[dict] | None = None) -> list[Chart]
         charts.append(Chart("各下级区划关爱活动（次）", bar_chart(
             subregion_rows(figures, "activities"), title="各下级区划关爱活动（次）", color=BRAND_DARK)))
     charts.append(Chart("在册儿童三色卡分布", donut_chart(
-        risk_parts(figures, REPORT_RISK_WORDS), title="在册儿童三色卡分布", center_note="在册儿童", empty="无在册儿童")))
+        risk_parts(figures, risk_labels()), title="在册儿童三色卡分布", center_note="在册儿童", empty="无在册儿童")))
     if trend:
-        charts.append(Chart("近12个月关爱活动与月度覆盖率", trend_chart(
-            trend_points(trend), title="近12个月关爱活动与月度覆盖率", bars_label="关爱活动（次）",
-            line_label="月度覆盖率", fit=REPORT_WIDTH)))
+        charts.append(Chart("近12个月关爱活动与月月有活动覆盖率", trend_chart(
+            trend_points(trend), title="近12个月关爱活动与月月有活动覆盖率", bars_label="关爱活动（次）",
+            line_label="月月有活动", fit=REPORT_WIDTH)))
     return charts

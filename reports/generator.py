@@ -10,17 +10,24 @@ other personal detail (there are none in the statistics to begin with).
 The report is a document sent upward to the federation above, so its wording is Chinese whatever the
 language of the person who asked for it (like the ledger's Excel headers): the labels below are the
 document's text, not interface strings; what comes translated from the statistics (the row of the
-records registered at the region itself, core.regions.rollup) is taken in Chinese too.
+records registered at the region itself, core.regions.rollup) is taken in Chinese too. The names of
+things the pages also name — activity kinds, risk colours, categories, 月月有活动, 逾期未联系 — are
+the models' labels and the pages' msgids (docs/glossary.md), read in Chinese when the report is built,
+so the document and the pages use one vocabulary.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
+from activities.models import ActivityKind
+from children.models import NOT_ASSESSED, Category, RiskColor
 from core import months
 from core.regioncodes import CITY, COUNTY, PROVINCE, TOWNSHIP
 from reports import charts, stats
@@ -36,13 +43,15 @@ class Metric:
     """One figure of the statistics: ``key`` is its path in region_stats' dict (dots into sub-dicts)."""
 
     key: str
-    label: str
+    label: str  # or a lazy translation: build_report reads it in Chinese
     kind: str = COUNT
+    # A rate's denominator: when it is 0 (a region without children) there is no rate, shown "—".
+    of: str | None = None
 
     def value(self, figures: dict):
-        value = figures
-        for part in self.key.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
+        if self.of is not None and not _lookup(figures, self.of):
+            return None
+        value = _lookup(figures, self.key)
         if value is None:
             return None
         if self.kind == YUAN:
@@ -52,28 +61,36 @@ class Metric:
         return int(value)
 
 
+def _lookup(figures: dict, key: str):
+    value = figures
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _people(label):
+    return format_lazy("{}（人）", label)
+
+
+MONTHLY_COVERAGE = _("Monthly coverage")  # 月月有活动, as on the dashboard
+
 # The summary, in sections. Keys are those of the /api/v1/stats/ contract.
 SUMMARY_SECTIONS: tuple[tuple[str, tuple[Metric, ...]], ...] = (
     ("儿童与结对", (
         Metric("children_active", "在册儿童（人）"),
         Metric("children_paired", "已结对儿童（人）"),
-        Metric("pairing_rate", "结对率", RATE),
+        Metric("pairing_rate", "结对率", RATE, of="children_active"),
         Metric("children_without_activity", "本月无关爱活动的儿童（人）"),
-        Metric("monthly_coverage", "月度活动覆盖率", RATE),
+        Metric("monthly_coverage", MONTHLY_COVERAGE, RATE, of="children_active"),
         Metric("children_new", "本月新增儿童（人）"),
         Metric("children_exited", "本月退出儿童（人）"),
     )),
     ("儿童类别", (
-        Metric("children_by_category.left_behind", "留守儿童（人）"),
-        Metric("children_by_category.in_difficulty", "困境儿童（人）"),
-        Metric("children_by_category.orphan", "孤儿（人）"),
-        Metric("children_by_category.de_facto_unsupported", "事实无人抚养儿童（人）"),
+        *(Metric(f"children_by_category.{category.value}", _people(category.label)) for category in Category),
     )),
     ("三色卡", (
-        Metric("children_by_risk.red", "红色（人）"),
-        Metric("children_by_risk.yellow", "黄色（人）"),
-        Metric("children_by_risk.green", "绿色（人）"),
-        Metric("children_by_risk.unassessed", "未评估（人）"),
+        *(Metric(f"children_by_risk.{color.value}", _people(color.label)) for color in RiskColor),
+        Metric("children_by_risk.unassessed", _people(NOT_ASSESSED)),
     )),
     ("爱心妈妈", (
         Metric("volunteers_active", "在册爱心妈妈（人）"),
@@ -87,11 +104,9 @@ SUMMARY_SECTIONS: tuple[tuple[str, tuple[Metric, ...]], ...] = (
         Metric("participant_times", "活动参与（人次）"),
         Metric("aid_value_yuan", "帮扶物资折价（元）", YUAN),
     )),
-    ("超期未联系（按三色卡）", (
-        Metric("overdue_by_color.red", "红色（人）"),
-        Metric("overdue_by_color.yellow", "黄色（人）"),
-        Metric("overdue_by_color.green", "绿色（人）"),
-        Metric("overdue_by_color.unassessed", "未评估（人）"),
+    (format_lazy("{}（按三色卡）", _("Overdue contacts")), (
+        *(Metric(f"overdue_by_color.{color.value}", _people(color.label)) for color in RiskColor),
+        Metric("overdue_by_color.unassessed", _people(NOT_ASSESSED)),
     )),
     ("急难愁盼", (
         Metric("needs_opened", "本月新提需求（件）"),
@@ -99,21 +114,16 @@ SUMMARY_SECTIONS: tuple[tuple[str, tuple[Metric, ...]], ...] = (
     )),
 )
 
-ACTIVITY_KIND_WORDS = {
-    "home_visit": "入户走访", "call": "电话/视频联系", "tutoring": "学业辅导", "counselling": "心理疏导",
-    "material_aid": "物资帮扶", "safety_education": "安全教育", "reading": "亲子阅读", "outing": "研学出游",
-    "festival": "节日活动", "other": "其他",
-}
 
 # The sub-region tables: one row per region, these columns (notes under the PDF's tables explain them).
 TABLE_METRICS: tuple[Metric, ...] = (
-    # Headers of at most four characters: the PDF's columns are 14 mm wide.
+    # Short headers: the PDF's columns are 14 mm wide.
     Metric("children_active", "在册儿童"),
     Metric("children_paired", "已结对"),
-    Metric("pairing_rate", "结对率", RATE),
+    Metric("pairing_rate", "结对率", RATE, of="children_active"),
     Metric("children_without_activity", "无活动"),
-    Metric("monthly_coverage", "覆盖率", RATE),
-    Metric("children_by_risk.red", "红色"),
+    Metric("monthly_coverage", MONTHLY_COVERAGE, RATE, of="children_active"),
+    Metric("children_by_risk.red", RiskColor.RED.label),
     Metric("volunteers_active", "爱心妈妈"),
     Metric("activities", "活动次数"),
     Metric("participant_times", "人次"),
@@ -172,6 +182,11 @@ class ReportData:
         return f"{self.month.year}年{self.month.month}月"
 
 
+def _resolved(metric: Metric) -> Metric:
+    """The metric with its label read in the active language (the report's Chinese)."""
+    return replace(metric, label=str(metric.label))
+
+
 def _row(figures: dict, *, group: str = "") -> Row:
     region = figures["region"]
     return Row(code=region["code"], name=region["name"], values=[m.value(figures) for m in TABLE_METRICS],
@@ -228,9 +243,10 @@ def _build_report(*, region: Region, month: date, on_progress: Callable[[int], N
         so_far=so_far,
         as_of=months.as_of(month, today=today),
         generated_at=timezone.localtime(now),
-        summary=[SummarySection(title, [(m, m.value(figures)) for m in metrics])
+        summary=[SummarySection(str(title), [(_resolved(m), m.value(figures)) for m in metrics])
                  for title, metrics in SUMMARY_SECTIONS],
-        activities_by_kind=[(ACTIVITY_KIND_WORDS.get(k, k), int(by_kind.get(k) or 0)) for k in ACTIVITY_KIND_WORDS],
+        activities_by_kind=[(str(kind.label), int(by_kind.get(kind.value) or 0)) for kind in ActivityKind],
+        columns=tuple(_resolved(m) for m in TABLE_METRICS),
         subregions=subregions,
         counties=counties,
         charts=charts.report_charts(figures, trend),

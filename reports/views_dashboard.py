@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import Region
+from children.models import risk_labels
 from core import months
 from core.access import READ, require
 from core.regioncodes import is_valid_code
@@ -29,7 +30,7 @@ from reports.stats_query import stats_query
 
 
 def _risk_labels() -> dict[str, str]:
-    return {"red": _("Red"), "yellow": _("Yellow"), "green": _("Green"), "unassessed": _("Not assessed")}
+    return risk_labels()
 
 
 def dashboard_charts(figures: dict, trend: list[dict]) -> dict[str, charts.Chart]:

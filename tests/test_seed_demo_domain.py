@@ -413,7 +413,8 @@ def test_the_content_digest_is_the_services(seeded, db):
 
 
 def test_seeded_activities_pass_activity_record_when_recorded_again(seeded, db):
-    """The service accepts the same content under a new id: the seeded rows obey its rules."""
+    """The service accepts the same content under a new id (a repeat of the same day and kind, so
+    confirmed): the seeded rows obey its rules."""
     staff = {LISHI[:6]: User.objects.get(username="ls_staff"), YUCI[:6]: User.objects.get(username="yc_staff")}
     seeded_rows = (Activity.objects.filter(volunteer__status=VolunteerStatus.ACTIVE)
                    .prefetch_related("child_links", "co_volunteers").order_by("content_digest"))
@@ -425,7 +426,7 @@ def test_seeded_activities_pass_activity_record_when_recorded_again(seeded, db):
             services=activity.services, is_group=activity.is_group, title=activity.title,
             duration_minutes=activity.duration_minutes, place=activity.place, participants=activity.participants,
             aid_value_yuan=activity.aid_value_yuan, notes=activity.notes,
-            co_volunteers=[v.pk for v in activity.co_volunteers.all()])
+            co_volunteers=[v.pk for v in activity.co_volunteers.all()], confirm_repeat=True)
         assert created
 
 

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Region
 from core import regions
@@ -216,7 +217,7 @@ class RecognitionForm(PageForm):
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label=_lazy("Name"), max_length=80)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=80)
     region = forms.CharField(label=_lazy("Region"), max_length=12)
     created_on = date_field(_lazy("Founded on"), required=False)
     notes = forms.CharField(label=_lazy("Notes"), max_length=300, required=False)
@@ -230,10 +231,10 @@ class TeamForm(forms.Form):
 
 
 class StationForm(forms.Form):
-    name = forms.CharField(label=_lazy("Name"), max_length=80)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=80)
     region = forms.CharField(label=_lazy("Region"), max_length=12)
-    address = forms.CharField(label=_lazy("Address"), max_length=200, required=False)
-    opened_on = date_field(_lazy("Opened on"), required=False)
+    address = forms.CharField(label=pgettext_lazy("work station", "Address"), max_length=200, required=False)
+    opened_on = date_field(pgettext_lazy("work station", "Opened on"), required=False)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

@@ -132,8 +132,8 @@ class Volunteer(models.Model):
     skill_safety = models.BooleanField(_("safety education"), default=False)
     skill_arts_sports = models.BooleanField(_("arts and sports"), default=False)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = VolunteerQuerySet.as_manager()
 
@@ -164,13 +164,13 @@ class Volunteer(models.Model):
 
 
 class VolunteerStatusChange(models.Model):
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(max_length=10, choices=VolunteerStatus.choices, blank=True)
-    to_status = models.CharField(max_length=10, choices=VolunteerStatus.choices)
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("caring mother"))
+    from_status = models.CharField(max_length=10, choices=VolunteerStatus.choices, blank=True, verbose_name=_("from"))
+    to_status = models.CharField(max_length=10, choices=VolunteerStatus.choices, verbose_name=_("to"))
     effective_on = models.DateField(_("effective on"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    actor = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("user"))
+    recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("recorded at"))
 
     class Meta:
         ordering = ["effective_on", "id"]
@@ -182,7 +182,7 @@ class VolunteerStatusChange(models.Model):
 class ReserveHelper(models.Model):
     """A skilled reserve helper (预备志愿者) attached to one caring mother, usually 2–3 of them."""
 
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="reserve_helpers")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="reserve_helpers", verbose_name=_("caring mother"))
     name = models.CharField(_("name"), max_length=40)
     phone = models.CharField(_("mobile number"), max_length=11, blank=True)
     specialty = models.CharField(_("specialty"), max_length=60, blank=True)
@@ -209,7 +209,7 @@ class Training(models.Model):
     attendees = models.ManyToManyField(Volunteer, verbose_name=_("attendees"), blank=True, related_name="trainings")
     # 人次: everyone who took part, including people not on the roster; at least the attendees.
     participants = models.PositiveIntegerField(_("participants (人次)"), default=0)
-    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
 
     objects = ScopedByRegion.as_manager()
 
@@ -233,12 +233,12 @@ class RecognitionKind(models.TextChoices):
 class Recognition(models.Model):
     """Recognition of a volunteer (礼遇回馈)."""
 
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="recognitions")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="recognitions", verbose_name=_("caring mother"))
     kind = models.CharField(_("kind"), max_length=10, choices=RecognitionKind.choices)
     title = models.CharField(_("title"), max_length=120)
     awarded_on = models.DateField(_("date"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
 
     class Meta:
         ordering = ["-awarded_on", "-id"]

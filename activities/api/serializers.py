@@ -64,6 +64,10 @@ class ActivitySerializer(serializers.ModelSerializer):
                                          help_text=_("Opens a need for each child."))
     confirm_large_aid = serializers.BooleanField(write_only=True, required=False, default=False,
                                                  label=_("confirm a large aid value"))
+    confirm_repeat = serializers.BooleanField(
+        write_only=True, required=False, default=False, label=_("confirm a repeated visit"),
+        help_text=_("Needed when the caring mother already has an activity of the same kind with the child "
+                    "on that day."))
     region = serializers.CharField(source="region_id", read_only=True, label=_("region code"))
     photos = serializers.SerializerMethodField(label=_("photos"))
     can_edit = serializers.SerializerMethodField(label=_("the caller may correct it"))
@@ -72,7 +76,8 @@ class ActivitySerializer(serializers.ModelSerializer):
         model = Activity
         fields = ["id", "volunteer", "volunteer_name", "children", "occurred_on", "kind", "duration_minutes",
                   "participants", "aid_value_yuan", "notes", "services", "is_group", "title", "place",
-                  "follow_up", "co_volunteers", "confirm_large_aid", "confirm_large_participants", "region",
+                  "follow_up", "co_volunteers", "confirm_large_aid", "confirm_large_participants", "confirm_repeat",
+                  "region",
                   "photos", "can_edit",
                   "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]

@@ -95,7 +95,8 @@ class ActivityViewSet(PhoneListsUnfiltered, mixins.ListModelMixin, mixins.Retrie
                 duration_minutes=data["duration_minutes"], place=data["place"], participants=data["participants"],
                 aid_value_yuan=data["aid_value_yuan"], notes=data["notes"], follow_up=data["follow_up"],
                 co_volunteers=data["co_volunteers"], confirm_large_aid=data["confirm_large_aid"],
-                confirm_large_participants=data["confirm_large_participants"])
+                confirm_large_participants=data["confirm_large_participants"],
+                confirm_repeat=data["confirm_repeat"])
         except services.ActivityConflict as conflict:
             return Response({"detail": str(conflict), "id": str(conflict.activity.pk)},
                             status=status.HTTP_409_CONFLICT)

@@ -36,6 +36,8 @@ class LogForm(forms.Form):
     follow_up = forms.BooleanField(label=_("Needs follow-up (opens a need)"), required=False)
     # Shown (without JavaScript) once the service has asked to confirm an unusually large figure.
     confirm_large = forms.BooleanField(label=_("The figures are right: save them as they are"), required=False)
+    # Shown once the service has said the child already has this kind of activity that day.
+    confirm_repeat = forms.BooleanField(label=_("Record another one anyway"), required=False)
 
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)

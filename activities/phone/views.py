@@ -31,7 +31,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods
 
 from activities import rhythm
-from activities.models import Activity, ActivityKind
+from activities.models import Activity, ActivityChild, ActivityKind
 from activities.phone.forms import LogForm
 from activities.services import ActivityConflict, activity_record
 from children.models import Child, Guardian, Need, NeedStatus
@@ -94,6 +94,9 @@ def phone_config(user) -> dict:
             "confirmParticipants": _("%(n)s person-times is unusually many. Is it right?"),
             "confirmAid": _("%(n)s yuan is an unusually large aid value. Is it right?"),
             "pendingLogout": _("Some records are not synced yet. Log out anyway? They stay on this phone."),
+            "confirmRepeat": _("Already recorded today. Record another one anyway?"),
+            "confirmRepeatOn": _("Already recorded on %(date)s. Record another one anyway?"),
+            "recordAnyway": _("Record another one anyway"),
         },
     }
 
@@ -159,7 +162,7 @@ def log_activity(request):
                     kind=data["kind"], services=data["services"], duration_minutes=data["duration_minutes"],
                     participants=data["participants"], aid_value_yuan=data["aid_value_yuan"], notes=data["notes"],
                     follow_up=data["follow_up"], confirm_large_participants=data["confirm_large"],
-                    confirm_large_aid=data["confirm_large"],
+                    confirm_large_aid=data["confirm_large"], confirm_repeat=data["confirm_repeat"],
                 )
             except ValidationError as exc:
                 attach_service_errors(exc, form)
@@ -169,14 +172,28 @@ def log_activity(request):
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Saved: %(activity)s.") % {"activity": activity})
-                return redirect("phone:history")
+                return redirect("phone:home")
     else:
         selected = request.GET.get("child", "")
         initial = {}
         if selected.isdigit():
             initial["child"] = children.filter(pk=int(selected)).values_list("pk", flat=True).first()
         form = LogForm(initial=initial, children=children)
-    return _render(request, "phone/log.html", {"form": form, "has_children": children.exists()})
+    config = phone_config(request.user)
+    config["recorded"] = recorded_on(request.user, timezone.localdate())
+    return _render(request, "phone/log.html", {"form": form, "has_children": children.exists(),
+                                               "phone_config": config})
+
+
+def recorded_on(user, day: date) -> dict:
+    """The kinds of activity she already has with each child on ``day`` ({"day": …, "visits": {child id:
+    [kind, …]}}): app.js asks before recording the same kind again (the service refuses it unconfirmed)."""
+    visits: dict[str, list[str]] = {}
+    rows = (ActivityChild.objects.filter(occurred_on=day, activity__volunteer__user=user, activity__is_group=False)
+            .values_list("child_id", "activity__kind").distinct())
+    for child_id, kind in rows:
+        visits.setdefault(str(child_id), []).append(kind)
+    return {"day": day.isoformat(), "visits": visits}
 
 
 @require(PHONE, message=PHONE_ONLY)

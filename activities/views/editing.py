@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,7 +30,7 @@ from core.access import EDIT, require
 from core.forms import attach_service_errors
 from core.regioncodes import subtree_q
 from core.regions import chosen_region, region_options
-from pairing.models import Pairing
+from pairing.models import Pairing, PairingRole
 from volunteers.models import Volunteer, VolunteerStatus
 
 SEARCH_LIMIT = 20
@@ -48,6 +49,16 @@ def _int(value) -> int | None:
         return None
 
 
+def _back_url(request) -> str:
+    """``?next=``, where the page was opened from (e.g. the child's page), if it is a path on this site;
+    else ""."""
+    target = request.GET.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=set(),
+                                                                  require_https=request.is_secure()):
+        return target
+    return ""
+
+
 def _child_label(child: Child) -> str:
     return f"{child.name}（{child.region.name}）"
 
@@ -58,7 +69,8 @@ def _volunteer_label(volunteer: Volunteer) -> str:
 
 def _individual_candidates(request, *, volunteer_id: int | None, child_id: int | None):
     """The candidates for a visit by one caring mother: (volunteer choices, child choices, children
-    ticked at first, the caring mother or None, the child or None)."""
+    ticked at first, the caring mother chosen at first (from a child: her active lead) or None, the
+    caring mother or None, the child or None)."""
     user = request.user
     visible_children = Child.objects.visible_to(user)
     if volunteer_id is not None:
@@ -74,11 +86,12 @@ def _individual_candidates(request, *, volunteer_id: int | None, child_id: int |
                                                          _(" (paired until %(date)s)") % {"date": p.ended_on}))
                    for p in ordered]
         preselected = [child_id] if child_id in latest else ([choices[0][0]] if len(choices) == 1 else [])
-        return [(volunteer.pk, _volunteer_label(volunteer))], choices, preselected, volunteer, None
+        return [(volunteer.pk, _volunteer_label(volunteer))], choices, preselected, None, volunteer, None
     child = get_object_or_404(visible_children.select_related("region"), pk=child_id)
     pairings = (Pairing.objects.filter(child=child, volunteer__in=Volunteer.objects.visible_to(user))
                 .select_related("volunteer", "volunteer__region").order_by("role", "started_on"))
     volunteers, seen = [], set()
+    lead = next((p.volunteer_id for p in pairings if p.role == PairingRole.LEAD and p.ended_on is None), None)
     for pairing in sorted(pairings, key=lambda p: (p.ended_on is not None, p.role != "lead", p.started_on)):
         if pairing.volunteer_id not in seen:
             seen.add(pairing.volunteer_id)
@@ -86,7 +99,7 @@ def _individual_candidates(request, *, volunteer_id: int | None, child_id: int |
             if pairing.ended_on is not None:
                 label += _(" (paired until %(date)s)") % {"date": pairing.ended_on}
             volunteers.append((pairing.volunteer_id, label))
-    return volunteers, [(child.pk, _child_label(child))], [child.pk], None, child
+    return volunteers, [(child.pk, _child_label(child))], [child.pk], lead, None, child
 
 
 def _group_candidates(request, region: Region):
@@ -114,7 +127,9 @@ def activity_create(request):
     params = request.GET
     group = params.get("group") == "1"
     volunteer_id, child_id = _int(params.get("volunteer")), _int(params.get("child"))
-    context = {"group": group, "mode_volunteer": None, "mode_child": None, "too_many": False}
+    context = {"group": group, "mode_volunteer": None, "mode_child": None, "too_many": False,
+               "back_url": _back_url(request)}
+    lead = None
 
     if group:
         # The region in the user's subtree (else 404; a malformed code: 400), or the user's own.
@@ -125,8 +140,8 @@ def activity_create(request):
                         "too_many": too_many})
         co_volunteers = volunteers
     elif volunteer_id is not None or child_id is not None:
-        volunteers, children, preselected, context["mode_volunteer"], context["mode_child"] = _individual_candidates(
-            request, volunteer_id=volunteer_id, child_id=child_id)
+        volunteers, children, preselected, lead, context["mode_volunteer"], context["mode_child"] = (
+            _individual_candidates(request, volunteer_id=volunteer_id, child_id=child_id))
         co_volunteers = []
     else:
         query = params.get("q", "").strip()
@@ -135,7 +150,7 @@ def activity_create(request):
 
     form = ActivityRecordForm(request.POST or None, volunteers=volunteers, children=children,
                               co_volunteers=co_volunteers, group=group,
-                              initial={"children": preselected})
+                              initial={"children": preselected, "volunteer": lead})
     status = 200
     if request.method == "POST":
         status = 400
@@ -149,7 +164,8 @@ def activity_create(request):
                     participants=data["participants"], aid_value_yuan=data["aid_value_yuan"], notes=data["notes"],
                     follow_up=data["follow_up"], co_volunteers=data.get("co_volunteers", []),
                     confirm_large_aid=data["confirm_large_aid"],
-                    confirm_large_participants=data["confirm_large_participants"])
+                    confirm_large_participants=data["confirm_large_participants"],
+                    confirm_repeat=data["confirm_repeat"])
             except ValidationError as exc:
                 attach_service_errors(exc, form)
             except services.ActivityConflict as conflict:

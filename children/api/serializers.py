@@ -85,6 +85,10 @@ class ChildSerializer(serializers.ModelSerializer):
     household = serializers.ChoiceField(choices=Household.choices, required=False, label=_("household registration"))
     entered_on = serializers.DateField(required=False, label=_("entered the programme on"),
                                        help_text=_("Defaults to today."))
+    # The labels the pages show (the models' TextChoices, docs/glossary.md), in the caller's language.
+    status_display = serializers.CharField(source="get_status_display", read_only=True, label=_("status, as shown"))
+    risk_color_display = serializers.SerializerMethodField(label=_("risk colour, as shown"))
+    categories_display = serializers.SerializerMethodField(label=_("categories, as shown"))
     risk_color = BlankAsNullChoiceField(choices=RiskColor.choices, label=_("risk colour"))
     exit_reason = BlankAsNullChoiceField(choices=ExitReason.choices, label=_("exit reason"))
 
@@ -95,9 +99,16 @@ class ChildSerializer(serializers.ModelSerializer):
             "categories", "difficulty_types", "status", "risk_color", "next_review_on", "guardians", "school",
             "grade", "address", "household", "parents_work_place", "notes", "entered_on", "exited_on",
             "exit_reason", "ages_out_on", "created_at", "updated_at",
+            "status_display", "risk_color_display", "categories_display",
         ]
         read_only_fields = ["id", "status", "next_review_on", "exited_on", "ages_out_on", "created_at",
                             "updated_at"]
+
+    def get_risk_color_display(self, child: Child) -> str | None:
+        return str(RiskColor(child.risk_color).label) if child.risk_color else None
+
+    def get_categories_display(self, child: Child) -> list[str]:
+        return [str(Category(value).label) for value in child.categories or [] if value in Category.values]
 
 
 class VolunteerChildSerializer(serializers.ModelSerializer):

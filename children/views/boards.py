@@ -31,6 +31,7 @@ from children.models import (
     RiskColor,
     add_years,
 )
+from children.selectors import review_overdue
 from core.access import READ, require
 from core.regioncodes import PREFIX_LENGTH, VILLAGE, subtree_q
 from core.regions import (
@@ -131,7 +132,7 @@ def risk_board(request):
     totals_row = _fill(BoardRow(region=root, label=_("Total"), code=root.code if root else ""), result.total,
                        linked=True)
 
-    overdue = (active.filter(risk_color=RiskColor.RED, next_review_on__lt=today)
+    overdue = (review_overdue(active, today)
                .select_related("region").order_by("next_review_on", "id"))
     # Queries: the count of overdue reds, then one page of them with their regions.
     page = Paginator(overdue, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -200,12 +201,15 @@ def ending_categories(child: Child) -> list[str]:
 @require_safe
 def aging_out(request):
     """Children not yet exited whose last category ends within AGING_OUT_WARNING_DAYS (or already
-    ended, waiting for the nightly task), soonest first."""
+    ended, waiting for the nightly task), soonest first; under ``?region=`` when given."""
     user = request.user
     today: date = timezone.localdate()
     days = settings.AGING_OUT_WARNING_DAYS
-    children = (Child.objects.visible_to(user).aging_out_within(days, today=today)
-                .select_related("region").order_by("ages_out_on", "name", "id"))
+    children = Child.objects.visible_to(user).aging_out_within(days, today=today)
+    if request.GET.get("region", "").strip():
+        # Query: the chosen region, checked against the user's subtree (404 outside it).
+        children = children.filter(subtree_q("region", chosen_region(user, request.GET["region"]).code))
+    children = children.select_related("region").order_by("ages_out_on", "name", "id")
     # Queries: the count, then one page with the children's regions.
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     for child in page:

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from activities import rhythm
 from activities.models import Activity, ActivityChild, CareService
 from children import services
-from children.filters import ChildFilter
+from children.filters import ALL_STATUSES, LedgerFilter
 from children.forms import (
     AssessForm,
     ChildForm,
@@ -48,6 +49,8 @@ from pairing.models import Pairing
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+# Entries of the child page's history per page.
+TIMELINE_PAGE_SIZE = 20
 
 # Column → (ascending sort, descending sort) in children.filters.SORTS; None where only one way exists.
 SORTABLE = {
@@ -94,7 +97,8 @@ def child_list(request):
     user = request.user
     today = timezone.localdate()
     children = Child.objects.visible_to(user).select_related("region")
-    filterset = ChildFilter(request.GET or None, queryset=children)
+    # Always bound: with no status chosen, LedgerFilter leaves exited children out.
+    filterset = LedgerFilter(request.GET, queryset=children)
     region_error = None
     if filterset.is_bound and not filterset.is_valid():
         rows = children.none()
@@ -116,7 +120,7 @@ def child_list(request):
         "values": request.GET,
         "category_choices": Category.choices,
         "color_choices": [*RiskColor.choices, ("none", _("Not assessed"))],
-        "status_choices": Status.choices,
+        "status_choices": [*Status.choices, (ALL_STATUSES, _("All, including exited"))],
         "page_sizes": (PAGE_SIZE, 100, MAX_PAGE_SIZE),
         "region_options": region_options(user, selected=request.GET.get("region", "").strip()),
         "region_error": region_error,
@@ -181,8 +185,9 @@ def child_edit(request, pk: int):
 # --- the child page -------------------------------------------------------------------------------
 
 def detail_queryset(user):
-    """The child with everything its page shows, in a fixed number of queries."""
-    return Child.objects.visible_to(user).select_related("region", "created_by").prefetch_related(
+    """The child with everything its page shows, in a fixed number of queries; annotated with the last
+    contact and active lead (activities.rhythm.with_contact) for the due date."""
+    return rhythm.with_contact(Child.objects.visible_to(user)).select_related("region", "created_by").prefetch_related(
         "guardians",
         Prefetch("assessments", queryset=RiskAssessment.objects.select_related("assessor")),
         Prefetch("status_changes", queryset=StatusChange.objects.select_related("actor", "from_region", "to_region")),
@@ -247,6 +252,12 @@ def render_detail(request, child: Child, *, forms: dict | None = None, open_form
     today = timezone.localdate()
     forms = forms or {}
     can_edit = allowed(user, EDIT)
+    exited = child.status == Status.EXITED
+    # When she is next due, by the phone's own rule: only while she is in care with a lead caring mother.
+    child.next_due_on, child.days_overdue = None, 0
+    if not exited and child.lead_volunteer_id:
+        rhythm.attach_due_dates([child], rhythm.load_rhythms([child.region_id]), today=today)
+    history = Paginator(timeline(child), TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     open_needs = [n for n in child.needs.all() if n.status in (NeedStatus.OPEN, NeedStatus.CLAIMED)]
     for need in open_needs:
         need.actions = _need_actions(need)
@@ -256,7 +267,10 @@ def render_detail(request, child: Child, *, forms: dict | None = None, open_form
         "age": child.age_on(today),
         "difficulty_labels": [DifficultyType(d).label for d in child.difficulty_types],
         "review_overdue": _review_overdue(child, today),
-        "timeline": timeline(child),
+        # An exited child is no longer cared for: no new activity, no review date, no due date.
+        "exited": exited,
+        "timeline": history.object_list,
+        "timeline_page": history,
         "pairings_now": sorted((p for p in child.pairings.all() if p.is_active),
                                key=lambda p: (p.role != "lead", p.pk)),  # the lead first
         "open_needs": open_needs,

@@ -35,6 +35,12 @@ def _number(kind: str, *, total: bool = False) -> Style:
     return Style(font=BOLD if total else None, border=BORDER, number_format=FORMATS[kind])
 
 
+def _figure(value):
+    """A figure as its cell holds it; no figure (a rate of a region without children) is "—", as on
+    the pages and in the PDF."""
+    return "—" if value is None else as_number(value)
+
+
 def _head(sheet: Sheet, data: ReportData, title: str) -> None:
     """Rows 1-3: the report's title, what the sheet holds with the date of its figures, a blank line."""
     note = f"统计截至 {data.as_of:%Y-%m-%d}" + ("（本月至今）" if data.so_far else "")
@@ -49,7 +55,7 @@ def _summary_sheet(writer: XlsxWriter, data: ReportData) -> None:
     sheet.header(("项目", "指标", "数值"), style=HEADER)
     for section in data.summary:
         for metric, value in section.items:
-            sheet.append([section.title, metric.label, as_number(value)],
+            sheet.append([section.title, metric.label, _figure(value)],
                          styles=[TEXT, TEXT, _number(metric.kind)])
     for label, count in data.activities_by_kind:
         sheet.append(["活动类型", f"{label}（次）", count], styles=[TEXT, TEXT, _number("count")])
@@ -67,13 +73,13 @@ def _table_sheet(writer: XlsxWriter, data: ReportData, table: Table, title: str)
     figures = [_number(metric.kind) for metric in data.columns]
     for line in table.rows:
         sheet.append([*([line.group] if table.grouped else []), line.code, line.name,
-                      *(as_number(value) for value in line.values)],
+                      *(_figure(value) for value in line.values)],
                      styles=[*([TEXT] if table.grouped else []), TEXT, TEXT, *figures])
     last_region_row = sheet.rows
     if table.total is not None:
         total = table.total
         sheet.append([*([None] if table.grouped else []), total.code, total.name,
-                      *(as_number(value) for value in total.values)],
+                      *(_figure(value) for value in total.values)],
                      styles=[*([None] if table.grouped else []), TOTAL_TEXT, TOTAL_TEXT,
                              *(_number(metric.kind, total=True) for metric in data.columns)])
     sheet.auto_filter(f"A{HEAD_ROWS + 1}:{get_column_letter(len(headers))}{last_region_row}")
@@ -83,7 +89,7 @@ TREND_COLUMNS = (
     ("month", "月份", None),
     ("children_active", "在册儿童", "count"),
     ("children_without_activity", "无活动儿童", "count"),
-    ("monthly_coverage", "月度覆盖率", RATE),
+    ("monthly_coverage", "月月有活动", RATE),
     ("activities", "关爱活动（次）", "count"),
     ("participant_times", "人次", "count"),
 )
@@ -95,7 +101,8 @@ def _trend_sheet(writer: XlsxWriter, data: ReportData) -> None:
     sheet.header([header for _key, header, _kind in TREND_COLUMNS], style=HEADER)
     styles = [_number(kind) if kind else TEXT for _key, _header, kind in TREND_COLUMNS]
     for point in data.trend:
-        sheet.append([as_number(point.get(key)) for key, _header, _kind in TREND_COLUMNS], styles=styles)
+        sheet.append([_figure(None if kind == RATE and not point.get("children_active") else point.get(key))
+                      for key, _header, kind in TREND_COLUMNS], styles=styles)
 
 
 def render_xlsx(data: ReportData) -> bytes:

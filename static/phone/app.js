@@ -6,6 +6,12 @@
  * a network error, 5xx, or an expired login → still pending, retried on the `online` event, on
  * page load, when the page comes back into view, and every 20 seconds. The server is idempotent on
  * the UUID, so a retry after a lost answer stores nothing twice. No external assets, no framework.
+ *
+ * 保存 is disabled from the tap on (the UUID is fixed then, so a double tap makes one record). A
+ * second record of the same kind with the same child on the same day is asked about first (from the
+ * queue and from what the page says was recorded today) and sent with ``confirm_repeat``; one the
+ * server refuses as a repeat is marked failed, with a button to record it anyway. After saving, the
+ * form is cleared and the phone goes back to 我的孩子, which shows the record's state.
  */
 (function () {
   "use strict";
@@ -15,6 +21,8 @@
   var cfg = JSON.parse(configNode.textContent);
   var T = cfg.text;
   var RETRY_MS = 20000;
+  var SAVED_KEY = "aixin-phone-saved";  // sessionStorage: the id saved last, shown on 我的孩子
+  var LEAVE_AFTER_MS = 3000;  // after saving, wait this long at most for the first send
   var KEEP_SYNCED_MS = 7 * 24 * 3600 * 1000;
   var KEEP_SYNCED_SHOWN = 5;
 
@@ -170,6 +178,7 @@
               return res.json().catch(function () { return {}; }).then(function (body) {
                 record.status = "failed";
                 record.error = messagesOf(body) || String(res.status);
+                record.repeat = !!(body && body.confirm_repeat);
                 return queue.put(record).then(function () { return true; });
               });
             }
@@ -248,14 +257,29 @@
               if (window.confirm(T.confirmDiscard)) queue.remove(r.id).then(render);
             });
             li.appendChild(discard);
+            if (r.repeat) {
+              var again = el("button", "btn btn-small", T.recordAnyway);
+              again.type = "button";
+              again.setAttribute("data-record-anyway", "");
+              again.addEventListener("click", function () {
+                r.payload.confirm_repeat = true;
+                r.status = "pending";
+                r.error = "";
+                r.repeat = false;
+                queue.put(r).then(syncNow);
+              });
+              li.appendChild(again);
+            }
           }
           list.appendChild(li);
         });
       });
       if (lastSaved) {
         var mine = records.filter(function (r) { return r.id === lastSaved; })[0];
-        if (mine && mine.status === "synced") say(T.savedSynced);
+        var what = mine ? [mine.label.child, mine.label.kind].join(" · ") + "：" : "";
+        if (mine && mine.status === "synced") say(what + T.savedSynced);
         else if (mine && mine.status === "failed") say(T.failed + "：" + mine.error, true);
+        else if (mine) say(what + T.savedOffline);
       }
       return records;
     });
@@ -270,7 +294,13 @@
 
   var form = document.querySelector("[data-log-form]");
   var savedBox = document.querySelector("[data-saved]");
-  var lastSaved = null;  // the id of the record saved last on this page: its message follows its state
+  // The id of the record saved last (on the form, then on 我的孩子): its message follows its state.
+  var lastSaved = null;
+  try {
+    lastSaved = window.sessionStorage.getItem(SAVED_KEY);
+    window.sessionStorage.removeItem(SAVED_KEY);
+  } catch (e) { lastSaved = null; }
+  var saving = false;
 
   function say(text, isError) {
     if (!savedBox) return;
@@ -311,13 +341,36 @@
     else if (radios.length === 1) radios[0].checked = true;
   }
 
+  // Whether she already has this kind of activity with this child that day: in the queue (not
+  // refused), or in what the page was told was recorded today.
+  function knownRepeat(payload, records) {
+    var child = payload.children[0];
+    var inQueue = records.some(function (r) {
+      return r.status !== "failed" && r.payload.occurred_on === payload.occurred_on &&
+        r.payload.kind === payload.kind && r.payload.children.indexOf(child) !== -1;
+    });
+    var known = cfg.recorded || {};
+    var onPage = known.day === payload.occurred_on &&
+      ((known.visits || {})[String(child)] || []).indexOf(payload.kind) !== -1;
+    return inQueue || onPage;
+  }
+
+  function leave() {
+    // Back to 我的孩子, which shows the record's state; the form is left empty.
+    form.reset();
+    window.location.assign(cfg.scope);
+  }
+
   function onSubmit(event) {
     event.preventDefault();
+    if (saving) return;  // a second tap while the first is being saved
     var button = form.querySelector("[data-save]");
     var data = new FormData(form);
     var child = data.get("child");
     if (!child) { say(T.chooseChild, true); return; }
+    saving = true;
     button.disabled = true;
+    function stop() { saving = false; button.disabled = false; }
     var id = uuid4();  // the record's identity, fixed the moment 保存 is tapped
     var payload = {
       id: id,
@@ -333,11 +386,11 @@
     // An unusually large figure is asked about here, once, rather than refused later by the server.
     var limits = cfg.confirmAbove || {};
     if (payload.participants > limits.participants) {
-      if (!window.confirm(fmt(T.confirmParticipants, { n: payload.participants }))) { button.disabled = false; return; }
+      if (!window.confirm(fmt(T.confirmParticipants, { n: payload.participants }))) { stop(); return; }
       payload.confirm_large_participants = true;
     }
     if (Number(payload.aid_value_yuan) > Number(limits.aid)) {
-      if (!window.confirm(fmt(T.confirmAid, { n: payload.aid_value_yuan }))) { button.disabled = false; return; }
+      if (!window.confirm(fmt(T.confirmAid, { n: payload.aid_value_yuan }))) { stop(); return; }
       payload.confirm_large_aid = true;
     }
     var duration = String(data.get("duration_minutes") || "").trim();
@@ -347,21 +400,35 @@
       created: Date.now(), synced: null,
       label: { child: checkedLabel("child"), kind: checkedLabel("kind") || cfg.kinds[payload.kind] || payload.kind },
     };
-    queue.put(record).then(function () {
+    queue.all().catch(function () { return []; }).then(function (records) {
+      if (knownRepeat(payload, records)) {
+        var question = payload.occurred_on === localToday() ? T.confirmRepeat
+          : fmt(T.confirmRepeatOn, { date: payload.occurred_on });
+        if (!window.confirm(question)) return false;
+        payload.confirm_repeat = true;
+      }
+      return queue.put(record).then(function () { return true; });
+    }).then(function (stored) {
+      if (!stored) { stop(); return; }
       lastSaved = id;
+      try { window.sessionStorage.setItem(SAVED_KEY, id); } catch (e) { /* the message is only shown here */ }
       resetOptional();
       say(T.savedOffline);
-      return render();
-    }).then(syncNow).catch(function (err) {
+      var waited = new Promise(function (resolve) { window.setTimeout(resolve, LEAVE_AFTER_MS); });
+      return Promise.race([render().then(syncNow), waited]).then(leave);
+    }).catch(function (err) {
       say(String(err), true);
-    }).then(function () {
-      button.disabled = false;
+      stop();
     });
   }
 
   if (form) {
     prepareForm();
     form.addEventListener("submit", onSubmit);
+    window.addEventListener("pageshow", function (event) {
+      // Back from 我的孩子 to a page kept in memory: the form is usable again.
+      if (event.persisted) { saving = false; form.querySelector("[data-save]").disabled = false; }
+    });
   }
 
   // --- network state, retries ---------------------------------------------------------------------

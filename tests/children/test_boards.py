@@ -470,3 +470,14 @@ def test_aging_out_queries_are_constant(client, staff_lishi, make_child, ageing,
     with django_assert_num_queries(AGING_OUT_QUERIES):
         response = client.get(reverse("children:aging-out"))
     assert response.context["page"].paginator.count == 8
+
+
+def test_aging_out_narrows_to_the_region_asked_for(client, viewer_lvliang, ageing, township_b):
+    client.force_login(viewer_lvliang)
+    page = client.get(reverse("children:aging-out"), {"region": TOWNSHIP_B}).context["page"]
+    assert page.paginator.count == 0  # the two ageing out live in the other township
+
+
+def test_aging_out_of_a_region_outside_the_scope_is_not_found(client, staff_lishi, ageing):
+    client.force_login(staff_lishi)
+    assert client.get(reverse("children:aging-out"), {"region": "140702000000"}).status_code == 404

@@ -1,11 +1,14 @@
 """In a real browser at 390×844: a caring mother logs a visit in three taps, loses the network, logs
-two more (kept on the phone), gets the network back, and each of the three is stored exactly once."""
+two more (kept on the phone), gets the network back, and each of the three is stored exactly once.
+After each save the phone is back on 我的孩子; a double tap stores one record; a second visit of the
+same kind the same day is asked about first, and one the server refuses as a repeat is marked failed."""
 
 import re
 
 import pytest
 
 from activities.models import Activity
+from activities.services import activity_record
 from tests.activities.conftest import my_mother, pair  # noqa: F401
 from tests.children.conftest import make_child  # noqa: F401
 from tests.factories import PASSWORD
@@ -52,7 +55,7 @@ def queue(page):
 
 
 def log_a_visit(page, tap: Taps, child) -> None:
-    """我的孩子 → 记录一次关爱 (that child, today, home visit) → 保存."""
+    """我的孩子 → 记录一次关爱 (that child, today, home visit) → 保存 → back on 我的孩子."""
     tap(".tabbar a[href='/m/']")
     page.wait_for_url(re.compile(r"/m/$"))
     tap(f"[data-log-child='{child.pk}']")
@@ -60,6 +63,7 @@ def log_a_visit(page, tap: Taps, child) -> None:
     assert page.locator(f"input[name=child][value='{child.pk}']").is_checked()
     assert page.locator("input[name=kind][value=home_visit]").is_checked()
     tap("[data-save]")
+    page.wait_for_url(re.compile(r"/m/$"))
 
 
 def test_visits_logged_offline_are_stored_once_when_the_network_returns(
@@ -81,8 +85,11 @@ def test_visits_logged_offline_are_stored_once_when_the_network_returns(
     page.wait_for_function("navigator.onLine === false")  # the emulation has reached the page
     log_a_visit(page, tap, second)
     page.wait_for_selector("[data-queue][data-pending='1']")
+    asked = []  # the second home visit to the same child today is asked about, then confirmed
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     log_a_visit(page, tap, first)
     page.wait_for_selector("[data-queue][data-pending='2']")
+    assert asked == ["今天已记录过，仍要再记一次吗？"]
     assert page.locator("[data-net-banner]").is_visible()
     # Not asserted: that the server has seen neither. Chromium's offline emulation now and then lets
     # a request out and drops only its answer (as a fading signal does); the phone then keeps the
@@ -115,6 +122,7 @@ def test_a_record_the_server_refuses_is_marked_failed_with_its_message(
     page.goto(live_server.url + f"/m/log/?child={first.pk}")
     page.fill("input[name=occurred_on]", "2020-01-01")  # before the pairing began (2025-03-01)
     page.locator("[data-save]").tap()
+    page.wait_for_url(re.compile(r"/m/$"))
     failed = page.locator("[data-queue] li[data-status=failed]")
     failed.wait_for()
     assert "2025-03-01" in failed.locator(".q-error").inner_text()
@@ -136,3 +144,48 @@ def test_an_unusually_large_figure_is_asked_about_once_then_sent_confirmed(
     page.wait_for_selector("[data-queue] li[data-status=synced]", timeout=SYNC_TIMEOUT_MS)
     assert len(asked) == 1 and "300" in asked[0]
     assert Activity.objects.get().participants == 300
+
+
+def test_a_double_tap_on_save_stores_one_record(live_server, phone_context, volunteer_lishi, two_children):
+    first, _second = two_children
+    page = log_in(phone_context, live_server, volunteer_lishi)
+    page.goto(live_server.url + f"/m/log/?child={first.pk}")
+    page.evaluate("() => { const b = document.querySelector('[data-save]'); b.click(); b.click(); }")
+    page.wait_for_url(re.compile(r"/m/$"))
+    page.wait_for_selector("[data-queue] li[data-status=synced]", timeout=SYNC_TIMEOUT_MS)
+    assert page.locator("[data-saved]").inner_text() != ""
+    assert Activity.objects.count() == 1
+
+
+def test_a_visit_the_page_knows_of_is_asked_about_and_not_saved_when_declined(
+        live_server, phone_context, volunteer_lishi, two_children, today):
+    first, _second = two_children
+    activity_record(actor=volunteer_lishi, children=[first.pk], occurred_on=today, kind="home_visit")
+    page = log_in(phone_context, live_server, volunteer_lishi)
+    page.goto(live_server.url + f"/m/log/?child={first.pk}")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator("[data-save]").tap()
+    page.wait_for_function("!document.querySelector('[data-save]').disabled")
+    assert asked == ["今天已记录过，仍要再记一次吗？"]
+    assert "/m/log/" in page.url
+    assert page.locator("[data-queue]").get_attribute("data-pending") in (None, "0")
+    assert Activity.objects.count() == 1
+
+
+def test_a_queued_repeat_the_server_refuses_is_marked_failed_then_recorded_on_request(
+        live_server, phone_context, volunteer_lishi, two_children, today):
+    first, _second = two_children
+    page = log_in(phone_context, live_server, volunteer_lishi)
+    page.goto(live_server.url + f"/m/log/?child={first.pk}")
+    # Recorded elsewhere after the page was loaded: the phone cannot know, the server refuses.
+    activity_record(actor=volunteer_lishi, children=[first.pk], occurred_on=today, kind="home_visit")
+    page.locator("[data-save]").tap()
+    page.wait_for_url(re.compile(r"/m/$"))
+    failed = page.locator("[data-queue] li[data-status=failed]")
+    failed.wait_for(timeout=SYNC_TIMEOUT_MS)
+    assert "确认后才能再记一次" in failed.locator(".q-error").inner_text()
+    assert Activity.objects.count() == 1
+    failed.locator("[data-record-anyway]").tap()
+    page.wait_for_selector("[data-queue] li[data-status=synced]", timeout=SYNC_TIMEOUT_MS)
+    assert Activity.objects.count() == 2

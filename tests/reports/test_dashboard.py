@@ -264,7 +264,7 @@ def test_the_report_charts_of_a_county(world):
     figures = stats.region_stats(region=world.region, month=MONTH)
     trend = stats.monthly_trend(region=world.region, month=MONTH)
     assert [c.title for c in charts.report_charts(figures, trend)] == [
-        "各下级区划结对率", "各下级区划关爱活动（次）", "在册儿童三色卡分布", "近12个月关爱活动与月度覆盖率"]
+        "各下级区划结对率", "各下级区划关爱活动（次）", "在册儿童三色卡分布", "近12个月关爱活动与月月有活动覆盖率"]
 
 
 def test_a_village_report_has_no_sub_region_charts(world):
