@@ -1,19 +1,14 @@
-"""Exporting the activity ledger to .xlsx in bounded memory (core.exports, core.xlsx): rows read with
-``values()`` through ``.iterator()`` and written by a write-only workbook to a temporary file the view
-streams; children's and co-volunteers' names are read once per batch of activities, so the query count
+"""The activity ledger's Excel sheet, written in bounded memory (core.xlsx) by an export job
+(exports.services): rows read with ``values()`` through ``.iterator()`` and written by a write-only
+workbook; children's and co-volunteers' names are read once per batch of activities, so the query count
 is rows / BATCH, not one per activity. Text is written as text, never as a formula (core.xlsx).
 """
 
-from collections.abc import Mapping
-
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
-from accounts.models import User
-from activities.filters import ActivityFilter
 from activities.models import Activity, ActivityChild, ActivityKind, CareService
-from core.exports import filtered_export
-from core.xlsx import TemporaryXlsx, XlsxWriter, as_number, batches, chinese_labels
+from core.exports import RowsWritten
+from core.xlsx import XlsxWriter, as_number, batches, chinese_labels
 
 BATCH = 2000
 SHEET_TITLE = "活动台账"
@@ -39,9 +34,9 @@ def _names_by_activity(rows) -> dict:
     return found
 
 
-def write_activities(writer: XlsxWriter, queryset: QuerySet) -> int:
-    """Write the activities of ``queryset`` (already scoped and filtered) as the ledger's sheet; returns
-    the number of activities written."""
+def write_activities(writer: XlsxWriter, queryset: QuerySet, on_rows: RowsWritten | None = None) -> int:
+    """Write the activities of ``queryset`` (already scoped and filtered) as the ledger's sheet, telling
+    ``on_rows`` the count so far after each batch; returns the number of activities written."""
     kinds, services = chinese_labels(ActivityKind.choices), chinese_labels(CareService.choices)
     sheet = writer.sheet(SHEET_TITLE, widths=[width for _header, width in COLUMNS], freeze="A2")
     sheet.header([header for header, _width in COLUMNS])
@@ -77,14 +72,6 @@ def write_activities(writer: XlsxWriter, queryset: QuerySet) -> int:
                 str(a["id"]),
             ))
         count += len(batch)
+        if on_rows is not None:
+            on_rows(count)
     return count
-
-
-def activity_export(*, actor: User, params: Mapping) -> TemporaryXlsx:
-    """Export the actor's activity ledger, filtered by ActivityFilter on ``params``, to an .xlsx
-    temporary file, audited with the filters and the row count (core.exports.filtered_export). Only
-    federation roles export (caring mothers: PermissionDenied); invalid filters raise ValidationError."""
-    return filtered_export(actor=actor, params=params, filterset_class=ActivityFilter,
-                           queryset=Activity.objects.visible_to(actor), write=write_activities,
-                           label=_("Activity ledger"), filename_stem=FILENAME_STEM,
-                           denied=_("Volunteers cannot export the activity ledger."))

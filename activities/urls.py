@@ -6,7 +6,6 @@ app_name = "activities"
 
 urlpatterns = [
     path("", ledger.activity_list, name="list"),
-    path("export.xlsx", ledger.export, name="export"),
     path("new/", editing.activity_create, name="create"),
     path("<uuid:pk>/", ledger.activity_detail, name="detail"),
     path("<uuid:pk>/edit/", editing.activity_edit, name="edit"),

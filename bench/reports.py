@@ -1,23 +1,33 @@
 #!/usr/bin/env python
-"""Render time and peak memory of the monthly reports at province scale: the county (离石区), city
-(吕梁市) and province (山西省) reports, PDF and Excel.
+"""Time and peak memory of the monthly reports at province scale — the county (离石区), city (吕梁市)
+and province (山西省) reports, PDF and Excel — beside the previous figures and the targets of issue 11
+(province under 10 s, city under 4 s, each under 400 MB).
 
     .venv/bin/python bench/reports.py                       # aixin_bench_stats if it exists, see below
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aixin_bench_stats .venv/bin/python bench/reports.py
     .venv/bin/python bench/reports.py --month 2025-05 --formats pdf --png 5
+    git archive c652e8f | tar -x -C /tmp/before    # the code before issue 11, to run side by side:
+    .venv/bin/python bench/reports.py --compare /tmp/before
 
 The database: DATABASE_URL if set; else ``aixin_bench_stats`` (the province-scale database
-bench/stats.py builds: ~125,000 children, ~90,000 caring mothers, ~2,000,000 activities) when it
-exists; else ``aixin_bench_reports``, created and filled by ``manage.py seed_demo --scale province``
-on the first run (long: the seeding writes every row through the ORM).
+bench/stats.py builds with an SQL loader in about two minutes: ~125,000 children, ~90,000 caring
+mothers, ~2,000,000 activities; ``DATABASE_URL=… bench/stats.py`` builds it under another name) when
+it exists; else ``aixin_bench_reports``, created and filled by ``manage.py seed_demo --scale
+province`` on the first run (long: the seeding writes every row through the ORM).
 
 Each report is made in a child process of its own, so the peak memory printed (VmHWM of
-/proc/self/status, the process's resident high-water mark) is that report's alone; the baseline is
-the same process's VmHWM after Django, WeasyPrint and openpyxl are loaded, before the report. The
-time is split into the figures (reports.generator.build_report: the statistics service's queries,
-one region_stats per city more for the province's county table, and the 12-month trend) and the
-rendering (the formatter). Files are written to var/bench/reports/; ``--png N`` converts page N of
-the province PDF to PNG there (pdftoppm) to look at.
+/proc/self/status, the process's resident high-water mark, as ``resource.getrusage``'s ru_maxrss) is
+that report's alone; the baseline is the same process's VmHWM after Django, WeasyPrint and openpyxl
+are loaded, before the report. The time is split into the figures (reports.generator.build_report:
+the statistics service's queries — for the province, its cities' and counties' figures in one
+grouped pass, stats.region_stats_by_subregion — and the 12-month trend, one grouped query per
+measure) and the rendering (the formatter).
+
+"before" is the total time of the same report made by the code in ``--compare DIR`` (a checkout of
+an earlier commit: its own bench/reports.py makes the report, on the same database, in a child
+process the same way), else the figure measured before issue 11 where there is one (the province
+PDF: 58 s). Files are written to var/bench/reports/; ``--png N`` converts page N of the province PDF
+to PNG there (pdftoppm) to look at.
 """
 
 import argparse
@@ -38,6 +48,10 @@ os.environ.setdefault("PRIVATE_STORAGE_ROOT", str(OUT / "private"))
 PG = "postgres://postgres@127.0.0.1:5432/"
 STATS_DB, OWN_DB = "aixin_bench_stats", "aixin_bench_reports"
 REPORTS = (("county", "141102000000"), ("city", "141100000000"), ("province", "140000000000"))
+# Issue 11: "the province report takes about 58 s" (PDF, at province scale, before it).
+PREVIOUS_S = {("province", "pdf"): 58.0}
+TARGET_S = {"city": 4.0, "province": 10.0}
+TARGET_MB = 400
 
 
 def _database_exists(name: str) -> bool:
@@ -140,6 +154,8 @@ def main() -> None:
     parser.add_argument("--formats", default="pdf,xlsx", help="comma-separated: pdf,xlsx")
     parser.add_argument("--png", type=int, default=0, metavar="PAGE",
                         help="convert this page of the province PDF to PNG (pdftoppm)")
+    parser.add_argument("--compare", metavar="DIR",
+                        help="a checkout of earlier code: make each report with it too, for the 'before' column")
     parser.add_argument("--one", nargs=3, metavar=("CODE", "FORMAT", "MONTH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -160,28 +176,48 @@ def main() -> None:
 
     db = os.environ["DATABASE_URL"].rsplit("/", 1)[-1]
     print(f"database {db}: {Child.objects.count():,} children, {Volunteer.objects.count():,} caring mothers, "
-          f"{Activity.objects.count():,} activities; month {month}", flush=True)
-    print(f"{'report':<22}{'format':<7}{'figures s':>10}{'render s':>10}{'total s':>9}{'queries':>9}"
-          f"{'pages':>7}{'size KB':>9}{'base MB':>9}{'peak MB':>9}", flush=True)
+          f"{Activity.objects.count():,} activities; month {month}; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs", flush=True)
+    print(f"{'report':<22}{'format':<7}{'figures s':>10}{'render s':>10}{'total s':>9}{'before s':>10}"
+          f"{'target s':>10}{'queries':>9}{'pages':>7}{'size KB':>9}{'base MB':>9}{'peak MB':>9}  ok", flush=True)
     results = []
     for fmt in [f.strip() for f in args.formats.split(",") if f.strip()]:
-        for _level, code in REPORTS:
-            child = subprocess.run([sys.executable, __file__, "--one", code, fmt, month], capture_output=True,
-                                   text=True, env=os.environ.copy())
-            if child.returncode != 0:
-                print(child.stderr, file=sys.stderr)
-                raise SystemExit(f"the {code} {fmt} report failed")
-            r = json.loads(child.stdout.strip().splitlines()[-1])
+        for level, code in REPORTS:
+            r = run_one(Path(__file__), code, fmt, month)
             results.append(r)
+            before = (run_one(Path(args.compare) / "bench" / "reports.py", code, fmt, month)["total_s"]
+                      if args.compare else PREVIOUS_S.get((level, fmt)))
+            target = TARGET_S.get(level)
+            ok = (target is None or r["total_s"] < target) and r["peak_mb"] < TARGET_MB
             print(f"{r['region'] + ' (' + r['level'] + ')':<22}{r['format']:<7}{r['figures_s']:>10.2f}"
-                  f"{r['render_s']:>10.2f}{r['total_s']:>9.2f}{r['queries']:>9}{r['pages'] or '':>7}"
-                  f"{r['bytes'] / 1024:>9.0f}{r['baseline_mb']:>9.0f}{r['peak_mb']:>9.0f}", flush=True)
+                  f"{r['render_s']:>10.2f}{r['total_s']:>9.2f}{_or_dash(before, '.2f'):>10}"
+                  f"{_or_dash(target, '.0f'):>10}{r['queries']:>9}{r['pages'] or '':>7}"
+                  f"{r['bytes'] / 1024:>9.0f}{r['baseline_mb']:>9.0f}{r['peak_mb']:>9.0f}  {'yes' if ok else 'NO'}",
+                  flush=True)
+    print(f"targets: province < {TARGET_S['province']:.0f} s, city < {TARGET_S['city']:.0f} s, every report's "
+          f"peak < {TARGET_MB} MB; 'before': "
+          + (f"the code in {args.compare}" if args.compare else "issue 11's measurement (province PDF)"))
     province_pdf = next((r["path"] for r in results if r["level"] == "province" and r["format"] == "pdf"), None)
     if args.png and province_pdf:
         prefix = OUT / f"province-page{args.png}"
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(args.png), "-l", str(args.png), "-singlefile",
                         province_pdf, str(prefix)], check=True)
         print(f"page {args.png} of the province PDF: {prefix}.png")
+
+
+def run_one(script: Path, code: str, fmt: str, month: str) -> dict:
+    """One report made by ``script --one`` in a child process of its own: its JSON line."""
+    # Run in the checkout's own folder: Celery's app loading puts the working directory first on sys.path.
+    child = subprocess.run([sys.executable, str(script), "--one", code, fmt, month], capture_output=True,
+                           text=True, env=os.environ.copy(), cwd=script.resolve().parents[1])
+    if child.returncode != 0:
+        print(child.stderr, file=sys.stderr)
+        raise SystemExit(f"the {code} {fmt} report failed ({script})")
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def _or_dash(value, spec: str) -> str:
+    return "—" if value is None else format(value, spec)
 
 
 if __name__ == "__main__":

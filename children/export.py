@@ -1,32 +1,26 @@
-"""Exporting the ledger to .xlsx in bounded memory (core.exports, core.xlsx).
+"""The ledger's and the needs' Excel sheets, written in bounded memory (core.xlsx) by an export job
+(exports.services).
 
 The rows are read with ``values()`` (no model instances) through ``.iterator(chunk_size=2000)`` and
-written by openpyxl's write-only workbook, which spools each row to a temporary file as it goes; the
-finished workbook is a temporary file the view streams with FileResponse. Memory stays flat whatever
-the number of rows (see bench/export_ledger.py). Guardians are read once per batch of children, so
-the query count is rows / 2000, not one per child. Every text is written as text, never a formula.
+written by openpyxl's write-only workbook, which spools each row to a temporary file as it goes. Memory
+stays flat whatever the number of rows (see bench/export_ledger.py). Guardians are read once per batch
+of children, so the query count is rows / 2000, not one per child. Every text is written as text,
+never a formula.
 
 ID numbers are exported masked, never in full: the query never selects the encrypted column.
 """
 
-from collections.abc import Mapping
-
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from accounts.models import User
 from children import identity
-from children.filters import LedgerFilter
-from children.models import Child, ExitReason, Guardian, RiskColor, Status
+from children.models import ExitReason, Guardian, NeedKind, NeedStatus, RiskColor, Status
 from children.xlsx_template import CATEGORY_WORDS, DIFFICULTY_WORDS, GENDER_WORDS, HOUSEHOLD_WORDS, join_words
-from core.exports import filtered_export
-from core.xlsx import TemporaryXlsx, XlsxWriter, batches, chinese_labels
+from core.exports import RowsWritten
+from core.xlsx import XlsxWriter, as_number, batches, chinese_labels
 
 BATCH = 2000
 SHEET_TITLE = "儿童台账"
 FILENAME_STEM = "儿童台账"
-EXPORT_DENIED = gettext_lazy("Volunteers cannot export the ledger.")
 
 # (header, width). The headers are the file format, Chinese like the import template's.
 COLUMNS = (
@@ -54,9 +48,10 @@ def _guardians(child_ids: list[int]) -> dict[int, str]:
     return {child_id: "；".join(names) for child_id, names in found.items()}
 
 
-def write_ledger(writer: XlsxWriter, queryset: QuerySet) -> int:
+def write_ledger(writer: XlsxWriter, queryset: QuerySet, on_rows: RowsWritten | None = None) -> int:
     """Write the rows of ``queryset`` (a Child queryset, already scoped and filtered) to a sheet of
-    ``writer``; returns the number of children written."""
+    ``writer``, telling ``on_rows`` the count so far after each batch; returns the number of children
+    written."""
     statuses = chinese_labels(Status.choices)
     colors, reasons = chinese_labels(RiskColor.choices), chinese_labels(ExitReason.choices)
     sheet = writer.sheet(SHEET_TITLE, widths=[width for _header, width in COLUMNS], freeze="A2")
@@ -92,14 +87,40 @@ def write_ledger(writer: XlsxWriter, queryset: QuerySet) -> int:
                 c["id"],
             ))
         count += len(batch)
+        if on_rows is not None:
+            on_rows(count)
     return count
 
 
-def ledger_export(*, actor: User, params: Mapping) -> TemporaryXlsx:
-    """Export the actor's ledger, filtered as the ledger page is (LedgerFilter, so
-    exited children only when the status filter asks for them) on ``params``, to an .xlsx temporary file, and
-    audit it with the filters and the row count. Volunteers may not export (PermissionDenied); invalid
-    filters raise ValidationError."""
-    return filtered_export(actor=actor, params=params, filterset_class=LedgerFilter,
-                           queryset=Child.objects.visible_to(actor), write=write_ledger,
-                           label=_("Children ledger"), filename_stem=FILENAME_STEM, denied=EXPORT_DENIED)
+# --- the needs (急难愁盼) ----------------------------------------------------------------------------
+
+NEEDS_SHEET_TITLE = "急难愁盼"
+NEEDS_FILENAME_STEM = "急难愁盼"
+NEED_COLUMNS = (
+    ("儿童", 10), ("身份证号（脱敏）", 22), ("区划代码", 15), ("所属区划", 14), ("类型", 8), ("内容", 30),
+    ("状态", 8), ("提出日期", 12), ("认领人", 14), ("认领日期", 12), ("完成日期", 12), ("金额（元）", 11),
+    ("说明", 24), ("系统编号", 10),
+)
+_NEED_FIELDS = ("id", "child__name", "child__id_number_last4", "region_id", "region__name", "kind", "description",
+                "status", "opened_on", "claimed_by_name", "claimed_on", "fulfilled_on", "value_yuan", "closed_note")
+
+
+def write_needs(writer: XlsxWriter, queryset: QuerySet, on_rows: RowsWritten | None = None) -> int:
+    """Write the needs of ``queryset`` (already scoped and filtered) as one sheet, the child's ID number
+    masked; returns the number of needs written."""
+    kinds, statuses = chinese_labels(NeedKind.choices), chinese_labels(NeedStatus.choices)
+    sheet = writer.sheet(NEEDS_SHEET_TITLE, widths=[width for _header, width in NEED_COLUMNS], freeze="A2")
+    sheet.header(header for header, _width in NEED_COLUMNS)
+    count = 0
+    for batch in batches(queryset.values(*_NEED_FIELDS).iterator(chunk_size=BATCH), BATCH):
+        for n in batch:
+            sheet.append((
+                n["child__name"], identity.mask_last4(n["child__id_number_last4"]), n["region_id"], n["region__name"],
+                kinds.get(n["kind"], n["kind"]), n["description"], statuses.get(n["status"], n["status"]),
+                n["opened_on"], n["claimed_by_name"], n["claimed_on"], n["fulfilled_on"], as_number(n["value_yuan"]),
+                n["closed_note"], n["id"],
+            ))
+        count += len(batch)
+        if on_rows is not None:
+            on_rows(count)
+    return count

@@ -19,7 +19,13 @@ and deletes its upload (beat, every 5 minutes, with the uploads no import waits 
 
 ``import_apply`` re-checks every clean row against the ledger as it is now, in one transaction; if a
 row that was clean no longer is, or now differs from what the preview showed, everything is rolled
-back and the rows are reported.
+back and the rows are reported. The page does not run it in the request: ``import_apply_request`` makes
+the import ``applying`` and queues children.tasks.apply_import, whose ``import_apply_run`` applies it
+the same way and leaves it ``applied``, or ``apply_failed`` with the reason (the rows that stopped it
+in ``summary["failures"]``). A second request, or a second delivery of the task, finds the import no
+longer ``previewed`` (``applying``) and does nothing more. An import left ``applying`` by a task that
+died is marked ``apply_failed`` — by the task's failure hook, or past settings.TASK_LOST_AFTER by the
+same sweep as the lost previews; its transaction never committed, so the ledger is unchanged.
 
 ID numbers in the stored preview are Fernet-encrypted like the ledger's (children.identity) and are
 dropped once the import is applied or discarded.
@@ -31,12 +37,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Region, User
@@ -331,15 +339,20 @@ def _run_row(row: dict, ledger: _Ledger, regions: dict[str, Region], *, dry_run:
                        effective_on=timezone.localdate(), note=_("Civil-affairs list import"))
 
 
-def _run(rows: list[dict], ledger: _Ledger, *, dry_run: bool) -> list[dict]:
+def _run(rows: list[dict], ledger: _Ledger, *, dry_run: bool, on_row=None) -> list[dict]:
     """Write every new or changed row; returns the rows' errors. The caller's transaction decides what
     stays: a dry run (the preview) and a failed apply roll it all back. No savepoint per row is needed
-    for that, as each service call is atomic itself."""
+    for that, as each service call is atomic itself. ``on_row(done, total)`` follows the rows written."""
     regions = _regions(sorted({r["values"]["region"] for r in rows if r["kind"] in (NEW, CHANGED)}))
     failures = []
+    total = sum(1 for row in rows if row["kind"] in (NEW, CHANGED))
+    done = 0
     for row in rows:
         if row["kind"] not in (NEW, CHANGED):
             continue
+        done += 1
+        if on_row is not None:
+            on_row(done, total)
         try:
             _run_row(row, ledger, regions, dry_run=dry_run)
         except ValidationError as exc:
@@ -399,21 +412,62 @@ def _queue_preview(import_id: int) -> None:
     transaction.on_commit(lambda: build_import_preview.delay(import_id))
 
 
-def _build_preview(*, actor: User, region: Region | None, data: bytes) -> dict:
+# --- the preview job's progress -------------------------------------------------------------------
+# Kept in the cache (Redis when there is one, shared by the web and the workers), not on the import's
+# row: most of the work is a dry run inside one transaction, whose writes no other connection sees.
+PROGRESS_READ, PROGRESS_CLASSIFIED, PROGRESS_CHECKED = 15, 25, 95
+
+
+def _progress_key(import_id: int) -> str:
+    return f"ledger-import-progress:{import_id}"
+
+
+def _set_progress(import_id: int, progress: int) -> None:
+    cache.set(_progress_key(import_id), progress, timeout=settings.TASK_LOST_AFTER)
+
+
+def import_progress(ledger_import: LedgerImport) -> int:
+    """How far the job of a ``pending`` (preview) or ``applying`` import is (0..100); 100 once neither."""
+    if ledger_import.status not in (LedgerImportStatus.PENDING, LedgerImportStatus.APPLYING):
+        return 100
+    return cache.get(_progress_key(ledger_import.pk), 0)
+
+
+def _row_progress(show, start: int, end: int):
+    """``on_row(done, total)`` for :func:`_run` that shows the progress from ``start`` to ``end``, each
+    percent once."""
+    shown = [start]
+
+    def on_row(done: int, total: int) -> None:
+        progress = start + (end - start) * done // max(total, 1)
+        if progress > shown[0]:
+            shown[0] = progress
+            show(progress)
+
+    return on_row
+
+
+def _build_preview(*, actor: User, region: Region | None, data: bytes, on_progress=None) -> dict:
     """Read the list and compare it with the ledger (a dry run of the services, rolled back). File-level
-    problems raise ValidationError; row problems are part of the preview."""
+    problems raise ValidationError; row problems are part of the preview. ``on_progress(0..100)`` follows
+    the work: reading the file, sorting the rows, then the dry run row by row."""
+    show = on_progress or (lambda progress: None)
     check(actor, EDIT, EDIT_MESSAGE)
     region = _check_region(actor, region)
     sheet = read_sheet(data)
     ledger = _Ledger(actor=actor, region=region)
+    show(PROGRESS_READ)
 
     rows = [_row_from_sheet(r) for r in sheet.rows]
     _check_id_numbers(rows)
     clean = [r for r in rows if r["kind"] != ERROR]
+    on_row = _row_progress(show, PROGRESS_CLASSIFIED, PROGRESS_CHECKED)
+
     with transaction.atomic():
         _classify(clean, ledger)
+        show(PROGRESS_CLASSIFIED)
         by_number = {r["row"]: r for r in clean}
-        for failure in _run(clean, ledger, dry_run=True):
+        for failure in _run(clean, ledger, dry_run=True, on_row=on_row):
             row = by_number[failure["row"]]
             row.update(kind=ERROR, changes=[], child_id=None)
             row["errors"].append({"column": failure["column"], "message": failure["message"]})
@@ -438,6 +492,7 @@ def _finish(ledger_import: LedgerImport, *, status: str, preview: dict | None = 
         fields["preview"] = preview
     update_after_interrupt(LedgerImport.objects.filter(pk=ledger_import.pk, status=LedgerImportStatus.PENDING),
                            **fields)
+    cache.delete(_progress_key(ledger_import.pk))
     if ledger_import.upload.name:
         ledger_import.upload.storage.delete(ledger_import.upload.name)
     ledger_import.refresh_from_db()
@@ -455,7 +510,8 @@ def import_preview_build(*, import_id: int) -> LedgerImport:
         return ledger_import
     try:
         preview = _build_preview(actor=ledger_import.uploaded_by, region=ledger_import.region,
-                                 data=_read_upload(ledger_import))
+                                 data=_read_upload(ledger_import),
+                                 on_progress=lambda progress: _set_progress(import_id, progress))
     except (ValidationError, PermissionDenied) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
         return _finish(ledger_import, status=LedgerImportStatus.FAILED, error=" ".join(messages))
@@ -489,15 +545,25 @@ def _delete_uploads(names) -> None:
 
 
 def _fail_lost(imports: QuerySet) -> tuple[int, list[str]]:
-    """Mark the lost pending imports among ``imports`` failed, and forget the uploads still recorded on
-    imports no longer pending. Returns how many were marked, and the files to delete."""
-    lost = dict(imports.filter(status=LedgerImportStatus.PENDING, created_at__lt=_lost_before())
+    """Mark the lost pending imports among ``imports`` failed and the lost applying ones apply_failed,
+    and forget the uploads still recorded on imports no longer pending. Returns how many were marked,
+    and the files to delete."""
+    lost_before = _lost_before()
+    lost = dict(imports.filter(status=LedgerImportStatus.PENDING, created_at__lt=lost_before)
                 .values_list("pk", "upload"))
     failed = 0
     if lost:
         failed = LedgerImport.objects.filter(pk__in=lost, status=LedgerImportStatus.PENDING).update(
             status=LedgerImportStatus.FAILED, upload="",
             error=_("The check of the list did not finish. Upload it again."))
+    lost_applies = list(imports.filter(status=LedgerImportStatus.APPLYING, apply_requested_at__lt=lost_before)
+                        .values_list("pk", flat=True))
+    if lost_applies:
+        # A worker still applying one holds its row's lock: this waits for it, then finds it applied.
+        failed += LedgerImport.objects.filter(pk__in=lost_applies, status=LedgerImportStatus.APPLYING).update(
+            status=LedgerImportStatus.APPLY_FAILED, error=str(APPLY_LOST_MESSAGE))
+        for pk in lost_applies:
+            cache.delete(_progress_key(pk))
     left = dict(imports.exclude(status=LedgerImportStatus.PENDING).exclude(upload="").values_list("pk", "upload"))
     if left:
         LedgerImport.objects.filter(pk__in=left).exclude(status=LedgerImportStatus.PENDING).update(upload="")
@@ -521,8 +587,9 @@ def _unclaimed_uploads() -> list[str]:
 
 def imports_fail_lost() -> int:
     """Mark every import still ``pending`` settings.TASK_LOST_AFTER after its upload ``failed`` (its
-    preview job was lost), and delete the uploads no pending import waits for. Returns how many were
-    marked. A lost import's task that a worker takes up after all leaves it as it is."""
+    preview job was lost), and every import still ``applying`` that long after the apply was asked for
+    ``apply_failed``, and delete the uploads no pending import waits for. Returns how many were marked.
+    A lost import's task that a worker takes up after all leaves it as it is."""
     failed, names = _fail_lost(LedgerImport.objects.all())
     _delete_uploads([*names, *_unclaimed_uploads()])
     if failed:
@@ -556,14 +623,33 @@ def _drop_upload(ledger_import: LedgerImport) -> None:
         transaction.on_commit(lambda: _delete_uploads([name]))
 
 
-def _locked(actor: User, ledger_import: LedgerImport) -> LedgerImport:
+# Why an ``apply_failed`` import was not applied (its ``error``); the ledger is unchanged in each case.
+APPLY_ROWS_MESSAGE = gettext_lazy("Some rows no longer pass the checks (listed above). Upload the file again to "
+                                  "compare it with the ledger as it is now.")
+APPLY_LOST_MESSAGE = gettext_lazy("The apply did not finish, and nothing was changed in the ledger. Upload the file "
+                                  "again.")
+APPLY_ERROR_MESSAGE = gettext_lazy("The list could not be applied because of an error on the server, and nothing "
+                                   "was changed in the ledger. Upload it again; if this happens again, tell your "
+                                   "administrator.")
+# The apply's progress: the rows re-checked against the ledger, then written row by row.
+PROGRESS_APPLY_CLASSIFIED, PROGRESS_APPLY_WRITTEN = 10, 95
+# How many rows that stopped an apply are kept on the import (their count is always kept).
+APPLY_FAILURES_KEPT = 1000
+
+
+def _locked(actor: User, ledger_import: LedgerImport,
+            status: str = LedgerImportStatus.PREVIEWED) -> LedgerImport:
+    """The import locked, in the actor's scope (LedgerImport.DoesNotExist outside it), when it is in
+    ``status``; else a ValidationError saying what it is."""
     locked = LedgerImport.objects.visible_to(actor).select_for_update().get(pk=ledger_import.pk)
+    if locked.status == status:
+        return locked
     if locked.status in (LedgerImportStatus.PENDING, LedgerImportStatus.FAILED):
         raise ValidationError({"status": _("This import has no preview to confirm.")})
-    if locked.status != LedgerImportStatus.PREVIEWED:
-        raise ValidationError({"status": _("This import was already %(status)s.")
-                               % {"status": locked.get_status_display()}})
-    return locked
+    if locked.status == LedgerImportStatus.APPLYING:
+        raise ValidationError({"status": _("This import is already being applied.")})
+    raise ValidationError({"status": _("This import was already %(status)s.")
+                           % {"status": locked.get_status_display()}})
 
 
 def import_apply(*, actor: User, ledger_import: LedgerImport) -> LedgerImport:
@@ -572,40 +658,131 @@ def import_apply(*, actor: User, ledger_import: LedgerImport) -> LedgerImport:
     differs from the preview; LedgerImport.DoesNotExist outside the actor's scope."""
     check(actor, EDIT, EDIT_MESSAGE)
     with transaction.atomic():
-        ledger_import = _locked(actor, ledger_import)
-        ledger = _Ledger(actor=actor, region=ledger_import.region)
-        previewed = [r for r in ledger_import.preview["rows"] if r["kind"] != ERROR]
-        fresh = [{**r, "changes": [], "errors": []} for r in previewed]
-        _classify(fresh, ledger)
-        failures = []
-        for before, now in zip(previewed, fresh, strict=True):
-            if now["kind"] == ERROR:
-                failures.extend({"row": now["row"], **e} for e in now["errors"])
-            elif (now["kind"], now["child_id"], now["changes"]) != (before["kind"], before["child_id"],
-                                                                     before["changes"]):
-                failures.append({"row": now["row"], **_error("name", _(
-                    "The ledger changed for this child since the preview. Upload the file again to see the "
-                    "differences as they are now."))})
-        if not failures:
-            failures = _run(fresh, ledger, dry_run=False)
-        if failures:
-            raise ApplyFailed(failures)  # leaving the atomic block rolls back every row
+        return _apply(actor, _locked(actor, ledger_import))
 
-        counts = _counts(ledger_import.preview["rows"])
-        summary = {"created": counts[NEW], "updated": counts[CHANGED], "unchanged": counts[UNCHANGED],
-                   "skipped": counts[ERROR],
-                   "skipped_rows": [r["row"] for r in ledger_import.preview["rows"] if r["kind"] == ERROR],
-                   "missing": ledger_import.preview.get("missing_total", 0)}
-        ledger_import.status = LedgerImportStatus.APPLIED
-        ledger_import.applied_at = timezone.now()
-        ledger_import.summary = summary
-        ledger_import.preview = _strip_numbers(ledger_import.preview)
-        _drop_upload(ledger_import)
-        ledger_import.save(update_fields=["status", "applied_at", "summary", "preview", "upload"])
-        audit_record(actor=actor, action=AuditAction.IMPORT, target=ledger_import, target_label=ledger_import.file_name,
-                     detail={"file_sha256": ledger_import.file_sha256,
-                                              **{k: summary[k] for k in ("created", "updated", "skipped")}})
+
+def _apply(actor: User, ledger_import: LedgerImport, on_progress=None) -> LedgerImport:
+    """The apply of a locked import, inside the caller's transaction (see :func:`import_apply`)."""
+    show = on_progress or (lambda progress: None)
+    ledger = _Ledger(actor=actor, region=ledger_import.region)
+    previewed = [r for r in ledger_import.preview["rows"] if r["kind"] != ERROR]
+    fresh = [{**r, "changes": [], "errors": []} for r in previewed]
+    _classify(fresh, ledger)
+    show(PROGRESS_APPLY_CLASSIFIED)
+    failures = []
+    for before, now in zip(previewed, fresh, strict=True):
+        if now["kind"] == ERROR:
+            failures.extend({"row": now["row"], **e} for e in now["errors"])
+        elif (now["kind"], now["child_id"], now["changes"]) != (before["kind"], before["child_id"],
+                                                                 before["changes"]):
+            failures.append({"row": now["row"], **_error("name", _(
+                "The ledger changed for this child since the preview. Upload the file again to see the "
+                "differences as they are now."))})
+    if not failures:
+        failures = _run(fresh, ledger, dry_run=False,
+                        on_row=_row_progress(show, PROGRESS_APPLY_CLASSIFIED, PROGRESS_APPLY_WRITTEN))
+    if failures:
+        raise ApplyFailed(failures)  # leaving the atomic block rolls back every row
+
+    counts = _counts(ledger_import.preview["rows"])
+    summary = {"created": counts[NEW], "updated": counts[CHANGED], "unchanged": counts[UNCHANGED],
+               "skipped": counts[ERROR],
+               "skipped_rows": [r["row"] for r in ledger_import.preview["rows"] if r["kind"] == ERROR],
+               "missing": ledger_import.preview.get("missing_total", 0)}
+    ledger_import.status = LedgerImportStatus.APPLIED
+    ledger_import.applied_at = timezone.now()
+    ledger_import.applied_by = actor
+    ledger_import.summary = summary
+    ledger_import.preview = _strip_numbers(ledger_import.preview)
+    _drop_upload(ledger_import)
+    ledger_import.save(update_fields=["status", "applied_at", "applied_by", "summary", "preview", "upload"])
+    audit_record(actor=actor, action=AuditAction.IMPORT, target=ledger_import, target_label=ledger_import.file_name,
+                 detail={"file_sha256": ledger_import.file_sha256,
+                         **{k: summary[k] for k in ("created", "updated", "skipped")}})
     return ledger_import
+
+
+@transaction.atomic
+def import_apply_request(*, actor: User, ledger_import: LedgerImport) -> LedgerImport:
+    """Confirm a previewed import: it becomes ``applying`` and its apply job is queued once the
+    transaction commits (children.tasks.apply_import, which runs :func:`import_apply_run`). Raises
+    ValidationError ({"status": …}) when it is not ``previewed`` — already applying, applied, discarded —
+    so a second request queues nothing; LedgerImport.DoesNotExist outside the actor's scope."""
+    check(actor, EDIT, EDIT_MESSAGE)
+    ledger_import = _locked(actor, ledger_import)
+    ledger_import.status = LedgerImportStatus.APPLYING
+    ledger_import.applied_by = actor
+    ledger_import.apply_requested_at = timezone.now()
+    ledger_import.save(update_fields=["status", "applied_by", "apply_requested_at"])
+    cache.delete(_progress_key(ledger_import.pk))
+    _queue_apply(ledger_import.pk)
+    return ledger_import
+
+
+def _queue_apply(import_id: int) -> None:
+    from children.tasks import apply_import  # the task module imports this one
+
+    transaction.on_commit(lambda: apply_import.delay(import_id))
+
+
+def _finish_apply(import_id: int, *, error: str, failures: list[dict] | None = None) -> LedgerImport:
+    """Record that the apply of a still-``applying`` import failed (the ledger unchanged): a second
+    delivery of the task, or an import applied meanwhile, is left as it is."""
+    fields = {"status": LedgerImportStatus.APPLY_FAILED, "error": error[:ERROR_MAX_CHARS]}
+    if failures is not None:
+        fields["summary"] = {"failures": failures[:APPLY_FAILURES_KEPT], "failures_total": len(failures)}
+    marked = update_after_interrupt(LedgerImport.objects.filter(pk=import_id, status=LedgerImportStatus.APPLYING),
+                                    **fields)
+    cache.delete(_progress_key(import_id))
+    ledger_import = LedgerImport.objects.get(pk=import_id)
+    if marked:  # the import is closed: its ID numbers go, as when it is applied or discarded
+        ledger_import.preview = _strip_numbers(ledger_import.preview)
+        ledger_import.save(update_fields=["preview"])
+    return ledger_import
+
+
+def import_apply_run(*, import_id: int) -> LedgerImport:
+    """Apply an ``applying`` import as the staff member who confirmed it (the Celery task's work), all or
+    nothing as :func:`import_apply`: it becomes ``applied``, or ``apply_failed`` with the reason — the
+    rows that stopped it, the confirmer no longer allowed, an error — and the ledger unchanged. An
+    import no longer applying is returned as it is (a second delivery applies nothing twice). The
+    database's OperationalError propagates, leaving the import applying, so that Celery retries."""
+    try:
+        with transaction.atomic():
+            ledger_import = LedgerImport.objects.select_for_update().get(pk=import_id)
+            if ledger_import.status != LedgerImportStatus.APPLYING:
+                return ledger_import
+            actor = ledger_import.applied_by
+            check(actor, EDIT, EDIT_MESSAGE)
+            if not LedgerImport.objects.visible_to(actor).filter(pk=import_id).exists():
+                raise PermissionDenied(_("The import is outside your area."))
+            ledger_import = _apply(actor, ledger_import,
+                                   on_progress=lambda progress: _set_progress(import_id, progress))
+    except ApplyFailed as exc:  # leaving the atomic block rolled back every row
+        return _finish_apply(import_id, error=str(APPLY_ROWS_MESSAGE), failures=exc.errors)
+    except (ValidationError, PermissionDenied) as exc:
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        return _finish_apply(import_id, error=" ".join(messages))
+    except OperationalError:
+        raise
+    except Exception:  # a bug, the soft time limit: retrying would not help, waiting forever neither
+        logger.exception("The apply of ledger import %s failed", import_id)
+        return _finish_apply(import_id, error=str(APPLY_ERROR_MESSAGE))
+    cache.delete(_progress_key(import_id))
+    return ledger_import
+
+
+def import_apply_fail_stopped(*, import_id: int, exc: BaseException) -> bool:
+    """Mark an import ``apply_failed`` at once when Celery gives up on its apply task outside
+    :func:`import_apply_run` (killed at the hard time limit, its worker process lost, retries run out).
+    An import no longer applying is left as it is. Returns whether it was marked."""
+    marked = update_after_interrupt(
+        LedgerImport.objects.filter(pk=import_id, status=LedgerImportStatus.APPLYING),
+        status=LedgerImportStatus.APPLY_FAILED, error=str(APPLY_LOST_MESSAGE))
+    cache.delete(_progress_key(import_id))
+    if marked:
+        logger.warning("The apply of ledger import %s was stopped: %r", import_id, exc)
+    return bool(marked)
 
 
 def import_discard(*, actor: User, ledger_import: LedgerImport) -> LedgerImport:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from children import reconcile, services
+from core.jobs import RecordedFailureTask
 
 # A list within the reader's limits is previewed in seconds (5,000 rows: about 3 s to read, and ~6 ms of
 # the services' checks per row); a hostile file within them in under 15 s. Past this the import is
@@ -33,8 +34,28 @@ def build_import_preview(self, import_id: int) -> str:
     return reconcile.import_preview_build(import_id=import_id).status
 
 
+class ApplyImportTask(RecordedFailureTask):
+    """The apply task, leaving its import ``apply_failed`` when Celery gives up on it (see
+    RecordedFailureTask); otherwise the beat's sweep (reconcile.imports_fail_lost) would find it later."""
+
+    id_arg = "import_id"
+    record_label = "the apply of ledger import"
+
+    def fail_stopped(self, record_id, exc):
+        reconcile.import_apply_fail_stopped(import_id=record_id, exc=exc)
+
+
+@shared_task(base=ApplyImportTask, bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True,
+             max_retries=5)
+def apply_import(self, import_id: int) -> str:
+    """Apply a confirmed import to the ledger, all or nothing (queued by reconcile.import_apply_request).
+    Re-running is harmless: an import no longer ``applying`` is left as it is. Returns its status."""
+    return reconcile.import_apply_run(import_id=import_id).status
+
+
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def fail_lost_imports(self) -> int:
-    """Mark imports whose preview job was lost ``failed`` and delete their uploads (beat, every 5 minutes;
-    see CELERY_BEAT_SCHEDULE), so none stays ``pending`` for ever. Returns how many were marked."""
+    """Mark imports whose preview or apply job was lost ``failed`` / ``apply_failed`` and delete their
+    uploads (beat, every 5 minutes; see CELERY_BEAT_SCHEDULE), so none stays ``pending`` or ``applying``
+    for ever. Returns how many were marked."""
     return reconcile.imports_fail_lost()

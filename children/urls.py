@@ -18,7 +18,6 @@ urlpatterns = [
     path("needs/", boards.need_list, name="need-list"),
     path("risk/", boards.risk_board, name="risk-board"),
     path("aging-out/", boards.aging_out, name="aging-out"),
-    path("export.xlsx", excel.export_ledger, name="export"),
     path("import/", excel.import_upload, name="import"),
     path("import/template.xlsx", excel.import_template, name="import-template"),
     path("import/<int:pk>/", excel.import_preview, name="import-preview"),

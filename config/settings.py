@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "pairing",
     "activities",
     "reports",
+    "submissions",
+    "exports",
     "demo",
 ]
 
@@ -67,6 +69,9 @@ MIDDLEWARE = [
     # Content-Security-Policy on every response; no-store on downloads and on views marked so (core.security).
     "core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Gzip for pages and JSON, not downloads nor views marked @no_compression (BREACH: core.compression).
+    # After WhiteNoise (static files come pre-compressed), before all that reads or writes the body.
+    "core.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A caring mother's phone session slides: it ends only after TOKEN_IDLE_VOLUNTEER unused (accounts.tokens).
     "accounts.tokens.PhoneSessionMiddleware",
+    # The signed-in user's own language (User.language, chosen on her profile page), not the browser's.
+    "accounts.language.UserLanguageMiddleware",
     # Pages need a login unless their view says @login_not_required (the API authenticates itself).
     "core.login.LoginRequiredMiddleware",
     # The client's address, for the audit log (core.request_context).
@@ -320,6 +327,8 @@ SPECTACULAR_SETTINGS = {
         "PairingRoleEnum": "pairing.models.PairingRole",
         "RoleEnum": "accounts.roles.Role",
         "ReportStatusEnum": "reports.models.ReportStatus",
+        "ExportKindEnum": "exports.models.ExportKind",
+        "SubmissionStatusEnum": "submissions.models.SubmissionStatus",
         "ActivityKindEnum": "activities.models.ActivityKind",
         "CareServiceEnum": "activities.models.CareService",
     },
@@ -382,10 +391,26 @@ CELERY_BEAT_SCHEDULE: dict = {
     # List imports whose preview job was lost are marked failed, their uploads deleted
     # (children.reconcile.imports_fail_lost).
     "children-fail-lost-imports": {"task": "children.tasks.fail_lost_imports", "schedule": crontab(minute="*/5")},
+    # Export runs whose worker was lost are marked failed, and files past EXPORT_KEEP_DAYS deleted
+    # (exports.services.export_runs_fail_lost and export_files_expire).
+    "exports-sweep": {"task": "exports.tasks.sweep_export_runs", "schedule": crontab(minute="*/5")},
+    # Staff of regions that have not sent last month's submission are reminded, from
+    # SUBMISSION_REMINDER_DAY on, once per region and month (submissions.reminders).
+    "submissions-reminders": {"task": "submissions.tasks.send_submission_reminders",
+                              "schedule": crontab(hour=8, minute=0)},
 }
+# Excel exports of the lists (the exports app) run on a queue of their own, so that a province's ledger
+# export never waits behind the month-start reports, nor they behind it: workers must consume both
+# queues (`celery -A config worker -Q celery,exports`), or a dedicated worker the "exports" queue.
+CELERY_TASK_ROUTES = {"exports.tasks.generate_export": {"queue": "exports"}}
+# An export's file (personal data) is deleted this many days after it was made; exporting again is a click.
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7, minimum=1)
 # Last month's reports made on the 1st: for every region at these levels, in these formats.
 REPORT_SCHEDULE_LEVELS = env_list("REPORT_SCHEDULE_LEVELS", ["county", "city", "province"])
 REPORT_SCHEDULE_FORMATS = env_list("REPORT_SCHEDULE_FORMATS", ["pdf"])
+# From this day of the month on, staff of a region that has not sent last month's submission (月度报送) get
+# a reminder (once per region and month). 1–28, so that every month has the day.
+SUBMISSION_REMINDER_DAY = env_int("SUBMISSION_REMINDER_DAY", 5, minimum=1, maximum=28)
 
 # --- Caches ---------------------------------------------------------------------------------------
 CACHES = {

@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import profile as profile_views
 from accounts import views as account_views
 from accounts.forms import LoginForm
 
@@ -22,8 +21,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("logout/everywhere/", account_views.logout_everywhere, name="logout-everywhere"),
     path("password/", account_views.password_change, name="password_change"),
-    # Public: switching the language on the login page.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # The user's own settings: the language of her pages (accounts.language), kept on her account.
+    path("profile/", profile_views.profile, name="profile"),
     path("healthz/", account_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("children/", include("children.urls")),
@@ -33,6 +32,8 @@ urlpatterns = [
     path("care/", include("activities.notification_urls")),
     path("activities/", include("activities.urls")),
     path("reports/", include("reports.urls")),
+    path("submissions/", include("submissions.urls")),
+    path("exports/", include("exports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("children.api.urls")),
@@ -40,6 +41,8 @@ urlpatterns = [
     path("api/v1/", include("pairing.api.urls")),
     path("api/v1/", include("activities.api.urls")),
     path("api/v1/", include("reports.api.urls")),
+    path("api/v1/", include("submissions.api.urls")),
+    path("api/v1/", include("exports.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (?script=): no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -52,6 +52,10 @@ class ReportRun(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file = models.FileField(_("file"), upload_to=report_upload_to, blank=True, max_length=200)
     error = models.TextField(_("error"), blank=True)
+    # The monthly submission whose report this is (issue 11: its written part, sign-off, comparisons and
+    # frozen figures); null for a plain monthly report. Its region and month are the run's.
+    submission = models.ForeignKey("submissions.Submission", verbose_name=_("monthly submission"), null=True,
+                                   blank=True, on_delete=models.CASCADE, related_name="report_runs")
     # Null for the runs the monthly schedule makes.
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
                                      blank=True, on_delete=models.SET_NULL, related_name="+")

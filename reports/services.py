@@ -25,14 +25,14 @@ task's ``on_failure`` (:func:`report_fail_stopped`).
 """
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 from celery.exceptions import TimeLimitExceeded, WorkerLostError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,14 +40,16 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction, Region, User
 from core import months
 from core.access import EDIT, READ, check
-from core.jobs import update_after_interrupt
+from core.jobs import QUEUED_LOST_AFTER, running_lost_after, runs_fail_lost, update_after_interrupt  # noqa: F401 (re-exported)
 from core.regioncodes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
 from core.regions import validate_code
 from reports import generator
 from reports.access import REPORTS_DENIED, REPORTS_MAKE_DENIED
 from reports.formatters import formatter_for
 from reports.models import ACTIVE_STATUSES, ReportFormat, ReportRun, ReportStatus
+from reports.notify import report_ready_notify
 from reports.storage import CONTENT_TYPES, download_name
+from submissions.models import Submission
 
 logger = logging.getLogger(__name__)
 
@@ -56,33 +58,10 @@ REPORT_LEVELS = (PROVINCE, CITY, COUNTY, TOWNSHIP)
 # Progress (0..100) reported at each step of making a report.
 PROGRESS_STARTED, PROGRESS_STATS, PROGRESS_RENDERED, PROGRESS_DONE = 5, 50, 90, 100
 ERROR_MAX_CHARS = 2000
-# A queued run waits for a free worker behind the others, the month-start backlog of scheduled reports
-# included; only one never started this long after it was asked for is taken as lost.
-QUEUED_LOST_AFTER = timedelta(hours=6)
 
 
-def running_lost_after() -> timedelta:
-    """How long after its attempt started a run still ``running`` is lost (settings.TASK_LOST_AFTER): by
-    then a new attempt would have started (and set ``started_at`` anew). Minutes, from the time limit."""
-    return timedelta(seconds=settings.TASK_LOST_AFTER)
-
-
-def _fail_lost(runs: QuerySet) -> int:
-    now = timezone.now()
-    lost_after = running_lost_after()
-    started_before = now - lost_after
-    running = runs.filter(Q(started_at__lt=started_before) | Q(started_at__isnull=True, created_at__lt=started_before),
-                          status=ReportStatus.RUNNING).update(
-        status=ReportStatus.FAILED, finished_at=now,
-        error=f"WorkerLost: no worker finished the report within {round(lost_after.total_seconds() / 60)} minutes "
-              "of starting it (the worker was stopped or killed, or hit its time limit).")
-    queued = runs.filter(status=ReportStatus.QUEUED, created_at__lt=now - QUEUED_LOST_AFTER).update(
-        status=ReportStatus.FAILED, finished_at=now,
-        error=f"WorkerLost: no worker started the report within {QUEUED_LOST_AFTER.total_seconds() / 3600:g} "
-              "hours of the request.")
-    if running or queued:
-        logger.warning("Marked %s lost report run(s) failed", running + queued)
-    return running + queued
+def _fail_lost(runs) -> int:
+    return runs_fail_lost(runs, statuses=ReportStatus, what="report")
 
 
 @transaction.atomic
@@ -140,28 +119,56 @@ def _validate_request(*, region_code, month, format) -> tuple[str, date, str]:
     return code, first_day, fmt
 
 
-def report_request(*, actor: User, region_code: str, month, format: str) -> ReportRun:
-    """Ask for the monthly report of a region: validates, creates a ``queued`` run and queues the task
-    once the transaction commits. Nothing is created on bad input.
+def _submission_of(actor: User, submission, format) -> tuple[Submission, str]:
+    """The submission asked for (an id) among those ``actor`` sees, and the format. Raises
+    ValidationError naming ``submission`` or ``format``, Submission.DoesNotExist outside the subtree."""
+    errors: dict[str, str] = {}
+    fmt = str(format or "").strip().lower()
+    if fmt not in ReportFormat.values:
+        errors["format"] = _("The format must be pdf or xlsx.")
+    pk = submission.pk if isinstance(submission, Submission) else submission
+    try:
+        pk = int(str(pk).strip())
+    except (TypeError, ValueError):
+        errors["submission"] = _("The monthly submission must be given by its number.")
+    if errors:
+        raise ValidationError(errors)
+    found = Submission.objects.visible_to(actor).select_related("region").get(pk=pk)
+    Region.objects.manageable_by(actor).get(pk=found.region_id)
+    return found, fmt
+
+
+def report_request(*, actor: User, region_code: str | None = None, month=None, format: str,
+                   submission: Submission | int | str | None = None) -> ReportRun:
+    """Ask for the monthly report of a region, or (``submission``: one, or its id, in place of the region
+    and month) the report of a monthly submission, which adds its written part, sign-off and comparisons
+    (reports.generator.build_report): validates, creates a ``queued`` run and queues the task once the
+    transaction commits. Nothing is created on bad input.
 
     Raises PermissionDenied for volunteers and read-only leaders, ValidationError naming ``region``,
-    ``month`` or ``format``, and Region.DoesNotExist for a region that does not exist or lies outside
-    the actor's subtree."""
+    ``month``, ``submission`` or ``format``, and Region.DoesNotExist (Submission.DoesNotExist) for a region
+    (a submission) that does not exist or lies outside the actor's subtree."""
     check(actor, READ, REPORTS_DENIED)
     check(actor, EDIT, REPORTS_MAKE_DENIED)
-    code, first_day, fmt = _validate_request(region_code=region_code, month=month, format=format)
-    region = Region.objects.manageable_by(actor).get(pk=code)
+    linked = None
+    if submission is not None and submission != "":
+        linked, fmt = _submission_of(actor, submission, format)
+        region, first_day = linked.region, linked.month
+    else:
+        code, first_day, fmt = _validate_request(region_code=region_code, month=month, format=format)
+        region = Region.objects.manageable_by(actor).get(pk=code)
     if region.level == VILLAGE:
         raise ValidationError({"region": _("Reports are made for a province, city, county or township; "
                                            "a village has no sub-regions to tabulate.")})
     with transaction.atomic():
         _fail_lost(ReportRun.objects.filter(region=region, month=first_day, format=fmt))
         pending = (ReportRun.objects.select_for_update()
-                   .filter(status__in=ACTIVE_STATUSES, region=region, month=first_day, format=fmt)
+                   .filter(status__in=ACTIVE_STATUSES, region=region, month=first_day, format=fmt, submission=linked)
                    .order_by("-created_at").first())
         if pending is not None:
             return pending
-        run = ReportRun.objects.create(region=region, month=first_day, format=fmt, requested_by=actor)
+        run = ReportRun.objects.create(region=region, month=first_day, format=fmt, requested_by=actor,
+                                       submission=linked)
         _queue(run.pk)
     return run
 
@@ -182,7 +189,8 @@ def report_generate(*, run_id: int) -> ReportRun:
     in the run's format, then ``done``. On any exception the run is left ``failed`` with the error
     text, and the exception propagates so Celery retries. A run already ``done`` is returned as is
     (a redelivered task does not make the file twice)."""
-    run = ReportRun.objects.select_related("region").get(pk=run_id)
+    run = ReportRun.objects.select_related("region", "submission__region", "submission__prepared_by",
+                                           "submission__reviewed_by").get(pk=run_id)
     if run.status == ReportStatus.DONE:
         return run
     now = timezone.now()
@@ -190,7 +198,7 @@ def report_generate(*, run_id: int) -> ReportRun:
                                                started_at=now, finished_at=None, attempts=F("attempts") + 1)
     try:
         data = generator.build_report(region=run.region, month=run.month,
-                                      on_progress=lambda p: _set_progress(run_id, p))
+                                      on_progress=lambda p: _set_progress(run_id, p), submission=run.submission)
         _set_progress(run_id, PROGRESS_STATS)
         content = formatter_for(run.format)(data)
         _set_progress(run_id, PROGRESS_RENDERED)
@@ -204,6 +212,7 @@ def report_generate(*, run_id: int) -> ReportRun:
     ReportRun.objects.filter(pk=run_id).update(status=ReportStatus.DONE, progress=PROGRESS_DONE, error="",
                                                file=run.file.name, finished_at=timezone.now())
     run.refresh_from_db()
+    report_ready_notify(run=run)  # a scheduled run: its region's administrators
     return run
 
 
@@ -227,7 +236,8 @@ def schedule_monthly(*, on: date | None = None) -> list[ReportRun]:
         _fail_lost(ReportRun.objects.filter(month=month, format__in=formats))
         codes = list(Region.objects.filter(level__in=levels).order_by("code").values_list("code", flat=True))
         made = set(ReportRun.objects.filter(status__in=(*ACTIVE_STATUSES, ReportStatus.DONE), month=month,
-                                            format__in=formats).values_list("region_id", "format"))
+                                            format__in=formats, submission=None)
+                   .values_list("region_id", "format"))
         runs = ReportRun.objects.bulk_create([
             ReportRun(region_id=code, month=month, format=fmt)
             for code in codes for fmt in formats if (code, fmt) not in made

@@ -30,6 +30,11 @@ query covers the parent and all its sub-regions, and nothing is looped over in P
 grouped rows. Records registered at the region itself (a child registered at the county, a training
 held by the province) share a prefix no sub-region has; they form an extra "registered at this
 level" row, so the parent is always the sum of its rows for every additive figure.
+
+``region_stats_by_subregion`` groups the same queries two levels down (a province's counties) and
+sums the groups up to each level: the region's own figures and each direct sub-region's — what
+region_stats gives for each, from one pass (8 queries: the sub-regions' own sub-regions too). The
+12-month trend (``monthly_trend``) is 2 queries grouped by month, not one region_stats per month.
 """
 
 from collections import defaultdict
@@ -38,20 +43,21 @@ from decimal import Decimal
 
 from django.db import connections
 from django.db.models import (
+    Aggregate,
+    BigIntegerField,
     BooleanField,
     CharField,
     Count,
     DateField,
     ExpressionWrapper,
+    F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Substr, TruncMonth
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Substr, TruncMonth
 
 from accounts.models import Region
 from activities.models import Activity, ActivityChild, ActivityKind
@@ -59,9 +65,9 @@ from activities.rhythm import OverdueRule, child_contacted_between
 from children.models import Category, Child, Need, RiskColor, Status, StatusChange
 from children.selectors import child_color_at, child_status_at, in_set
 from core import months
-from core.regioncodes import subtree_q
-from core.regions import direct_subregions, rollup, sub_prefix_length
-from pairing.selectors import child_paired_at, volunteer_paired_at
+from core.regioncodes import LEVELS, PREFIX_LENGTH, subtree_q
+from core.regions import direct_subregions, has_subregions, rollup, sub_prefix_length
+from pairing.selectors import child_paired_at, volunteer_paired_at, within
 from volunteers.models import Training, Volunteer, VolunteerStatus
 from volunteers.selectors import volunteer_status_at
 
@@ -110,22 +116,32 @@ def _prefix(field: str, length: int) -> Substr:
 
 # --- one outer GROUP BY over one row per person ---------------------------------------------------
 
-def _grouped_sums(rows: QuerySet, measures: dict[str, tuple[str, list]], *, key: str = "prefix") -> dict:
+def _grouped_sums(rows: QuerySet, measures: dict[str, tuple[str, list]], *, key: str = "prefix",
+                  per_person: QuerySet | None = None) -> dict:
     """``{group: {measure: count}}``: sums ``CASE WHEN <condition> THEN 1 ELSE 0 END`` per ``key``
     over the rows of ``rows`` (a ``values()`` queryset, one row per person), in ONE query.
 
     The rows are a MATERIALIZED common table expression so each per-person subquery runs once per
     person, not once per measure that reads it. Conditions are SQL over the rows' column names
-    (quoted with ``_col``) with ``%s`` parameters."""
+    (quoted with ``_col``) with ``%s`` parameters. ``per_person``, a ``values()`` queryset with at
+    most one row per ``person`` (an id of the rows' ``id`` column), is LEFT JOINed to the rows: the
+    conditions read its other columns too (NULL for the people it has no row for) — one grouped pass
+    over a large table rather than a correlated subquery per person."""
     connection = connections[rows.db]
+    quote = connection.ops.quote_name
     inner, inner_params = rows.query.get_compiler(using=rows.db).as_sql()
     columns, params = [], list(inner_params)
     for name, (condition, condition_params) in measures.items():
-        columns.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {connection.ops.quote_name(name)}")
+        columns.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {quote(name)}")
         params.extend(condition_params)
-    quoted_key = connection.ops.quote_name(key)
+    join = ""
+    if per_person is not None:
+        joined, joined_params = per_person.query.get_compiler(using=rows.db).as_sql()
+        join = f" LEFT JOIN ({joined}) per_person ON per_person.{quote('person')} = per_row.{quote('id')}"
+        params.extend(joined_params)
+    quoted_key = quote(key)
     sql = (f"WITH per_row AS MATERIALIZED ({inner}) "
-           f"SELECT {quoted_key}, {', '.join(columns)} FROM per_row GROUP BY {quoted_key}")
+           f"SELECT {quoted_key}, {', '.join(columns)} FROM per_row{join} GROUP BY {quoted_key}")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [c[0] for c in cursor.description]
@@ -272,16 +288,27 @@ def _sum(parts: list[dict]) -> dict:
     return total
 
 
-def region_stats(*, region: Region, month: date, today: date | None = None) -> dict:
-    """Every figure of ``region``'s subtree for ``month`` (any day of it; the first is conventional),
-    and the same per direct sub-region under ``subregions``, in 7 queries.
+def _flatten(figures: dict) -> dict:
+    """Shaped figures (the contract's nested shape) → their flat additive counts: _shape's inverse, the
+    rates left out (they are recomputed). A key the figures lack (a snapshot older than it) counts 0."""
+    flat: dict = {}
+    for key in ADDITIVE:
+        group, _dot, sub = key.partition(".")
+        value = (figures.get(group) or {}).get(sub, 0) if sub else figures.get(key, 0)
+        flat[key] = Decimal(value or 0) if key == "aid_value_yuan" else int(value or 0)
+    return flat
 
-    The caller checks the region is in the user's scope (``Region.objects.manageable_by``): the
-    figures are not personal, but they are the subtree's whole."""
-    month = months.first_day(month)
-    day = months.as_of(month, today=today)
-    length = sub_prefix_length(region)
-    subregions = direct_subregions(region)
+
+def sum_figures(parts: list[dict]) -> dict:
+    """Shaped figures of disjoint parts (sub-regions' rows, frozen snapshots of their submissions) added
+    up into the same shape, the rates recomputed from the sums — what region_stats' total is of its rows.
+    Used by submissions.selectors to put accepted snapshots and live rows together."""
+    return _shape(_sum([_flatten(part) for part in parts]))
+
+
+def _grouped_counts(*, region: Region, length: int, month: date, day: date) -> dict[str, dict]:
+    """``{prefix: flat additive counts}`` over ``region``'s subtree, grouped on the first ``length``
+    digits of the records' region codes: THE figures, in 6 queries (the rhythms, then the 5 measures)."""
     groups: dict[str, dict] = defaultdict(dict)
     for counts in (_children_counts(region=region, length=length, month=month, day=day),
                    _volunteer_counts(region=region, length=length, month=month, day=day),
@@ -290,7 +317,18 @@ def region_stats(*, region: Region, month: date, today: date | None = None) -> d
                    _need_counts(region=region, length=length, month=month)):
         for prefix, values in counts.items():
             _add(groups[prefix], values)
+    return groups
 
+
+def _payload(*, region: Region, month: date, day: date, groups: dict[str, dict], subregions: list[Region]) -> dict:
+    """region_stats' answer from ``groups``: the counts of ``region``'s subtree grouped on the code
+    prefix of its direct sub-regions (or a longer one: the rows are sums of the groups they cover)."""
+    length = sub_prefix_length(region)
+    if any(len(prefix) != length for prefix in groups):
+        coarse: dict[str, dict] = defaultdict(dict)
+        for prefix, values in groups.items():
+            _add(coarse[prefix[:length]], values)
+        groups = coarse
     result = rollup(region=region, counts=groups, zero=dict, combine=_sum, subregions=subregions)
     return {"region": region_ref(region), "month": months.label(month), "as_of": day.isoformat(),
             **_shape(result.total),
@@ -300,19 +338,77 @@ def region_stats(*, region: Region, month: date, today: date | None = None) -> d
                            for row in result.rows if not row.is_self or any(row.values.values())]}
 
 
+def region_stats(*, region: Region, month: date, today: date | None = None) -> dict:
+    """Every figure of ``region``'s subtree for ``month`` (any day of it; the first is conventional),
+    and the same per direct sub-region under ``subregions``, in 7 queries.
+
+    The caller checks the region is in the user's scope (``Region.objects.manageable_by``): the
+    figures are not personal, but they are the subtree's whole."""
+    month = months.first_day(month)
+    day = months.as_of(month, today=today)
+    groups = _grouped_counts(region=region, length=sub_prefix_length(region), month=month, day=day)
+    return _payload(region=region, month=month, day=day, groups=groups, subregions=direct_subregions(region))
+
+
+def _two_levels_down(region: Region) -> int:
+    """How many leading code digits name a sub-region of a direct sub-region of ``region`` (a
+    province's counties: 6); a village's own code for the levels that have fewer."""
+    index = LEVELS.index(region.level)
+    return PREFIX_LENGTH[LEVELS[min(index + 2, len(LEVELS) - 1)]]
+
+
+def region_stats_by_subregion(*, region: Region, month: date, today: date | None = None) -> dict[str, dict]:
+    """``{code: region_stats(region=that region, …)}`` for ``region`` itself (first) and each of its
+    direct sub-regions, in code order — a province's own figures with its cities' table, and each
+    city's with its counties' table — from ONE grouped pass over the subtree, in 8 queries
+    whatever the number of sub-regions: the same 5 measure queries as region_stats, grouped two
+    levels down (the county prefix for a province), each payload summing the groups it covers.
+
+    The caller checks the region is in the user's scope, as for region_stats."""
+    month = months.first_day(month)
+    day = months.as_of(month, today=today)
+    subregions = direct_subregions(region)  # 1 query
+    below: dict[str, list[Region]] = defaultdict(list)
+    if any(has_subregions(sub) for sub in subregions):  # 1 query: the sub-regions' own sub-regions
+        for sub in Region.objects.filter(parent__in=[sub.code for sub in subregions]).order_by("code"):
+            below[sub.parent_id].append(sub)
+    groups = _grouped_counts(region=region, length=_two_levels_down(region), month=month, day=day)
+    out = {region.code: _payload(region=region, month=month, day=day, groups=groups, subregions=subregions)}
+    length = sub_prefix_length(region)
+    for sub in subregions:
+        prefix = sub.code[:length]
+        out[sub.code] = _payload(region=sub, month=month, day=day, subregions=below.get(sub.code, []),
+                                 groups={key: values for key, values in groups.items() if key[:length] == prefix})
+    return out
+
+
 # --- the 12-month trend ---------------------------------------------------------------------------
 
-def child_months_contacted(window: list[date]) -> Coalesce:
-    """Which months of ``window`` (consecutive, oldest first) an activity reached the child in, as a
-    bit mask (bit i: ``window[i]``): one index range scan per child over its own activities
-    (``(child, occurred_on)`` index) instead of one scan of every month's activities per month."""
+class _BitOr(Aggregate):
+    """The bitwise OR of the values: PostgreSQL's BIT_OR; elsewhere SUM(DISTINCT …), which is the same
+    over powers of two (SQLite has no BIT_OR)."""
+
+    function = "BIT_OR"
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="SUM", template="%(function)s(DISTINCT %(expressions)s)",
+                           **extra_context)
+
+
+def children_months_contacted(window: list[date], *, region: Region) -> QuerySet:
+    """For each child of ``region``'s subtree an activity reached in ``window`` (consecutive months,
+    oldest first): ``person`` (its id) and ``seen``, the months it was reached in as a 64-bit mask
+    (bit i: ``window[i]``; hence at most 60 months) — ONE grouped pass over the window's activity
+    links, LEFT JOINed to the children by _grouped_sums (no row: never reached), rather than a
+    subquery per child. "Reached in a month" is child_contacted_between's: any activity link of the
+    child dated in it."""
     base = window[0].year * 12 + window[0].month - 1
     index = Cast(ExtractYear("occurred_on") * 12 + ExtractMonth("occurred_on") - 1 - base, IntegerField())
-    bits = (ActivityChild.objects.filter(child=OuterRef("pk"),
-                                         occurred_on__range=(window[0], months.last_day(window[-1])))
-            .order_by().values("child").annotate(mask=Sum(Value(1).bitleftshift(index), distinct=True))
-            .values("mask"))
-    return Coalesce(Subquery(bits, output_field=IntegerField()), 0, output_field=IntegerField())
+    links = within(ActivityChild.objects.filter(occurred_on__range=(window[0], months.last_day(window[-1]))),
+                   "child__region", region)
+    return (links.order_by().values(person=F("child_id"))
+            .annotate(seen=_BitOr(Cast(Value(1), BigIntegerField()).bitleftshift(index))).values("person", "seen"))
 
 
 def monthly_trend(*, region: Region, month: date, count: int = 12, today: date | None = None) -> list[dict]:
@@ -334,14 +430,14 @@ def _trend(*, region: Region, window: list[date], today: date | None) -> list[di
         .annotate(n=Count("pk"), p=Sum("participants")))}
     columns = {f"st{index}": child_status_at(months.as_of(m, today=today)) for index, m in enumerate(window)}
     rows = (Child.objects.filter(subtree_q("region", region.code)).order_by()
-            .annotate(prefix=Value("", output_field=CharField()), seen=child_months_contacted(window), **columns)
-            .values("prefix", "seen", *columns))
+            .annotate(prefix=Value("", output_field=CharField()), **columns)
+            .values("id", "prefix", *columns))
     measures = {}
     for index in range(len(window)):
-        st, seen = _col(rows, f"st{index}"), _col(rows, "seen")
+        st, seen = _col(rows, f"st{index}"), _col(rows, "seen")  # seen: NULL for a child never reached
         measures[f"active{index}"] = (f"{st} = %s", [Status.ACTIVE])
         measures[f"contacted{index}"] = (f"{st} = %s AND ({seen} & %s) <> 0", [Status.ACTIVE, 1 << index])
-    sums = _grouped_sums(rows, measures).get("", {})
+    sums = _grouped_sums(rows, measures, per_person=children_months_contacted(window, region=region)).get("", {})
     trend = []
     for index, m in enumerate(window):
         row = by_month.get(m) or by_month.get(m.isoformat()) or {}

@@ -4,32 +4,23 @@ Their time limits are every task's (settings.CELERY_TASK_TIME_LIMIT and CELERY_T
 past the soft one the run is left failed with the error), from which the broker's visibility timeout
 and the time after which a run is taken as lost are sized."""
 
-import logging
-
-from celery import Task, shared_task
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import OperationalError
 
+from core.jobs import RecordedFailureTask
 from reports import services
 
-logger = logging.getLogger(__name__)
 
+class ReportTask(RecordedFailureTask):
+    """A report task whose run is left ``failed`` when Celery gives up on it (see RecordedFailureTask);
+    otherwise reports.services.report_runs_fail_lost would find it later."""
 
-class ReportTask(Task):
-    """A report task that leaves its run ``failed`` when Celery gives up on it outside the task's own
-    code: killed at the hard time limit (Celery calls ``on_failure`` with TimeLimitExceeded, in the
-    worker's main process, the task's process being gone), or its process lost (WorkerLostError).
-    Otherwise the run would stay ``running`` until reports.services.report_runs_fail_lost finds it."""
+    record_label = "report run"
 
-    def on_failure(self, exc, task_id, args, kwargs, einfo):
-        run_id = args[0] if args else (kwargs or {}).get("run_id")
-        if run_id is None:
-            return
-        try:
-            services.report_fail_stopped(run_id=run_id, exc=exc)
-        except Exception:  # never break the worker's main process; the beat's check marks the run later
-            logger.exception("Could not mark report run %s failed after %r", run_id, exc)
+    def fail_stopped(self, record_id, exc):
+        services.report_fail_stopped(run_id=record_id, exc=exc)
 
 
 @shared_task(

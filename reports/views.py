@@ -22,9 +22,11 @@ from core.access import EDIT, READ, allowed, require
 from core.errors import messages_of
 from core.forms import attach_service_errors
 from core.regions import region_options
+from core.widgets import region_filter_widget
 from reports import services
 from reports.access import REPORTS_DENIED, REPORTS_MAKE_DENIED
 from reports.models import ReportFormat, ReportRun, ReportStatus
+from submissions.models import Submission
 
 PAGE_SIZE = 50
 
@@ -34,7 +36,7 @@ class ReportRequestForm(forms.Form):
 
     region = forms.CharField(label=_lazy("Region"), max_length=12)
     month = forms.CharField(label=_lazy("Month"), max_length=7,
-                            widget=forms.DateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+                            widget=forms.DateInput(attrs={"type": "month", "placeholder": _lazy("e.g. 2025-03")}),
                             help_text=_lazy("The current month gives the figures so far."))
     format = forms.ChoiceField(label=_lazy("Format"), choices=ReportFormat.choices, initial=ReportFormat.PDF,
                                widget=forms.RadioSelect)
@@ -42,7 +44,9 @@ class ReportRequestForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # The user's region and two levels below it, but no villages (which have no report).
-        self.fields["region"].widget = forms.Select(choices=region_options(user, levels=services.REPORT_LEVELS))
+        # A select while they fit, else the search picker (core.widgets), which posts the code the same way.
+        self.fields["region"].widget = region_filter_widget(region_options(user, levels=services.REPORT_LEVELS),
+                                                            with_province=not user.region_id)
         self.fields["region"].initial = user.region_id
         self.fields["month"].initial = months.label(months.previous_month(months.current_month()))
 
@@ -83,8 +87,9 @@ def report_regenerate(request, pk: int):
     user = request.user
     old = get_object_or_404(ReportRun.objects.visible_to(user), pk=pk)
     try:
-        run = services.report_request(actor=user, region_code=old.region_id, month=old.month, format=old.format)
-    except Region.DoesNotExist:
+        run = services.report_request(actor=user, region_code=old.region_id, month=old.month, format=old.format,
+                                      submission=old.submission_id)
+    except (Region.DoesNotExist, Submission.DoesNotExist):
         raise Http404 from None
     except ValidationError as exc:
         for error in messages_of(exc):

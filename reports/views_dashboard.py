@@ -6,6 +6,10 @@ Every figure comes from reports.stats: region_stats (7 queries) for the cards, c
 trend's 11 earlier months from monthly_trend (2 queries: one grouped by month over the activities,
 one over the children; cached for an hour), its last point being the month's own figures.
 
+Without ``?month=`` the page shows the last complete month; the current month, when chosen, is
+labelled "As of today" (截至今日): its status figures are today's. (``/api/v1/stats/`` has no default:
+its ``month`` is required.)
+
 The page is for core.access.READ (volunteers get 403). The region and month are checked as the API
 checks them (reports.stats_query): regions outside the caller's own subtree — ancestors included — are
 a 404; a malformed region or month re-renders the form with the errors (400).
@@ -90,7 +94,8 @@ def with_display(figures: dict) -> dict:
 def dashboard(request):
     user = request.user
     code = request.GET.get("region", "").strip() or default_root(user).code
-    month_value = request.GET.get("month", "").strip() or months.label(months.current_month())
+    # Without a month: the last complete one (the current month is "so far", labelled 截至今日).
+    month_value = request.GET.get("month", "").strip() or months.label(months.previous_month(months.current_month()))
     context = {"selected_region": code, "month_value": month_value,
                "max_month": months.label(months.current_month()), "errors": {}}
     try:

@@ -41,9 +41,11 @@ from activities import services as activity_services
 from activities.models import Notification
 from children import services as child_services
 from children.models import LedgerImport
+from exports.models import ExportKind, ExportRun, ExportStatus
 from pairing import services as pairing_services
 from pairing.models import PairingRole
 from reports.models import ReportFormat, ReportRun, ReportStatus
+from submissions.models import Submission, SubmissionStatus
 from tests.activities.test_photos import image_bytes
 from tests.children.conftest import new_id_number
 from tests.factories import LISHI, LISHI_TOWNSHIP, LISHI_VILLAGE, LVLIANG, REGION_ROWS, YUCI, UserFactory
@@ -124,17 +126,28 @@ def build_world() -> SimpleNamespace:
     w.run = ReportRun.objects.create(region=lishi, month=date(2025, 4, 1), format=ReportFormat.XLSX,
                                      status=ReportStatus.DONE, progress=100, requested_by=staff)
     w.run.file.save("离石区-2025-04.xlsx", ContentFile(b"PK"), save=True)
+    # staff's own export of the ledger: hers alone (everyone else, even above her, gets a 404).
+    w.export_run = ExportRun.objects.create(kind=ExportKind.CHILDREN, requested_by=staff, region=lishi,
+                                            status=ExportStatus.DONE, progress=100, rows=1, filename="儿童台账.xlsx")
+    w.export_run.file.save("export.xlsx", ContentFile(b"PK"), save=True)
     w.ledger_import = LedgerImport.objects.create(region=lishi, file_name="名单.xlsx", file_sha256="0" * 64,
                                                   uploaded_by=staff, preview={"rows": []}, summary={})
     w.notification = Notification.objects.create(recipient=staff, kind="digest", title="逾期", dedupe_key="x")
     w.event = audit_record(actor=staff, action=AuditAction.EXPORT, target_type="children.child",
                            region_code=lishi.code)
+    # A township's April submission, sent up to 离石区 (county A), whose staff return or accept it.
+    preparer, reviewer = (UserFactory(username=name, role=Role.STAFF, region=township)
+                          for name in ("staff_binhe", "admin_binhe"))
+    w.submission = Submission.objects.create(region=township, month=date(2025, 4, 1), status=SubmissionStatus.SUBMITTED,
+                                             work_done="走访", problems="无", next_steps="继续", prepared_by=preparer,
+                                             reviewed_by=reviewer, contact_phone="13900000002", submitted_by=preparer)
     return w
 
 
 # Which record fills each URL argument: by URL name first, then by the name's prefix.
 ARGUMENTS_BY_NAME = {
     "children:need-transition": {"pk": "need", "to": "claimed"},
+    "exports:create": {"kind": "children"},
     "children:import-preview": {"pk": "ledger_import"},
     "volunteers:helper-remove": {"pk": "helper"},
     "volunteers:training-detail": {"pk": "training"},
@@ -150,7 +163,7 @@ ARGUMENTS_BY_NAME = {
 ARGUMENTS_BY_PREFIX = {  # URL name prefix → the record its pk is
     "children:": "child", "child-": "child", "volunteers:": "mother", "volunteer-": "mother",
     "pairing:": "pairing", "pairing-": "pairing", "activities:": "activity", "activity-": "activity",
-    "reports:": "run", "report-": "run", "phone:": "child",
+    "reports:": "run", "report-": "run", "phone:": "child", "exports:": "export_run", "export-": "export_run", "submissions:": "submission", "submission-": "submission",
 }
 
 
@@ -160,6 +173,8 @@ QUERIES = {
     "api-stats": COUNTY_A + "&month=2025-04", "reports:dashboard": COUNTY_A, "rhythm:overdue": COUNTY_A,
     "rhythm:overdue-list": COUNTY_A, "rhythm:overdue-volunteers": COUNTY_A, "rhythm:coverage": COUNTY_A,
     "rhythm:settings": COUNTY_A, "pairing:coverage": COUNTY_A, "children:risk-board": COUNTY_A,
+    "submissions:month": COUNTY_A + "&month=2025-04", "submissions:progress": COUNTY_A + "&month=2025-04",
+    "submission-progress": COUNTY_A + "&month=2025-04",
 }
 
 
@@ -206,6 +221,7 @@ MATRIX = {
     "accounts:audit-list": ((302, 302, 403, 403, 200, 403), (302, 302, 403, 403, 405, 403)),
     "accounts:region-detail": ((302, 302, 403, 403, 404, 403), (302, 302, 403, 403, 404, 403)),
     "accounts:region-list": ((302, 302, 403, 403, 200, 403), (302, 302, 403, 403, 200, 403)),
+    "accounts:region-search": ((302, 302, 200, 200, 200, 200), (302, 302, 405, 405, 405, 405)),
     "accounts:user-create": ((302, 302, 403, 403, 200, 403), (302, 302, 403, 403, 200, 403)),
     "accounts:user-deactivate": ((302, 302, 403, 403, 405, 403), (302, 302, 403, 403, 404, 403)),
     "accounts:user-detail": ((302, 302, 403, 403, 404, 403), (302, 302, 403, 403, 404, 403)),
@@ -214,7 +230,6 @@ MATRIX = {
     "activities:create": ((302, 302, 403, 200, 200, 200), (302, 302, 403, 200, 200, 200)),
     "activities:detail": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
     "activities:edit": ((302, 302, 403, 404, 404, 200), (302, 302, 403, 404, 404, 400)),
-    "activities:export": ((302, 302, 200, 200, 200, 200), (302, 302, 405, 405, 405, 405)),
     "activities:list": ((302, 302, 200, 200, 200, 200), (302, 302, 405, 405, 405, 405)),
     "activities:photo": ((302, 200, 200, 404, 404, 200), (302, 405, 405, 405, 405, 405)),
     "activities:photo-upload": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
@@ -243,7 +258,6 @@ MATRIX = {
     "children:create": ((302, 302, 403, 200, 200, 200), (302, 302, 403, 200, 200, 200)),
     "children:detail": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
     "children:edit": ((302, 302, 403, 404, 404, 200), (302, 302, 403, 404, 404, 200)),
-    "children:export": ((302, 302, 200, 200, 200, 200), (302, 302, 405, 405, 405, 405)),
     "children:import": ((302, 302, 403, 200, 200, 200), (302, 302, 403, 200, 200, 200)),
     "children:import-preview": ((302, 302, 403, 404, 404, 200), (302, 302, 403, 404, 404, 200)),
     "children:import-template": ((302, 302, 200, 200, 200, 200), (302, 302, 405, 405, 405, 405)),
@@ -255,6 +269,13 @@ MATRIX = {
     "children:risk-board": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
     "children:status": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
     "children:transfer": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
+    "export-detail": ((401, 403, 404, 404, 404, 200), (401, 403, 405, 405, 405, 405)),
+    "export-download": ((401, 403, 404, 404, 404, 200), (401, 403, 405, 405, 405, 405)),
+    "export-list": ((401, 403, 200, 200, 200, 200), (401, 403, 400, 400, 400, 400)),
+    "exports:create": ((302, 302, 405, 405, 405, 405), (302, 302, 302, 302, 302, 302)),
+    "exports:detail": ((302, 302, 404, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
+    "exports:download": ((302, 302, 404, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
+    "exports:list": ((302, 302, 200, 200, 200, 200), (302, 302, 405, 405, 405, 405)),
     "healthz": ((200, 200, 200, 200, 200, 200), (405, 405, 405, 405, 405, 405)),
     "home": ((302, 302, 200, 200, 200, 200), (302, 302, 200, 200, 200, 200)),
     "login": ((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
@@ -268,6 +289,7 @@ MATRIX = {
     "pairing-list": ((401, 200, 200, 200, 200, 200), (401, 403, 403, 400, 400, 400)),
     "pairing:card": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
     "pairing:coverage": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
+    "pairing:confirm": ((302, 302, 403, 404, 404, 400), (302, 302, 403, 405, 405, 405)),
     "pairing:create": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
     "pairing:detail": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
     "pairing:end": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
@@ -278,8 +300,10 @@ MATRIX = {
     "phone:history": ((302, 200, 403, 403, 403, 403), (302, 200, 403, 403, 403, 403)),
     "phone:home": ((302, 200, 302, 302, 302, 302), (302, 200, 302, 302, 302, 302)),
     "phone:log": ((302, 200, 403, 403, 403, 403), (302, 200, 403, 403, 403, 403)),
+    "phone:me": ((302, 200, 403, 403, 403, 403), (302, 400, 403, 403, 403, 403)),
     "phone:offline": ((200, 200, 200, 200, 200, 200), (405, 405, 405, 405, 405, 405)),
     "phone:service-worker": ((200, 200, 200, 200, 200, 200), (405, 405, 405, 405, 405, 405)),
+    "profile": ((302, 302, 200, 200, 200, 200), (302, 302, 400, 400, 400, 400)),
     "region-detail": ((401, 403, 200, 404, 404, 200), (401, 403, 403, 403, 405, 403)),
     "region-list": ((401, 403, 200, 200, 200, 200), (401, 403, 403, 403, 400, 403)),
     "report-detail": ((401, 403, 200, 404, 404, 200), (401, 403, 403, 405, 405, 405)),
@@ -299,7 +323,22 @@ MATRIX = {
     "rhythm:overdue-list": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
     "rhythm:overdue-volunteers": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
     "rhythm:settings": ((302, 302, 200, 404, 404, 200), (302, 302, 403, 404, 404, 403)),
-    "set_language": ((302, 302, 302, 302, 302, 302), (302, 302, 302, 302, 302, 302)),
+    # The township's submission (sent): staff of 离石区 (the level above) return or accept it; they do not
+    # send it (403: it is the township's to send); a read-only leader reads.
+    "submission-accept": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 404, 404, 200)),
+    "submission-detail": ((401, 403, 200, 404, 404, 200), (401, 403, 403, 405, 405, 405)),
+    "submission-list": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 400, 400, 400)),
+    "submission-progress": ((401, 403, 200, 404, 404, 200), (401, 403, 403, 405, 405, 405)),
+    "submission-return": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 404, 404, 400)),
+    "submission-submit": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 404, 404, 403)),
+    "submissions:accept": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
+    # 离石区's own month: its staff save the draft (302); a read-only leader may not (403).
+    "submissions:month": ((302, 302, 200, 404, 404, 200), (302, 302, 403, 404, 404, 302)),
+    "submissions:progress": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
+    # The report of the township's submission: staff of 离石区 ask for it (an empty form: back to the page,
+    # 302, with the message naming the format); a read-only leader downloads reports but does not make them.
+    "submissions:report": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
+    "submissions:return": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
     "team-detail": ((401, 403, 200, 404, 404, 200), (401, 403, 403, 405, 405, 405)),
     "team-list": ((401, 403, 200, 200, 200, 200), (401, 403, 403, 400, 400, 400)),
     "training-detail": ((401, 403, 200, 404, 404, 200), (401, 403, 403, 405, 405, 405)),
@@ -335,7 +374,7 @@ MATRIX = {
 }
 
 # Views anyone may open, logged in or not (login_not_required); every other page names its allow-list.
-PUBLIC = {"login", "set_language", "healthz", "phone:offline", "phone:service-worker", "api-docs", "api-schema",
+PUBLIC = {"login", "healthz", "phone:offline", "phone:service-worker", "api-docs", "api-schema",
           "api-token"}
 # Django's own auth views, which need only a login.
 LOGIN_ONLY = {"logout"}

@@ -16,7 +16,7 @@ from config.celery import app
 from reports import services
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PROJECT_APPS = ("accounts", "children", "volunteers", "pairing", "activities", "reports")
+PROJECT_APPS = ("accounts", "children", "volunteers", "pairing", "activities", "reports", "exports")
 
 
 def _all_tasks():

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BASE_APPS = ["core", "accounts", "children", "volunteers", "pairing", "activities", "reports"]
+BASE_APPS = ["core", "accounts", "children", "volunteers", "pairing", "activities", "reports", "exports", "submissions"]
 APPS = [*BASE_APPS, "demo"]
 DOTTED_DEMO = re.compile(r"demo(\.\w+)+")
 

@@ -1,20 +1,17 @@
-"""The activity ledger (活动台账): the filtered, paginated list, an activity's page, and the Excel
-export of the filtered list.
+"""The activity ledger (活动台账): the filtered, paginated list and an activity's page (its Excel export
+is a job of the exports app).
 
 For federation staff, viewers and admins (core.access.READ; volunteers have their phone pages). Every
 read goes through ``Activity.objects.visible_to(request.user)``: an activity outside the user's subtree
 is a 404.
 """
 
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from activities.export import activity_export
 from activities.filters import ActivityFilter
 from activities.forms import PhotoForm
 from activities.models import Activity, ActivityChild, ActivityKind, CareService
@@ -22,7 +19,6 @@ from activities.services import can_edit_activity
 from children.models import Child
 from core.access import READ, require
 from core.regions import region_options
-from core.xlsx import CONTENT_TYPE
 from volunteers.models import Volunteer
 
 PAGE_SIZE = 50
@@ -63,8 +59,6 @@ def activity_list(request):
         activity.more_children = activity.child_count - len(activity.first_links)
 
     values = filterset.form.cleaned_data if filterset.is_bound and not errors else {}
-    export_params = request.GET.copy()
-    export_params.pop("page", None)
     return render(request, "activities/activity_list.html", {
         "page": page,
         "values": request.GET,
@@ -75,7 +69,6 @@ def activity_list(request):
         if values.get("volunteer") else None,
         "filtered_child": Child.objects.visible_to(user).filter(pk=values["child"]).first()
         if values.get("child") else None,
-        "export_query": export_params.urlencode(),
         "can_edit": user.can_edit,
     })
 
@@ -103,13 +96,3 @@ def render_detail(request, activity: Activity, *, photo_form: PhotoForm | None =
 @require_safe
 def activity_detail(request, pk):
     return render_detail(request, get_object_or_404(detail_queryset(request.user), pk=pk))
-
-
-@require(READ)
-@require_safe
-def export(request):
-    try:
-        result = activity_export(actor=request.user, params=request.GET)
-    except ValidationError as exc:
-        return render(request, "activities/export_error.html", {"errors": exc.message_dict}, status=400)
-    return FileResponse(result.file, as_attachment=True, filename=result.filename, content_type=CONTENT_TYPE)

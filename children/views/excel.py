@@ -1,9 +1,11 @@
-"""Excel in and out of the ledger: the civil-affairs (民政) list template, upload, preview and apply
-(children.reconcile), and the streamed ledger export (children.export).
+"""Excel into the ledger: the civil-affairs (民政) list template, upload, preview and apply
+(children.reconcile). The ledger's export is a job of the exports app (children.export writes it).
 
 The upload only stores the file; a Celery task builds the preview, and the preview page refreshes
-itself while the import is ``pending`` (at once with the in-process tasks of the embedded default). An
-import pending so long that its job is lost is failed when its page is opened (reconcile.import_fail_if_lost)."""
+itself while the import is ``pending`` (at once with the in-process tasks of the embedded default). The
+confirmation is a job too: the import is ``applying`` while another task applies it, the page
+refreshing itself meanwhile. An import pending or applying so long that its job is lost is failed when
+its page is opened (reconcile.import_fail_if_lost)."""
 
 from io import BytesIO
 
@@ -18,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import Region
 from children import reconcile
-from children.export import EXPORT_DENIED, ledger_export
 from children.models import LedgerImport, LedgerImportStatus
 from children.services import EDIT_MESSAGE
 from children.xlsx_template import MAX_ROWS, MAX_UPLOAD_BYTES, template_bytes
@@ -26,6 +27,7 @@ from core.access import EDIT, READ, require
 from core.forms import attach_service_errors
 from core.regioncodes import CITY, COUNTY, LEVELS, PROVINCE, TOWNSHIP
 from core.regions import region_options
+from core.widgets import RegionField
 from core.xlsx import CONTENT_TYPE as XLSX
 
 # Rows listed per preview section; the counts are always complete.
@@ -33,6 +35,8 @@ PREVIEW_LISTED = 1000
 # Seconds between reloads of the preview page while the preview is being built.
 PENDING_REFRESH_SECONDS = 2
 RECENT_IMPORTS = 20
+# The statuses in which a job (the preview's, the apply's) works on the import.
+_JOB_STATUSES = (LedgerImportStatus.PENDING, LedgerImportStatus.APPLYING)
 # Levels an import can cover: a list is compared with the ledger of a region down to a township.
 _IMPORT_LEVELS = (PROVINCE, CITY, COUNTY, TOWNSHIP)
 # A superuser (no region) is offered the provinces, cities and counties only.
@@ -42,15 +46,18 @@ NO_LEDGER_MESSAGE = _lazy("Volunteers do not work with the ledger.")
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_lazy("Civil-affairs list (.xlsx)"))
-    region = forms.ChoiceField(label=_lazy("Compare with the ledger of"),
-                               help_text=_lazy("Children of this region missing from the list are shown as "
-                                               "candidates for exit."))
+    region = RegionField(label=_lazy("Compare with the ledger of"),
+                         help_text=_lazy("Children of this region missing from the list are shown as "
+                                         "candidates for exit."))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # The user's region and every region under it down to townships, with their codes.
-        self.fields["region"].choices = region_options(
-            user, depth=len(LEVELS) if user.region_id else _SUPERUSER_DEPTH, levels=_IMPORT_LEVELS, with_codes=True)
+        # The user's region and every region under it down to townships, with their codes: a select while
+        # they fit, else the search picker (core.widgets).
+        self.fields["region"].offer(
+            Region.objects.manageable_by(user), levels=_IMPORT_LEVELS, with_province=not user.region_id,
+            blank_choice=False, options=region_options(user, depth=len(LEVELS) if user.region_id else _SUPERUSER_DEPTH,
+                                                       levels=_IMPORT_LEVELS, with_codes=True))
         self.fields["region"].initial = user.region_id
         self.fields["file"].widget.attrs["accept"] = ".xlsx," + XLSX
         self.fields["file"].help_text = _("Use the template's headers. At most %(mb)s MB and %(rows)s rows.") % {
@@ -82,7 +89,7 @@ def import_upload(request):
         upload = form.cleaned_data["file"]
         try:
             ledger_import = reconcile.import_upload(
-                actor=user, region=Region.objects.filter(pk=form.cleaned_data["region"]).first(),
+                actor=user, region=form.cleaned_data["region"],
                 file_name=upload.name, data=upload.read())
         except ValidationError as exc:
             attach_service_errors(exc, form)
@@ -111,23 +118,23 @@ def import_preview(request, pk: int):
     user = request.user
     ledger_import = get_object_or_404(LedgerImport.objects.visible_to(user).select_related("region", "uploaded_by"),
                                       pk=pk)
-    if ledger_import.status == LedgerImportStatus.PENDING:  # its job may be lost: then it is failed now
+    if ledger_import.status in _JOB_STATUSES:  # its job may be lost: then it is failed now
         ledger_import = reconcile.import_fail_if_lost(ledger_import)
-    failures = []
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "apply":
-                ledger_import = reconcile.import_apply(actor=user, ledger_import=ledger_import)
-                messages.success(request, _("The list was applied: %(created)s children added, %(updated)s updated, "
-                                            "%(skipped)s rows with errors skipped.") % ledger_import.summary)
+                ledger_import = reconcile.import_apply_request(actor=user, ledger_import=ledger_import)
+                ledger_import.refresh_from_db()  # applied already where tasks run in-process
+                if ledger_import.status == LedgerImportStatus.APPLIED:
+                    messages.success(request, _("The list was applied: %(created)s children added, %(updated)s "
+                                                "updated, %(skipped)s rows with errors skipped.")
+                                     % ledger_import.summary)
                 return redirect("children:import-preview", pk=ledger_import.pk)
             if action == "discard":
                 reconcile.import_discard(actor=user, ledger_import=ledger_import)
                 messages.info(request, _("The import was discarded; the ledger is unchanged."))
                 return redirect("children:import")
-        except reconcile.ApplyFailed as exc:
-            failures = exc.errors
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -135,6 +142,7 @@ def import_preview(request, pk: int):
 
     preview = ledger_import.preview
     rows = preview.get("rows", [])
+    is_apply_failed = ledger_import.status == LedgerImportStatus.APPLY_FAILED
     context = {
         "imp": ledger_import,
         "counts": preview.get("counts", {}),
@@ -144,21 +152,16 @@ def import_preview(request, pk: int):
         "missing": preview.get("missing", []),
         "missing_total": preview.get("missing_total", 0),
         "missing_hidden": max(preview.get("missing_total", 0) - len(preview.get("missing", [])), 0),
-        "failures": failures,
+        "failures": ledger_import.summary.get("failures", []) if is_apply_failed else [],
+        "failures_hidden": max(ledger_import.summary.get("failures_total", 0)
+                               - len(ledger_import.summary.get("failures", [])), 0) if is_apply_failed else 0,
+        "is_apply_failed": is_apply_failed,
+        "is_applying": ledger_import.status == LedgerImportStatus.APPLYING,
         "applied_before": reconcile.applied_before(actor=user, ledger_import=ledger_import),
         "is_previewed": ledger_import.status == LedgerImportStatus.PREVIEWED,
         "is_pending": ledger_import.status == LedgerImportStatus.PENDING,
+        "progress": reconcile.import_progress(ledger_import),
         "is_failed": ledger_import.status == LedgerImportStatus.FAILED,
         "refresh_seconds": PENDING_REFRESH_SECONDS,
     }
-    return render(request, "children/excel/import_preview.html", context, status=409 if failures else 200)
-
-
-@require(READ, EXPORT_DENIED)
-@require_safe
-def export_ledger(request):
-    try:
-        export = ledger_export(actor=request.user, params=request.GET)
-    except ValidationError as exc:
-        return render(request, "children/excel/export_error.html", {"errors": exc.message_dict}, status=400)
-    return FileResponse(export.file, as_attachment=True, filename=export.filename, content_type=XLSX)
+    return render(request, "children/excel/import_preview.html", context)

@@ -110,9 +110,6 @@ def child_list(request):
         child.age = child.age_on(today)
         child.review_overdue = _review_overdue(child, today)
 
-    export_params = request.GET.copy()
-    for key in ("page", "per_page"):
-        export_params.pop(key, None)
     form = filterset.form
     return render(request, "children/child_list.html", {
         "page": page,
@@ -125,7 +122,6 @@ def child_list(request):
         "region_options": region_options(user, selected=request.GET.get("region", "").strip()),
         "region_error": region_error,
         "sort_links": _sort_links(request),
-        "export_query": export_params.urlencode(),
         "per_page": _page_size(request),
         "can_edit": allowed(user, EDIT),
         "today": today,
@@ -284,7 +280,7 @@ def render_detail(request, child: Child, *, forms: dict | None = None, open_form
     if can_edit:
         context.update({
             "status_form": forms.get("status") or StatusForm(child=child),
-            "transfer_form": forms.get("transfer") or TransferForm(),
+            "transfer_form": forms.get("transfer") or TransferForm(actor=request.user),
             "assess_form": forms.get("assess") or AssessForm(),
             "need_create_form": forms.get("need") or NeedForm(),
             "reveal_form": forms.get("reveal") or RevealForm(),

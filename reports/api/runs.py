@@ -48,8 +48,14 @@ class AnyFileRenderer(BaseRenderer):
 
 
 class ReportRequestSerializer(serializers.Serializer):
-    region = serializers.CharField(help_text="12-digit region code (统计用区划代码) in the caller's subtree")
-    month = serializers.CharField(help_text="YYYY-MM; the current month gives the figures so far")
+    region = serializers.CharField(required=False, allow_blank=True,
+                                   help_text="12-digit region code (统计用区划代码) in the caller's subtree")
+    month = serializers.CharField(required=False, allow_blank=True,
+                                  help_text="YYYY-MM; the current month gives the figures so far")
+    submission = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                          help_text="In place of region and month: the id of a monthly submission in the "
+                                                 "caller's subtree; its report adds the written part, the sign-off and "
+                                                 "the comparison with last month and last year")
     format = serializers.CharField(help_text="pdf or xlsx")
 
 
@@ -68,8 +74,8 @@ class ReportRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReportRun
-        fields = ["id", "region", "region_name", "region_level", "month", "format", "status", "status_label", "progress", "error",
-                  "download_url", "created_at", "started_at", "finished_at", "attempts"]
+        fields = ["id", "region", "region_name", "region_level", "month", "submission", "format", "status", "status_label",
+                  "progress", "error", "download_url", "created_at", "started_at", "finished_at", "attempts"]
         read_only_fields = fields
 
     def get_month(self, run: ReportRun) -> str:
@@ -101,14 +107,17 @@ class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(
         summary="Ask for the monthly report of a region (made in the background)",
         request=ReportRequestSerializer,
-        responses={202: ReportAcceptedSerializer, 400: OpenApiResponse(description="Bad region, month or format"),
-                   404: OpenApiResponse(description="Region outside the caller's subtree")},
+        responses={202: ReportAcceptedSerializer,
+                   400: OpenApiResponse(description="Bad region, month, submission or format"),
+                   404: OpenApiResponse(description="Region or submission outside the caller's subtree")},
     )
     def create(self, request):
         data = ReportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        run = services.report_request(actor=request.user, region_code=data.validated_data["region"],
-                                      month=data.validated_data["month"], format=data.validated_data["format"])
+        given = data.validated_data
+        run = services.report_request(actor=request.user, region_code=given.get("region", ""),
+                                      month=given.get("month", ""), format=given["format"],
+                                      submission=given.get("submission"))
         return Response({"id": run.pk, "status": run.status}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(summary="Download a done report (PDF or Excel; audited)",

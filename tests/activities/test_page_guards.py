@@ -18,7 +18,6 @@ VISIT_DAY = date(2025, 4, 10)  # after the pairings of tests/pairing/conftest.py
 ALLOW_LISTS = {
     "the ledger": (ledger.activity_list, READ),
     "an activity's page": (ledger.activity_detail, READ),
-    "the export": (ledger.export, READ),
     "recording": (editing.activity_create, EDIT),
     "correcting": (editing.activity_edit, EDIT),
     "adding a photo": (editing.photo_upload, EDIT),

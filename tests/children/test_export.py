@@ -1,19 +1,20 @@
-"""The ledger's Excel export: masked IDs, the caller's scope, the ledger's filters, audited."""
+"""The ledger's Excel export (an export job of the exports app, asked from the ledger's button): masked
+IDs, the caller's scope, the ledger's filters, audited."""
 
 import itertools
 from datetime import date, datetime
-from io import BytesIO
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from accounts import idcard
 from accounts.models import AuditAction, AuditEvent
 from children import services
 from children.export import COLUMNS
+from exports.models import ExportRun
+from tests.exports.helpers import drain, export_post, exported_bytes, exported_sheet, records
 
 pytestmark = pytest.mark.django_db
 
@@ -26,19 +27,7 @@ def id_number(*, birth_date: date, gender: str = "female", region6: str = "14110
 
 
 def export(client, **params):
-    response = client.get(reverse("children:export"), params)
-    assert response.status_code == 200, response.status_code
-    return response
-
-
-def sheet_of(response):
-    return load_workbook(BytesIO(b"".join(response.streaming_content))).worksheets[0]
-
-
-def records(sheet) -> list[dict]:
-    rows = sheet.iter_rows(values_only=True)
-    headers = next(rows)
-    return [dict(zip(headers, row, strict=True)) for row in rows]
+    return exported_sheet(client, "children", **params)
 
 
 @pytest.fixture
@@ -52,22 +41,25 @@ def known_lishi(make_child, staff_lishi):
 
 def test_export_has_the_chinese_headers(client, staff_lishi, child_lishi):
     client.force_login(staff_lishi)
-    sheet = sheet_of(export(client))
+    sheet = export(client)
     assert [c.value for c in sheet[1]] == [header for header, _width in COLUMNS]
     assert {"姓名", "身份证号（脱敏）", "出生日期", "类别"} <= {c.value for c in sheet[1]}
 
 
 def test_export_is_an_xlsx_attachment(client, staff_lishi, child_lishi):
     client.force_login(staff_lishi)
-    response = export(client)
+    run = ExportRun.objects.get(pk=int(export_post(client, "children")["Location"].rstrip("/").split("/")[-1]))
+    response = client.get(reverse("exports:download", args=[run.pk]))
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"].startswith("attachment;")
+    drain(response)
+    run.file.delete(save=False)
 
 
 def test_export_contains_only_masked_id_numbers(client, staff_lishi, known_lishi):
     child, number = known_lishi
     client.force_login(staff_lishi)
-    sheet = sheet_of(export(client))
+    sheet = export(client)
     (record,) = records(sheet)
     assert record["身份证号（脱敏）"] == "*" * 14 + number[-4:]
     cells = [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
@@ -76,7 +68,7 @@ def test_export_contains_only_masked_id_numbers(client, staff_lishi, known_lishi
 
 def test_export_writes_dates_as_dates_and_joins_categories(client, staff_lishi, known_lishi):
     client.force_login(staff_lishi)
-    sheet = sheet_of(export(client))
+    sheet = export(client)
     (record,) = records(sheet)
     assert record["出生日期"] == datetime(2012, 2, 3)
     assert sheet.cell(row=2, column=4).is_date
@@ -87,33 +79,33 @@ def test_export_writes_dates_as_dates_and_joins_categories(client, staff_lishi, 
 
 def test_export_contains_only_rows_in_the_callers_scope(client, staff_yuci, child_lishi, child_yuci):
     client.force_login(staff_yuci)
-    names = [r["姓名"] for r in records(sheet_of(export(client)))]
+    names = [r["姓名"] for r in records(export(client))]
     assert names == [child_yuci.name]
-    assert all(r["区划代码"].startswith("140702") for r in records(sheet_of(export(client))))
+    assert all(r["区划代码"].startswith("140702") for r in records(export(client)))
 
 
 def test_province_admin_exports_both_counties(client, admin_province, child_lishi, child_yuci):
     client.force_login(admin_province)
-    names = {r["姓名"] for r in records(sheet_of(export(client)))}
+    names = {r["姓名"] for r in records(export(client))}
     assert names == {child_lishi.name, child_yuci.name}
 
 
 def test_export_respects_the_category_filter(client, staff_lishi, child_lishi, known_lishi):
     client.force_login(staff_lishi)
-    names = [r["姓名"] for r in records(sheet_of(export(client, category="orphan")))]
+    names = [r["姓名"] for r in records(export(client, category="orphan"))]
     assert names == ["周小玲"]
 
 
 def test_export_respects_the_search_filter(client, staff_lishi, child_lishi, known_lishi):
     _child, number = known_lishi
     client.force_login(staff_lishi)
-    names = [r["姓名"] for r in records(sheet_of(export(client, search=number[-4:])))]
+    names = [r["姓名"] for r in records(export(client, search=number[-4:]))]
     assert names == ["周小玲"]
 
 
 def test_export_with_an_invalid_filter_is_a_400(client, staff_lishi, child_lishi):
     client.force_login(staff_lishi)
-    response = client.get(reverse("children:export"), {"region": "1411"})
+    response = export_post(client, "children", region="1411")
     assert response.status_code == 400
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
 
@@ -130,18 +122,18 @@ def test_export_writes_an_audit_event_with_filters_and_row_count(client, staff_l
 
 def test_viewer_may_export(client, viewer_lvliang, child_lishi):
     client.force_login(viewer_lvliang)
-    assert [r["姓名"] for r in records(sheet_of(export(client)))] == [child_lishi.name]
+    assert [r["姓名"] for r in records(export(client))] == [child_lishi.name]
 
 
 def test_volunteer_is_sent_from_the_export_to_her_phone_pages(client, volunteer_lishi, child_lishi):
     client.force_login(volunteer_lishi)
-    response = client.get(reverse("children:export"))
+    response = export_post(client, "children")
     assert (response.status_code, response["Location"]) == (302, reverse("phone:home"))
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
 
 
 def test_anonymous_export_redirects_to_login(client):
-    response = client.get(reverse("children:export"))
+    response = export_post(client, "children")
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
@@ -150,11 +142,11 @@ def test_export_query_count_does_not_grow_with_the_rows(client, staff_lishi, mak
     client.force_login(staff_lishi)
     make_child(staff_lishi, name="一号")
     with CaptureQueriesContext(connection) as one:
-        export(client)
+        exported_bytes(client, "children")
     for n in range(4):
         make_child(staff_lishi, name=f"第{n}个")
     with CaptureQueriesContext(connection) as five:
-        export(client)
+        exported_bytes(client, "children")
     assert len(five.captured_queries) == len(one.captured_queries)
 
 
@@ -174,6 +166,6 @@ def test_formula_like_text_is_exported_as_text(client, staff_lishi, make_child, 
     make_child(staff_lishi, name=FORMULA_TEXT["姓名"], school=FORMULA_TEXT["学校"], address=FORMULA_TEXT["家庭住址"],
                notes=FORMULA_TEXT["备注"], guardians=[services.GuardianData(name="@SUM(1,1)", relation="祖父")])
     client.force_login(staff_lishi)
-    sheet = sheet_of(export(client))
+    sheet = export(client)
     cell = sheet.cell(row=2, column=[h for h, _width in COLUMNS].index(header) + 1)
     assert (cell.data_type, cell.value, cell.quotePrefix) == ("s", FORMULA_TEXT[header], True)

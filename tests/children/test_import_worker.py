@@ -12,7 +12,7 @@ from django.conf import settings
 
 from accounts.models import Region
 from children import reconcile
-from children.models import LedgerImport, LedgerImportStatus
+from children.models import Child, LedgerImport, LedgerImportStatus
 from config.celery import app
 from tests.children.test_reconcile import LISHI, list_row, workbook_bytes
 from tests.reports.test_celery_worker import worker  # noqa: F401 (the fixture)
@@ -34,11 +34,11 @@ def private_storage(settings, tmp_path):
     return tmp_path
 
 
-def _wait_while_pending(pk: int) -> LedgerImport:
+def _wait_while_pending(pk: int, status: str = LedgerImportStatus.PENDING) -> LedgerImport:
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         imp = LedgerImport.objects.get(pk=pk)
-        if imp.status != LedgerImportStatus.PENDING:
+        if imp.status != status:
             return imp
         time.sleep(0.5)
     return LedgerImport.objects.get(pk=pk)
@@ -51,3 +51,13 @@ def test_a_worker_builds_the_preview_through_redis(staff_lishi):
     imp = _wait_while_pending(imp.pk)
     assert (imp.status, imp.error, imp.preview["counts"]["new"]) == (LedgerImportStatus.PREVIEWED, "", 2)
     assert not imp.upload
+
+
+def test_a_worker_applies_the_confirmed_list_through_redis(staff_lishi):
+    imp = reconcile.import_upload(actor=staff_lishi, region=Region.objects.get(pk=LISHI), file_name="名单.xlsx",
+                                  data=workbook_bytes([list_row(), list_row(姓名="赵小刚", 性别="男")]))
+    imp = _wait_while_pending(imp.pk)
+    reconcile.import_apply_request(actor=staff_lishi, ledger_import=imp)
+    imp = _wait_while_pending(imp.pk, LedgerImportStatus.APPLYING)
+    assert (imp.status, imp.error, imp.summary["created"]) == (LedgerImportStatus.APPLIED, "", 2)
+    assert Child.objects.count() == 2

@@ -2,14 +2,13 @@
 the API lists them as before (DESIGN.md's contract)."""
 
 from datetime import date
-from io import BytesIO
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from children import services
 from children.models import ExitReason
+from tests.exports.helpers import exported_sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +28,7 @@ def ledger_names(client, **params) -> set[str]:
 
 
 def export_names(client, **params) -> set[str]:
-    response = client.get(reverse("children:export"), params)
-    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    sheet = exported_sheet(client, "children", **params)
     rows = sheet.iter_rows(values_only=True)
     column = next(rows).index("姓名")
     return {row[column] for row in rows}

@@ -213,6 +213,23 @@ def test_region_outside_scope_is_an_error_on_the_region(client, staff_lishi, reg
     assert not Child.objects.exists()
 
 
+def test_the_create_form_offers_the_search_picker_when_the_regions_are_too_many(client, staff_lishi, regions,
+                                                                                   monkeypatch):
+    monkeypatch.setattr("children.forms.REGION_SELECT_LIMIT", 2)  # 离石区 has 3 regions
+    client.force_login(staff_lishi)
+    page = page_of(client, reverse("children:create"))
+    assert 'role="combobox"' in page and 'name="region_text"' in page
+    assert '<select name="region"' not in page and 'inputmode="numeric"' not in page
+
+
+def test_a_village_typed_into_the_search_box_registers_the_child_there(client, staff_lishi, regions, monkeypatch):
+    monkeypatch.setattr("children.forms.REGION_SELECT_LIMIT", 2)
+    client.force_login(staff_lishi)
+    response = client.post(reverse("children:create"), create_data(region="", region_text="东关村"))
+    assert response.status_code == 302
+    assert Child.objects.get(name="刘小燕").region_id == VILLAGE_LISHI
+
+
 def test_no_category_is_an_error_on_the_categories(client, staff_lishi, regions):
     errors = _create_errors(client, staff_lishi, categories=[])
     assert list(errors) == ["categories"]
@@ -437,10 +454,10 @@ def test_overdue_review_is_highlighted(client, staff_lishi, three_children):
     assert re.search(r'class="overdue"[^>]*>2025-02-10', page)
 
 
-def test_export_link_keeps_the_filters(client, staff_lishi, three_children):
+def test_export_button_keeps_the_filters(client, staff_lishi, three_children):
     client.force_login(staff_lishi)
     page = page_of(client, reverse("children:list") + "?category=orphan&page=1")
-    assert reverse("children:export") + "?category=orphan" in page
+    assert f'action="{reverse("exports:create", args=["children"])}?category=orphan"' in page
 
 
 def test_page_size_is_capped(client, staff_lishi, three_children):

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Region
+from core import months
 from core.regions import CODE_MESSAGE
 from reports import charts, stats
 from tests.factories import LISHI, LISHI_VILLAGE, LVLIANG, SHANXI, YUCI, RegionFactory
@@ -83,10 +84,19 @@ def test_drilling_down_shows_the_township(world, staff_lishi, browser):
     assert response.context["figures"]["activities"] == 3
 
 
-def test_without_parameters_the_users_region_and_current_month_are_shown(world, staff_lishi, browser, today):
+def test_without_parameters_the_users_region_and_last_complete_month_are_shown(world, staff_lishi, browser, today):
     response = _page(browser(staff_lishi))
-    assert (response.context["region"].code, response.context["month_label"]) == (
-        LISHI, today.strftime("%Y-%m"))
+    assert (response.context["region"].code, response.context["month_label"], response.context["so_far"]) == (
+        LISHI, months.label(months.previous_month(months.current_month(today=today))), False)
+
+
+def test_the_current_month_is_labelled_as_of_today(world, staff_lishi, browser, today):
+    html = _page(browser(staff_lishi), region=LISHI, month=today.strftime("%Y-%m")).content.decode()
+    assert "截至今日" in html
+
+
+def test_a_complete_month_is_not_labelled_as_of_today(world, staff_lishi, browser):
+    assert "截至今日" not in _page(browser(staff_lishi), region=LISHI, month="2025-03").content.decode()
 
 
 def test_the_city_viewer_sees_the_city(world, viewer_lvliang, browser):

@@ -459,7 +459,7 @@ def test_the_run_page_polls_the_api_while_queued(client, admin_province, viewer_
     page = client.get(reverse("reports:detail", args=[run.pk])).content.decode()
     assert f'data-api-url="/api/v1/reports/{run.pk}/"' in page
     assert 'data-poll="1"' in page
-    assert "reports/progress.js" in page
+    assert "core/job_progress.js" in page
 
 
 def test_the_run_page_of_a_failed_run_shows_the_error(lishi_month, client, staff_lishi, monkeypatch):

@@ -1,13 +1,14 @@
-/* A report run's page: while the report is being made, ask the API for the run every 2 seconds and
-   show its status, progress, error and, once done, the download link. No library, no external file. */
+/* A background job's page (a report run, an export): while the file is being made, ask the API for
+   the run every 2 seconds and show its status, progress, row count, error and, once done, the
+   download link. The box is the element with data-job-run; its data-api-url, data-done and
+   data-failed say where to ask and which statuses end the wait. Without JavaScript the page reloads
+   itself instead (a <noscript> refresh). No library, no inline script (CSP). */
 (function () {
   "use strict";
   var INTERVAL_MS = 2000;
   var MAX_FAILURES = 5;
 
-  function start() {
-    var box = document.getElementById("report-run");
-    if (!box || !box.dataset.poll) return;
+  function follow(box) {
     var url = box.dataset.apiUrl;
     var failures = 0;
 
@@ -19,6 +20,11 @@
       status.className = "chip report-status-" + run.status;
       part("percent").textContent = run.progress + "%";
       part("progress").value = run.progress;
+      var rows = part("rows");  // exports count their rows; reports do not
+      if (rows && run.rows !== null && run.rows !== undefined) {
+        rows.textContent = rows.textContent.replace(/\d+/, String(run.rows));
+        rows.hidden = false;
+      }
       var failed = run.status === box.dataset.failed;
       var done = run.status === box.dataset.done;
       part("error").hidden = !(run.error && !done);
@@ -47,6 +53,10 @@
     }
 
     window.setTimeout(poll, INTERVAL_MS);
+  }
+
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-job-run][data-poll]"), follow);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
