@@ -1,6 +1,9 @@
 """Django admin, scoped: non-superusers see and change only rows in their region subtree, and user
 changes go through accounts.services so the admin site cannot grant what the API would refuse."""
 
+from axes import admin as axes_admin
+from axes.conf import settings as axes_settings
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import update_session_auth_hash
@@ -8,7 +11,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
@@ -168,3 +171,25 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
             except ValidationError as exc:
                 self.message_user(request, f"{user}: {'; '.join(exc.messages)}", messages.ERROR)
         self.message_user(request, _("%(count)s users deactivated.") % {"count": done})
+
+
+# --- django-axes' lockout records ------------------------------------------------------------------
+# Its field names are translated in our catalogue (axes ships no Chinese one); its computed columns
+# have no description, so Django would show their English attribute names: these subclasses name them.
+
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    @admin.display(description=_("Lockout"))
+    def status(self, obj: AccessAttempt) -> str:
+        left = axes_settings.AXES_FAILURE_LIMIT - obj.failures_since_start
+        if left > 0:
+            return ngettext("%(count)s attempt left", "%(count)s attempts left", left) % {"count": left}
+        return gettext("Locked out")
+
+    @admin.display(description=_("Expires at"))
+    def expiration(self, obj: AccessAttempt):
+        return super().expiration(obj)
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, AccessAttemptAdmin)

@@ -32,6 +32,8 @@ NAVIGATION = (
     (_("Statistics and reports"), (
         (_("Statistics"), "reports:dashboard"),
         (_("Monthly reports"), "reports:list"),
+        (_("Monthly submissions"), "submissions:month"),
+        (_("My exports"), "exports:list"),
     )),
     (_("Administration"), (
         (_("Users"), "accounts:user-list"),

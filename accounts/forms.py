@@ -5,6 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
 from accounts.roles import RANK, Role
+from core.regioncodes import LEVELS, VILLAGE
+from core.regions import region_options
+from core.widgets import RegionField
+
+# A user works at any level but a village's (a caring mother's login is opened from her roster page).
+USER_LEVELS = tuple(level for level in LEVELS if level != VILLAGE)
 
 
 class LoginForm(AuthenticationForm):
@@ -39,12 +45,14 @@ class UserCreateForm(forms.Form):
     phone = forms.RegexField(label=_("mobile number"), regex=r"^1[3-9]\d{9}$", required=False,
                              error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")})
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
-    region = forms.ModelChoiceField(label=_("region"), queryset=Region.objects.none(), to_field_name="code")
+    region = RegionField(label=_("region"))
     password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput, min_length=8)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.manageable_by(actor).exclude(level="village")
-        self.fields["region"].label_from_instance = lambda r: f"{r.name}（{r.code}）"
+        # A select of the regions (named with their codes) while they fit, else the search picker.
+        self.fields["region"].offer(
+            Region.objects.manageable_by(actor), levels=USER_LEVELS, with_province=not actor.region_id,
+            options=region_options(actor, depth=len(LEVELS), levels=USER_LEVELS, with_codes=True))
         # Never above the actor's own rank (a superuser's is above every role).
         self.fields["role"].choices = [(v, label) for v, label in Role.choices if RANK[Role(v)] <= actor.rank]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -108,6 +109,10 @@ class User(AbstractUser):
     # Raised by "log out everywhere" (accounts.services.user_log_out_everywhere): part of the session
     # hash, so every browser session signed in before it is over.
     session_epoch = models.PositiveIntegerField(_("sign-outs everywhere"), default=0, editable=False)
+    # The language of every page once signed in, chosen on the profile page and kept across sessions
+    # (accounts.language.UserLanguageMiddleware); Simplified Chinese unless the user chose otherwise.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
 
     objects = ScopedUserManager()
 

@@ -5,6 +5,7 @@ a password set, a region added or the tree imported — writes its audit event (
 same transaction, with the old and new values (codes, ids and strings; never a password or a hash).
 """
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -171,6 +172,18 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
     Token.objects.filter(user=user).delete()
     audit_record(actor=actor, action=AuditAction.PASSWORD, target=user)
     return user
+
+
+@transaction.atomic
+def user_set_language(*, actor: User, language: str) -> User:
+    """The language of the actor's own pages (User.language; applied by accounts.language). Not a
+    privilege: not audited."""
+    check(actor, SIGNED_IN)
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    actor.language = language
+    actor.save(update_fields=["language"])
+    return actor
 
 
 @transaction.atomic

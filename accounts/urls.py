@@ -11,6 +11,7 @@ urlpatterns = [
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user-deactivate"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user-reactivate"),
     path("regions/", views.region_list, name="region-list"),
+    path("regions/search/", views.region_search, name="region-search"),
     path("regions/<str:code>/", views.region_list, name="region-detail"),
     path("audit/", audit_views.audit_list, name="audit-list"),
 ]

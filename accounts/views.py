@@ -12,16 +12,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from accounts import services
 from accounts.forms import PasswordChangeForm, UserCreateForm
 from accounts.home import home_todo
 from accounts.models import Region, User
 from accounts.roles import Role
+from children.selectors import transfer_destinations
+from children.services import EDIT_MESSAGE
 from core import regioncodes
-from core.access import MANAGE, SIGNED_IN, is_volunteer, require
+from core.access import EDIT, MANAGE, READ, SIGNED_IN, allowed, is_volunteer, require
 from core.forms import attach_service_errors
+from core.regions import region_search as search_regions
+from core.widgets import MANAGE as MANAGE_SCOPE
+from core.widgets import SCOPES, TRANSFER
 
 
 @require(SIGNED_IN)
@@ -161,6 +166,33 @@ def region_list(request, code: str | None = None):
         and Region.objects.manageable_by(request.user).filter(pk=current.pk).exists(),
         "error": error, "post": request.POST,
     })
+
+
+@require(READ)
+@require_safe
+def region_search(request):
+    """The region picker's search (core.widgets): ``?q=`` (part of a name, or the leading digits of a
+    code), ``levels=county,township,village`` (default: every level), ``scope=manage`` (the user's own
+    subtree, the default) or ``scope=transfer`` (where they may move a child: editors only) →
+    ``[{code, name, path, level}]``, at most 20, higher levels first. Bad input is a 400 naming the
+    parameter; nothing outside the scope is ever listed."""
+    user = request.user
+    scope = request.GET.get("scope") or MANAGE_SCOPE
+    levels = [level for level in (request.GET.get("levels") or "").split(",") if level] or list(regioncodes.LEVELS)
+    errors = {}
+    if scope not in SCOPES:
+        errors["scope"] = [_("Unknown search scope “%(value)s”: use manage or transfer.") % {"value": scope[:20]}]
+    unknown = [level for level in levels if level not in regioncodes.LEVELS]
+    if unknown:
+        errors["levels"] = [_("Unknown region level “%(value)s”: use province, city, county, township or village.")
+                            % {"value": unknown[0][:20]}]
+    if errors:
+        return JsonResponse(errors, status=400, json_dumps_params={"ensure_ascii": False})
+    if scope == TRANSFER and not allowed(user, EDIT):
+        raise PermissionDenied(EDIT_MESSAGE)
+    regions = transfer_destinations(user) if scope == TRANSFER else Region.objects.manageable_by(user)
+    found = search_regions(regions, text=request.GET.get("q", ""), levels=levels, with_province=not user.region_id)
+    return JsonResponse(found, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
 @require(SIGNED_IN)

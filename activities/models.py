@@ -3,6 +3,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Region, User
 from children.models import Child
@@ -78,10 +79,11 @@ class Activity(models.Model):
     follow_up = models.BooleanField(_("needs follow-up"), default=False)
     # A digest of what the client sent, so a retried POST with the same id is recognised (same
     # content → the stored record) or refused (different content → 409).
-    content_digest = models.CharField(max_length=64, editable=False)
-    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    content_digest = models.CharField(_("content digest"), max_length=64, editable=False)
+    created_by = models.ForeignKey(User, verbose_name=_("created by"), null=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ActivityQuerySet.as_manager()
 
@@ -110,10 +112,11 @@ class ActivityChild(models.Model):
     """A child reached by an activity. The date and the child's region are copied here so "last
     contact", monthly coverage and rollups read one indexed table."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="child_links")
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="activity_links")
-    occurred_on = models.DateField()
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    activity = models.ForeignKey(Activity, verbose_name=_("care activity"), on_delete=models.CASCADE,
+                                 related_name="child_links")
+    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="activity_links")
+    occurred_on = models.DateField(_("date"))
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["activity", "child"], name="activitychild_unique")]
@@ -134,11 +137,15 @@ class ActivityPhoto(models.Model):
     """A photo of an activity: stored privately (served through a scoped view), resized, with its
     location metadata stripped."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(upload_to=photo_path)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    activity = models.ForeignKey(Activity, verbose_name=_("care activity"), on_delete=models.CASCADE,
+                                 related_name="photos")
+    image = models.FileField(_("photo"), upload_to=photo_path)
+    width = models.PositiveIntegerField(_("width (pixels)"))
+    height = models.PositiveIntegerField(_("height (pixels)"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # The id a phone gave the photo when it was queued (activities.photos.photo_add_once): a retried
+    # upload of the same photo finds it here and stores nothing twice. Empty for staff uploads.
+    client_id = models.UUIDField(_("client id"), null=True, blank=True, unique=True, editable=False)
 
     def __str__(self) -> str:
         return self.image.name
@@ -148,13 +155,15 @@ class ContactRhythm(models.Model):
     """A region's own expected contact interval by risk colour (defaults in settings.CONTACT_DAYS).
     The nearest ancestor's rule applies to a child."""
 
-    region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="contact_rhythm")
+    region = models.OneToOneField(Region, verbose_name=_("region"), on_delete=models.CASCADE,
+                                  related_name="contact_rhythm")
     red_days = models.PositiveSmallIntegerField(_("red: days between contacts"))
     yellow_days = models.PositiveSmallIntegerField(_("yellow: days between contacts"))
     green_days = models.PositiveSmallIntegerField(_("green: days between contacts"))
     unassessed_days = models.PositiveSmallIntegerField(_("not assessed: days between contacts"))
-    updated_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(User, verbose_name=_("updated by"), null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         constraints = [models.CheckConstraint(
@@ -177,17 +186,18 @@ class Notification(models.Model):
     """An in-app message (reminders for volunteers, digests for staff); other delivery channels are
     pluggable (activities.delivery)."""
 
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=20)
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    link = models.CharField(max_length=200, blank=True)
+    recipient = models.ForeignKey(User, verbose_name=_("recipient"), on_delete=models.CASCADE,
+                                  related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20)
+    title = models.CharField(pgettext_lazy("notification", "title"), max_length=200)
+    body = models.TextField(pgettext_lazy("notification", "text"), blank=True)
+    link = models.CharField(_("link"), max_length=200, blank=True)
     # A due/overdue reminder: the ids of the children it lists (a visit to all of them marks it read).
-    children = models.JSONField(default=list, blank=True)
+    children = models.JSONField(_("children"), default=list, blank=True)
     # One reminder per recipient, kind and day: the daily task can be re-run safely.
-    dedupe_key = models.CharField(max_length=120)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    dedupe_key = models.CharField(_("deduplication key"), max_length=120)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 

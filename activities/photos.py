@@ -12,12 +12,13 @@ static files): they are served only by activities.views.photos, which checks
 """
 
 import io
+import uuid
 import warnings
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +27,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from accounts.models import User
 from activities.models import Activity, ActivityPhoto
 from activities.services import can_edit_activity
+from core.access import is_volunteer
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_SIDE = 1600
@@ -89,14 +91,24 @@ def clean_jpeg(image: Image.Image) -> tuple[bytes, int, int]:
     return out.getvalue(), bare.width, bare.height
 
 
-def photo_add(*, actor: User, activity: Activity, upload) -> ActivityPhoto:
-    """Attach a photo to an activity the actor may edit (see can_edit_activity). ``upload`` is a
-    Django UploadedFile. Raises ValidationError({"image": …}) for anything but a JPEG, PNG or WebP
-    image within settings.ACTIVITY_PHOTO_MAX_BYTES, and nothing is stored then."""
+def _check_may_add(actor: User, activity: Activity) -> None:
     if not Activity.objects.visible_to(actor).filter(pk=activity.pk).exists():
         raise Activity.DoesNotExist
     if not can_edit_activity(actor, activity):
+        if is_volunteer(actor) and activity.volunteer.user_id == actor.pk:
+            # Her own activity, only older than the edit window: say so in her words.
+            raise PermissionDenied(_("A photo can be added only to an activity of the last %(n)s days.")
+                                   % {"n": settings.ACTIVITY_EDIT_WINDOW_DAYS})
         raise PermissionDenied(ADD_DENIED)
+
+
+def photo_add(*, actor: User, activity: Activity, upload, client_id: uuid.UUID | None = None) -> ActivityPhoto:
+    """Attach a photo to an activity the actor may edit (see can_edit_activity). ``upload`` is a
+    Django UploadedFile. Raises ValidationError({"image": …}) for anything but a JPEG, PNG or WebP
+    image within settings.ACTIVITY_PHOTO_MAX_BYTES, and nothing is stored then. ``client_id`` (a
+    phone's id for the photo) is stored with it; one already taken is an IntegrityError (see
+    photo_add_once), and the file is not kept then either."""
+    _check_may_add(actor, activity)
     if upload is None:
         raise _error(_("Choose a photo to upload."))
     size = upload.size
@@ -112,7 +124,7 @@ def photo_add(*, actor: User, activity: Activity, upload) -> ActivityPhoto:
         Activity.objects.select_for_update().filter(pk=activity.pk).first()
         if ActivityPhoto.objects.filter(activity=activity).count() >= PHOTOS_PER_ACTIVITY:
             raise _error(_("An activity can have at most %(n)s photos.") % {"n": PHOTOS_PER_ACTIVITY})
-        photo = ActivityPhoto(activity=activity, width=width, height=height)
+        photo = ActivityPhoto(activity=activity, width=width, height=height, client_id=client_id)
         photo.image.save("photo.jpg", ContentFile(data), save=False)
         try:
             photo.save()
@@ -120,3 +132,32 @@ def photo_add(*, actor: User, activity: Activity, upload) -> ActivityPhoto:
             photo.image.storage.delete(photo.image.name)
             raise
     return photo
+
+
+def _already_added(activity: Activity, client_id: uuid.UUID) -> ActivityPhoto | None:
+    found = ActivityPhoto.objects.filter(client_id=client_id).first()
+    if found is not None and found.activity_id != activity.pk:
+        raise ValidationError({"client_id": _("This photo id was already used for another activity.")})
+    return found
+
+
+def photo_add_once(*, actor: User, activity: Activity, upload, client_id: uuid.UUID) -> tuple[ActivityPhoto, bool]:
+    """photo_add, idempotent on the phone's id for the photo: ``(photo, True)`` when it is stored now,
+    ``(the stored photo, False)`` when a photo with ``client_id`` was already added to this activity (a
+    phone retrying after a lost answer: nothing is stored twice, and the upload is not read again).
+    An id already used for another activity is refused (ValidationError naming ``client_id``).
+
+    Not one transaction around the whole: the image is checked and re-encoded outside any lock, as in
+    photo_add; two retries racing past the first look-up meet the unique constraint on client_id, and
+    the loser gets the winner's photo."""
+    _check_may_add(actor, activity)
+    found = _already_added(activity, client_id)
+    if found is not None:
+        return found, False
+    try:
+        return photo_add(actor=actor, activity=activity, upload=upload, client_id=client_id), True
+    except IntegrityError:
+        found = _already_added(activity, client_id)
+        if found is None:
+            raise
+        return found, False

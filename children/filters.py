@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from children.models import Category, Child, RiskColor, Status
+from children.models import Category, Child, Need, NeedKind, NeedStatus, RiskColor, Status
 from core.regioncodes import is_valid_code, subtree_q
 from core.regions import CODE_MESSAGE
 
@@ -34,6 +34,9 @@ SORTS = {
     "review": ("next_review_on", "id"),
     "-entered_on": ("-entered_on", "-id"),
 }
+
+# The needs lists show these unless a status is chosen: the needs still waiting for help.
+WAITING_NEEDS = (NeedStatus.OPEN, NeedStatus.CLAIMED)
 
 
 class ChildFilter(filters.FilterSet):
@@ -98,4 +101,27 @@ class LedgerFilter(ChildFilter):
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.exclude(status=Status.EXITED)
+        return queryset
+
+
+class NeedListFilter(filters.FilterSet):
+    """The needs page's filters (children.views.boards.need_list), for its Excel export: kind, status
+    and region; with no status chosen, the needs still waiting (open or claimed), as the page shows."""
+
+    kind = filters.ChoiceFilter(choices=NeedKind.choices, label=_("Kind"))
+    status = filters.ChoiceFilter(choices=NeedStatus.choices, label=_("Status"))
+    region = filters.CharFilter(method="filter_region", label=_("Region (with everything below it)"),
+                                validators=[validate_region_code])
+
+    class Meta:
+        model = Need
+        fields = ["kind", "status", "region"]
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(subtree_q("region", value))
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status__in=WAITING_NEEDS)
         return queryset

@@ -25,11 +25,13 @@ from children.models import (
     RiskFactor,
     Status,
 )
-from children.services import GuardianData, check_id_number
+from children.selectors import transfer_destinations
+from children.services import CHILD_REGION_LEVELS, GuardianData, check_id_number
 from core.regioncodes import COUNTY, TOWNSHIP, VILLAGE
+from core.widgets import TRANSFER, RegionField
 
 GUARDIAN_ROWS = 3
-# Above this many regions the create form asks for a 12-digit code instead of offering a select.
+# Above this many regions the create form offers the search picker (core.widgets) instead of a select.
 REGION_SELECT_LIMIT = 400
 
 
@@ -123,7 +125,7 @@ class ChildForm(forms.Form):
     birth_date = _date_field(_lazy("Birth date"))
     id_number = forms.CharField(label=_lazy("ID number (身份证号)"), max_length=18,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
-    region = forms.CharField(label=_lazy("Region"), max_length=12)
+    region = RegionField(label=_lazy("Region"))
     categories = forms.MultipleChoiceField(label=_lazy("Categories"), choices=Category.choices, required=False,
                                            widget=forms.CheckboxSelectMultiple)
     difficulty_types = forms.MultipleChoiceField(
@@ -164,19 +166,16 @@ class ChildForm(forms.Form):
             field.help_text = _("Leave empty to keep %(masked)s.") % {"masked": child.id_number_masked}
 
     def _set_up_region(self, actor) -> None:
-        regions = Region.objects.manageable_by(actor).filter(level__in=[COUNTY, TOWNSHIP, VILLAGE]).order_by("code")
-        options = list(regions[: REGION_SELECT_LIMIT + 1])
+        """A select of the regions the actor may register a child at, or the search picker when they are
+        more than :data:`REGION_SELECT_LIMIT`. The field refuses any other; the level is the service's to
+        judge too."""
+        regions = Region.objects.manageable_by(actor).filter(level__in=CHILD_REGION_LEVELS)
         field = self.fields["region"]
+        options = list(regions.order_by("code")[: REGION_SELECT_LIMIT + 1])
         if len(options) <= REGION_SELECT_LIMIT:
-            field.widget = forms.Select(choices=region_choices(options))
+            field.offer(regions, options=region_choices(options)[1:])
         else:
-            field.widget = forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 12,
-                                                  "placeholder": "141102000000", "autocomplete": "off"})
-            field.help_text = _("The 12-digit code of the county, township or village.")
-
-    def clean_region(self) -> Region | None:
-        # Scope and level are the service's to judge; an unknown code reaches it as None.
-        return Region.objects.filter(pk=self.cleaned_data["region"].strip()).first()
+            field.offer(regions, levels=CHILD_REGION_LEVELS, with_province=not actor.region_id)
 
     def clean_id_number(self) -> str:
         """The check digit first (a typo shows there), then the rest of accounts.idcard.validate. A birth
@@ -239,15 +238,19 @@ class StatusForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    region = forms.CharField(label=_lazy("Destination region code"), max_length=12,
-                             help_text=_lazy("The 12-digit code of the county, township or village the child moves to."),
-                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    """The destination is picked by name (core.widgets): any county, township or village the actor may
+    move a child to (children.selectors.transfer_destinations), inside their area or not."""
+
+    region = RegionField(label=_lazy("Moves to"),
+                         help_text=_lazy("Type part of the name of the county, township or village (e.g. 吴城) "
+                                         "and choose it from the list."))
     effective_on = _date_field(_lazy("Moved on"), initial_today=True)
     note = forms.CharField(label=_lazy("Note"), max_length=300, required=False)
 
-    def clean_region(self) -> Region | None:
-        # The destination may lie outside the actor's area; the service checks its level.
-        return Region.objects.filter(pk=self.cleaned_data["region"].strip()).first()
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].offer(transfer_destinations(actor), scope=TRANSFER, levels=CHILD_REGION_LEVELS,
+                                    with_province=not actor.region_id)
 
 
 class AssessForm(forms.Form):

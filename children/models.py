@@ -386,7 +386,9 @@ class LedgerImportStatus(models.TextChoices):
     PENDING = "pending", _("Being checked")
     FAILED = "failed", _("Could not be read")
     PREVIEWED = "previewed", _("Previewed")
+    APPLYING = "applying", _("Being applied")
     APPLIED = "applied", _("Applied")
+    APPLY_FAILED = "apply_failed", _("Not applied")
     DISCARDED = "discarded", _("Discarded")
 
 
@@ -412,12 +414,14 @@ class LedgerImport(models.Model):
     deleted once the task is done with it (or, its task lost, when the import is marked failed).
 
     The parsed rows and the computed differences are kept (``preview``) so the staff member confirms
-    exactly what they saw; nothing touches the ledger until ``applied``."""
+    exactly what they saw; nothing touches the ledger until ``applied``. Confirming makes it ``applying``
+    (``applied_by`` and ``apply_requested_at`` set) while a second Celery task applies it, all or nothing:
+    then ``applied``, or ``apply_failed`` with ``error`` (and the rows that stopped it in ``summary``)."""
 
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     file_name = models.CharField(_("file"), max_length=200)
     file_sha256 = models.CharField(max_length=64, db_index=True, verbose_name=_("file SHA-256"))
-    status = models.CharField(_("status"), max_length=10, choices=LedgerImportStatus.choices,
+    status = models.CharField(_("status"), max_length=20, choices=LedgerImportStatus.choices,
                               default=LedgerImportStatus.PREVIEWED)
     preview = models.JSONField(_("preview"), default=dict)
     summary = models.JSONField(_("summary"), default=dict)
@@ -426,6 +430,9 @@ class LedgerImport(models.Model):
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     applied_at = models.DateTimeField(null=True, blank=True, verbose_name=_("applied at"))
+    applied_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("applied by"))
+    apply_requested_at = models.DateTimeField(null=True, blank=True, verbose_name=_("apply requested at"))
 
     objects = LedgerImportQuerySet.as_manager()
 

@@ -14,7 +14,10 @@ from datetime import date
 from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from accounts.models import Region
 from children.models import RiskAssessment, RiskColor, Status, StatusChange
+from children.services import CHILD_REGION_LEVELS, transfer_area
+from core.access import EDIT, role_of
 
 
 def in_set(queryset: QuerySet, field: str = "pk") -> Q:
@@ -58,3 +61,16 @@ def review_overdue(children: QuerySet, today: date) -> QuerySet:
     """THE rule of a red card overdue for review: a red child whose ``next_review_on`` is before
     ``today`` (the risk board lists them; the home page counts them)."""
     return children.filter(risk_color=RiskColor.RED, next_review_on__lt=today)
+
+
+def transfer_destinations(actor) -> QuerySet:
+    """The regions ``actor`` may move a child to (children.services.transfer_area): the counties,
+    townships and villages of their own province; every one for a superuser; none for a role that
+    may not change the ledger."""
+    regions = Region.objects.filter(level__in=CHILD_REGION_LEVELS)
+    if role_of(actor) not in EDIT:
+        return regions.none()
+    if actor.is_superuser:
+        return regions
+    area = transfer_area(actor)
+    return regions.subtree(area) if area else regions.none()

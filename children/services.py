@@ -38,7 +38,7 @@ from children.models import (
     review_days,
 )
 from core.access import EDIT, check
-from core.regioncodes import COUNTY, TOWNSHIP, VILLAGE
+from core.regioncodes import COUNTY, TOWNSHIP, VILLAGE, in_subtree, province_of
 from core.updates import model_update
 
 CHILD_REGION_LEVELS = (COUNTY, TOWNSHIP, VILLAGE)
@@ -84,6 +84,22 @@ def _check_region(actor: User, region: Region | None, field: str = "region") -> 
     if region.level not in CHILD_REGION_LEVELS:
         raise ValidationError({field: _("Register a child at a county, township or village, not at %(level)s level.")
                                % {"level": region.get_level_display()}})
+    return region
+
+
+def transfer_area(actor: User) -> str | None:
+    """The code of the subtree a child may be transferred into by ``actor``: their own province — a
+    family may move beyond the actor's area, but the child stays with the province's federation —
+    or None (anywhere) for a superuser. The destination search (children.selectors) uses it too."""
+    return None if actor.is_superuser or not actor.region_id else province_of(actor.region_id)
+
+
+def _check_transfer_destination(actor: User, region: Region | None) -> Region:
+    if region is None or region.level not in CHILD_REGION_LEVELS:
+        raise ValidationError({"region": _("Choose the county, township or village the child moves to.")})
+    area = transfer_area(actor)
+    if area is not None and not in_subtree(area, region.pk):
+        raise ValidationError({"region": _("A child can be transferred only to a region in your own province.")})
     return region
 
 
@@ -355,12 +371,11 @@ def child_exit(*, actor: User, child: Child, reason: str, exited_on: date, note:
 @transaction.atomic
 def child_transfer(*, actor: User, child: Child, to_region: Region | None, effective_on: date, note: str = "") -> StatusChange:
     """Move a child to another region (e.g. the family moved). History stays with the record; the
-    destination may lie outside the actor's own area."""
+    destination may lie outside the actor's own area, not outside their province (:func:`transfer_area`)."""
     _check_editable(actor, child)
     if child.status == Status.EXITED:
         raise ValidationError({"status": _("An exited child cannot be transferred.")})
-    if to_region is None or to_region.level not in CHILD_REGION_LEVELS:
-        raise ValidationError({"region": _("Choose the county, township or village the child moves to.")})
+    _check_transfer_destination(actor, to_region)
     if to_region.pk == child.region_id:
         raise ValidationError({"region": _("The child is already registered there.")})
     _check_date(effective_on, "effective_on", not_before=child.entered_on, not_before_label=_("the entry date"))

@@ -61,6 +61,11 @@ def ancestor_codes(code: str) -> list[str]:
     return out
 
 
+def province_of(code: str) -> str:
+    """The code of the province ``code`` lies in (a province's own code for a province)."""
+    return code[: PREFIX_LENGTH[PROVINCE]].ljust(CODE_LENGTH, "0")
+
+
 def subtree_bounds(code: str) -> tuple[str, str]:
     prefix = prefix_of(code)
     pad = CODE_LENGTH - len(prefix)

@@ -72,7 +72,7 @@ class Suggestion:
 
     @property
     def explanation(self) -> str:
-        """Why she ranks where she does, e.g. "同村 · 空余 2 · 擅长 心理疏导、课业辅导"."""
+        """Why she ranks where she does, e.g. "同村 · 空余 2 · 擅长 心理辅导、学业辅导"."""
         parts = [self.nearness_label]
         parts.append(_("%(n)s free") % {"n": self.free} if self.free > 0 else _("Full as lead"))
         if self.matched_skills:

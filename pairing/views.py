@@ -1,10 +1,11 @@
-"""The pairing pages: the list, a child's suggestions with one-click pairing, a pairing's page with its
-end form, the pair card PDF and the coverage page.
+"""The pairing pages: the list, a child's suggestions with a 结对 button per caring mother, the step
+that confirms the pairing (who, which role, from which day) before it is made, a pairing's page with
+its end form, the pair card PDF and the coverage page.
 
 Each view names who may use it (core.access): the list, a pairing's page, its card, the suggestions
 and coverage pages are for federation staff, viewers and admins (READ; a caring mother is sent to her
-phone pages, which show her children by their given names only); pairing and ending are for admins
-and staff (EDIT: read-only roles get 403). Reads go through ``visible_to`` querysets (outside the caller's
+phone pages, which show her children by their given names only); confirming, pairing and ending are
+for admins and staff (EDIT: read-only roles get 403). Reads go through ``visible_to`` querysets (outside the caller's
 scope: 404); writes go through pairing.services.
 """
 
@@ -13,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -105,8 +108,39 @@ def render_suggest(request, child: Child, *, form: PairingCreateForm | None = No
 @require(READ)
 @require_safe
 def suggest(request, child_pk: int):
-    """Ranked caring mothers for one child, a search for any other, and one-click pairing."""
+    """Ranked caring mothers for one child, a search for any other, and a 结对 button for each (it asks
+    for confirmation first: :func:`pairing_confirm`)."""
     return render_suggest(request, _child_for_pairing(request, child_pk))
+
+
+@require(EDIT, services.EDIT_MESSAGE)
+@require_safe
+def pairing_confirm(request, child_pk: int):
+    """The step between a click on 结对 and the pairing: the child, the caring mother, her role and the
+    start date, and a button that posts them to :func:`pairing_create` (the service checks the rules
+    there). Nothing is written here; cancelling is a link back to the suggestions. Input the form
+    refuses, or a caring mother outside the caller's area, shows the suggestions again with the error."""
+    child = _child_for_pairing(request, child_pk)
+    form = PairingCreateForm(request.GET)
+    volunteer = None
+    if form.is_valid():
+        volunteer = (Volunteer.objects.visible_to(request.user).select_related("region")
+                     .filter(pk=form.volunteer_id).first())
+        if volunteer is None:
+            form.add_error("choice", _("The caring mother does not exist or is outside your area."))
+    if volunteer is None:
+        return render_suggest(request, child, form=form, status=400)
+    query = matching.search_text(request.GET.get("q"))
+    back = reverse("pairing:suggest", args=[child.pk]) + (f"?{urlencode({'q': query})}" if query else "")
+    return render(request, "pairing/confirm.html", {
+        "child": child,
+        "region_path": child.region.path_name(),
+        "volunteer": volunteer,
+        "role": PairingRole(form.role),
+        "choice": form.cleaned_data["choice"],
+        "started_on": form.cleaned_data["started_on"],
+        "back_url": back,
+    })
 
 
 @require(EDIT, services.EDIT_MESSAGE)

@@ -51,6 +51,15 @@ from tests import clock, factories
 from tests.factories import PASSWORD, REGION_ROWS, UserFactory
 
 
+def pytest_collection_modifyitems(items):
+    """The tests that start real Celery workers (marked ``redis``) run one after another in one pytest
+    worker (bin/test distributes with ``--dist loadgroup``): workers of two tests at once share Redis's
+    list of unacknowledged tasks, and one test's worker timing another's hand-over made it flaky."""
+    for item in items:
+        if item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("celery-workers"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _pinned_clock():
     """The whole session runs on ``clock.DEFAULT_TODAY`` (session- and module-scoped fixtures too)."""

@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-APPS = ["accounts", "activities", "children", "config", "core", "pairing", "reports", "volunteers"]
+APPS = ["accounts", "activities", "children", "config", "core", "exports", "pairing", "reports", "submissions", "volunteers"]
 
 
 def _unquote(lines: list[str]) -> str:

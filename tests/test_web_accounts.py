@@ -59,6 +59,15 @@ def test_user_detail_outside_scope_is_404(client, admin_lishi, staff_yuci):
     assert client.get(reverse("accounts:user-detail", args=[staff_yuci.pk])).status_code == 404
 
 
+def test_user_page_trail_leads_back_to_the_users(client, admin_lishi, staff_lishi):
+    client.force_login(admin_lishi)
+    html = client.get(reverse("accounts:user-detail", args=[staff_lishi.pk])).content.decode()
+    trail = html.split('class="trail"', 1)[1].split("</nav>", 1)[0]
+    assert f'<a href="{reverse("accounts:user-list")}">用户管理</a>' in trail
+    assert f'<span aria-current="page">{staff_lishi.get_full_name()}</span>' in trail
+    assert "←" not in html
+
+
 def test_admin_creates_a_user_in_scope(client, admin_lishi, regions):
     client.force_login(admin_lishi)
     response = client.post(reverse("accounts:user-create"), {
@@ -125,7 +134,7 @@ def test_healthz_reports_the_database(client):
     assert response.json()["database"] == "ok"
 
 
-def test_english_is_switchable(client, staff_lishi):
+def test_english_is_chosen_on_the_profile_page(client, staff_lishi):
     client.force_login(staff_lishi)
-    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.post(reverse("profile"), {"language": "en"})
     assert "Log out" in client.get(reverse("home")).content.decode()

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Region
-from core import regions
 from core.regioncodes import LEVELS, is_valid_code, subtree_q
 from core.regions import CODE_MESSAGE, region_options
+from core.widgets import RegionField, region_filter_widget
 from volunteers.models import (
     RecognitionKind,
     Sector,
@@ -42,21 +42,11 @@ def date_field(label, *, required: bool = True, initial_today: bool = False, hel
     )
 
 
-def set_up_region_field(field: forms.Field, actor) -> None:
-    """A select of every region the actor may place records in (core.regions.region_options, all
-    levels), or a 12-digit code input where they are more than the picker lists."""
-    options = region_options(actor, depth=len(LEVELS), levels=LEVELS)
-    if len(options) < regions.OPTIONS_LIMIT:
-        field.widget = forms.Select(choices=[EMPTY, *options])
-    else:
-        field.widget = forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 12,
-                                              "placeholder": "141102000000", "autocomplete": "off"})
-        field.help_text = _("The 12-digit region code (统计用区划代码).")
-
-
-def region_from_code(value: str) -> Region | None:
-    """Scope is the service's to judge; an unknown code reaches it as None."""
-    return Region.objects.filter(pk=(value or "").strip()).first()
+def set_up_region_field(field: RegionField, actor) -> None:
+    """Every region the actor may place records in (Region.objects.manageable_by, all levels): a select
+    of them (core.regions.region_options) while they fit, else the search picker (core.widgets)."""
+    field.offer(Region.objects.manageable_by(actor), options=region_options(actor, depth=len(LEVELS), levels=LEVELS),
+                with_province=not actor.region_id)
 
 
 def _team_label(team: Team) -> str:
@@ -95,7 +85,7 @@ class VolunteerForm(forms.Form):
     name = forms.CharField(label=_lazy("Name"), max_length=40)
     phone = forms.CharField(label=_lazy("Mobile number"), max_length=20,
                             widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}))
-    region = forms.CharField(label=_lazy("Region"), max_length=12)
+    region = RegionField(label=_lazy("Region"))
     sector = forms.ChoiceField(label=_lazy("Sector"), choices=Sector.choices, initial=Sector.OTHER)
     employer = forms.CharField(label=_lazy("Work unit"), max_length=80, required=False)
     skills = forms.MultipleChoiceField(label=_lazy("Skills"), choices=Skill.choices, required=False,
@@ -137,12 +127,6 @@ class VolunteerForm(forms.Form):
     @property
     def creates_login(self) -> bool:
         return "login_username" in self.fields
-
-    def clean_region(self) -> Region | None:
-        region = region_from_code(self.cleaned_data["region"])
-        if region is None and self.volunteer is not None:  # on edit, None would mean "unchanged"
-            raise ValidationError(_("The region does not exist or is outside your area."))
-        return region
 
     def clean(self):
         data = super().clean()
@@ -218,7 +202,7 @@ class RecognitionForm(PageForm):
 
 class TeamForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=80)
-    region = forms.CharField(label=_lazy("Region"), max_length=12)
+    region = RegionField(label=_lazy("Region"))
     created_on = date_field(_lazy("Founded on"), required=False)
     notes = forms.CharField(label=_lazy("Notes"), max_length=300, required=False)
 
@@ -226,22 +210,16 @@ class TeamForm(forms.Form):
         super().__init__(*args, **kwargs)
         set_up_region_field(self.fields["region"], actor)
 
-    def clean_region(self) -> Region | None:
-        return region_from_code(self.cleaned_data["region"])
-
 
 class StationForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=80)
-    region = forms.CharField(label=_lazy("Region"), max_length=12)
+    region = RegionField(label=_lazy("Region"))
     address = forms.CharField(label=pgettext_lazy("work station", "Address"), max_length=200, required=False)
     opened_on = date_field(pgettext_lazy("work station", "Opened on"), required=False)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         set_up_region_field(self.fields["region"], actor)
-
-    def clean_region(self) -> Region | None:
-        return region_from_code(self.cleaned_data["region"])
 
 
 class IdListField(forms.Field):
@@ -259,7 +237,7 @@ class IdListField(forms.Field):
 class TrainingForm(forms.Form):
     title = forms.CharField(label=_lazy("Title"), max_length=120)
     held_on = date_field(_lazy("Held on"), initial_today=True)
-    region = forms.CharField(label=_lazy("Region"), max_length=12)
+    region = RegionField(label=_lazy("Region"))
     topic = forms.CharField(label=_lazy("Topic"), max_length=120, required=False)
     organiser = forms.CharField(label=_lazy("Organiser"), max_length=80, required=False)
     attendees = IdListField(label=_lazy("Caring mothers who attended"), required=False)
@@ -275,9 +253,6 @@ class TrainingForm(forms.Form):
         self.fields["attendees"].widget.choices = [
             (v.pk, f"{v.name}（{v.team.name if v.team_id else v.region.name}）") for v in candidates]
 
-    def clean_region(self) -> Region | None:
-        return region_from_code(self.cleaned_data["region"])
-
 
 class AttendeePickerForm(forms.Form):
     """Narrows the attendee checkboxes of the training form (GET)."""
@@ -289,8 +264,9 @@ class AttendeePickerForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         selected = (self.data.get("pick_region") or "").strip()
-        self.fields["pick_region"].widget = forms.Select(
-            choices=[("", _("All of my area")), *region_options(actor, selected=selected)])
+        self.fields["pick_region"].widget = region_filter_widget(region_options(actor, selected=selected),
+                                                                 empty_label=_("All of my area"),
+                                                                 with_province=not actor.region_id)
         selected_team = str(self.data.get("pick_team") or "")
         self.fields["pick_team"].choices = [("", _("All teams")), *team_filter_options(actor, selected_team)]
 
@@ -325,8 +301,9 @@ class RosterFilterForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         selected = (self.data.get("region") or "").strip()
-        self.fields["region"].widget = forms.Select(
-            choices=[("", _("All of my area")), *region_options(actor, selected=selected)])
+        self.fields["region"].widget = region_filter_widget(region_options(actor, selected=selected),
+                                                            empty_label=_("All of my area"),
+                                                            with_province=not actor.region_id)
         selected_team = str(self.data.get("team") or "")
         self.fields["team"].choices = [("", _("All teams")), *team_filter_options(actor, selected_team)]
 

@@ -21,12 +21,14 @@ from accounts.api.serializers import (
 )
 from accounts.models import Region, User
 from core.access import MANAGE, READ, SIGNED_IN, api_roles
+from core.compression import no_compression
 from core.openapi import LOCKED_OUT
 from core.regioncodes import subtree_q
 from core.regions import validate_code
 from volunteers.services import volunteer_create_login
 
 
+@no_compression  # a new API token: never compressed (BREACH, core.compression)
 class TokenView(APIView):
     """Exchange a user name and password for an API token (`Authorization: Token <token>`). A token
     expires after TOKEN_IDLE_STAFF (caring mothers: TOKEN_IDLE_VOLUNTEER) unused; each use renews it."""

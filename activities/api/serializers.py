@@ -69,6 +69,9 @@ class ActivitySerializer(serializers.ModelSerializer):
         help_text=_("Needed when the caring mother already has an activity of the same kind with the child "
                     "on that day."))
     region = serializers.CharField(source="region_id", read_only=True, label=_("region code"))
+    # The labels the pages show (the models' TextChoices, docs/glossary.md), in the caller's language.
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True, label=_("kind, as shown"))
+    services_display = serializers.SerializerMethodField(label=_("services given, as shown"))
     photos = serializers.SerializerMethodField(label=_("photos"))
     can_edit = serializers.SerializerMethodField(label=_("the caller may correct it"))
 
@@ -79,7 +82,8 @@ class ActivitySerializer(serializers.ModelSerializer):
                   "follow_up", "co_volunteers", "confirm_large_aid", "confirm_large_participants", "confirm_repeat",
                   "region",
                   "photos", "can_edit",
-                  "created_at", "updated_at"]
+                  "created_at", "updated_at",
+                  "kind_display", "services_display"]
         read_only_fields = ["created_at", "updated_at"]
 
     @extend_schema_field(serializers.ListField(child=serializers.URLField()))
@@ -87,6 +91,9 @@ class ActivitySerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         urls = [reverse("activities:photo", args=[photo.pk]) for photo in activity.photos.all()]
         return [request.build_absolute_uri(url) for url in urls] if request is not None else urls
+
+    def get_services_display(self, activity: Activity) -> list[str]:
+        return [str(CareService(value).label) for value in activity.services or [] if value in CareService.values]
 
     def get_can_edit(self, activity: Activity) -> bool:
         request = self.context.get("request")
@@ -147,6 +154,10 @@ def _normal(value):
 
 class PhotoUploadSerializer(serializers.Serializer):
     image = serializers.FileField(label=_("photo"), help_text=_("A JPEG, PNG or WebP image (multipart/form-data)."))
+    client_id = serializers.UUIDField(
+        label=_("photo id"), required=False,
+        help_text=_("The client's own id for this photo: sending it again stores nothing twice (200 with the "
+                    "stored photo)."))
 
 
 class PhotoSerializer(serializers.Serializer):

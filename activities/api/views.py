@@ -6,7 +6,8 @@ the caller's scope is a 404.
 Recording goes through activities.services.activity_record, which is idempotent on the client's
 UUID: 201 when created, 200 with the stored record when the same id arrives again with the same
 content (a phone retrying), 409 when it arrives with other content. Corrections go through
-activity_update (after the edit window only staff may: 403), photos through activities.photos.
+activity_update (after the edit window only staff may: 403), photos through activities.photos (idempotent
+on the client's photo id when one is sent: 201 stored, 200 already stored).
 Viewers read only (403). Nothing is deleted (no DELETE: 405).
 """
 
@@ -113,14 +114,24 @@ class ActivityViewSet(PhoneListsUnfiltered, mixins.ListModelMixin, mixins.Retrie
                                  confirm_large_participants=confirm_participants, **fields)
         return self._respond(activity.pk, status.HTTP_200_OK)
 
-    @extend_schema(summary="Add a photo (JPEG, PNG or WebP; resized, location metadata removed)",
-                   request={"multipart/form-data": PhotoUploadSerializer}, responses={201: PhotoSerializer})
+    @extend_schema(summary="Add a photo (JPEG, PNG or WebP; resized, location metadata removed); idempotent on "
+                           "the client's photo id",
+                   request={"multipart/form-data": PhotoUploadSerializer},
+                   responses={201: PhotoSerializer,
+                              200: OpenApiResponse(PhotoSerializer,
+                                                   description=_("A photo with this id was already added to the "
+                                                                 "activity: the stored photo; nothing was stored."))})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser],
             serializer_class=PhotoUploadSerializer, filter_backends=[], pagination_class=None)
     def photos(self, request, pk=None):
         activity = self.get_object()
         serializer = PhotoUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        photo = photo_service.photo_add(actor=request.user, activity=activity, upload=serializer.validated_data["image"])
+        upload, client_id = serializer.validated_data["image"], serializer.validated_data.get("client_id")
+        if client_id is None:
+            photo, created = photo_service.photo_add(actor=request.user, activity=activity, upload=upload), True
+        else:
+            photo, created = photo_service.photo_add_once(actor=request.user, activity=activity, upload=upload,
+                                                          client_id=client_id)
         return Response(PhotoSerializer(photo, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -15,8 +15,9 @@ class ChildChoiceField(forms.ModelChoiceField):
 
 
 class LogForm(forms.Form):
-    # activity_record names the children it refuses "children"; this form has one "child".
-    SERVICE_FIELDS = {"children": "child"}
+    # activity_record names the children it refuses "children"; this form has one "child". photo_add
+    # names the file "image"; here it is "photo".
+    SERVICE_FIELDS = {"children": "child", "image": "photo"}
 
     # Filled by app.js with the client's UUID; the no-JavaScript fallback leaves it empty.
     id = forms.UUIDField(required=False, widget=forms.HiddenInput)
@@ -28,7 +29,8 @@ class LogForm(forms.Form):
                                          widget=forms.CheckboxSelectMultiple)
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), required=False,
                                           widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    participants = forms.IntegerField(label=_("Participants (人次)"), initial=1,
+    # Optional like the rest of "more": left empty it counts the one visit (1 人次), as the phone's queue does.
+    participants = forms.IntegerField(label=_("Participants (人次)"), initial=1, required=False,
                                       widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     aid_value_yuan = forms.DecimalField(label=_("Aid value (yuan)"), required=False,
                                         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
@@ -38,8 +40,15 @@ class LogForm(forms.Form):
     confirm_large = forms.BooleanField(label=_("The figures are right: save them as they are"), required=False)
     # Shown once the service has said the child already has this kind of activity that day.
     confirm_repeat = forms.BooleanField(label=_("Record another one anyway"), required=False)
+    # Optional. Checked, resized and stored by activities.photos.photo_add once the activity is recorded
+    # (the page has two inputs of this name, the camera and the album; a browser sends the chosen one).
+    photo = forms.FileField(label=_("Photo (optional)"), required=False)
 
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children
         self.fields["occurred_on"].initial = timezone.localdate
+
+    def clean_participants(self) -> int:
+        value = self.cleaned_data.get("participants")
+        return 1 if value is None else value

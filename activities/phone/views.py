@@ -18,6 +18,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,7 +31,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods
 
-from activities import rhythm
+from accounts.profile import language_form
+from accounts.profile import saved as language_saved
+from activities import photos, rhythm
 from activities.models import Activity, ActivityChild, ActivityKind
 from activities.phone.forms import LogForm
 from activities.services import ActivityConflict, activity_record
@@ -40,6 +43,7 @@ from core.access import PHONE, SIGNED_IN, is_volunteer, require
 from core.forms import attach_service_errors
 
 HISTORY_PAGE_SIZE = 20
+PHOTO_URL_ID = "00000000-0000-0000-0000-000000000000"
 OPEN_NEED_STATUSES = (NeedStatus.OPEN, NeedStatus.CLAIMED)
 # What staff are told on a phone page (their pages are elsewhere).
 PHONE_ONLY = gettext_lazy("These pages are for caring-mother volunteers.")
@@ -71,6 +75,11 @@ def phone_config(user) -> dict:
     return {
         "user": user.pk,
         "api": reverse("activity-list"),
+        # Where a queued photo goes: the activity's id in place of the zeros.
+        "photos": reverse("activity-photos", args=[PHOTO_URL_ID]),
+        # The photo is shrunk on the phone to this long side, as JPEG of this quality (0–1); the server
+        # refuses files over photoMaxBytes and re-encodes the rest itself (activities.photos).
+        "photo": {"maxSide": photos.MAX_SIDE, "quality": 0.8, "maxBytes": settings.ACTIVITY_PHOTO_MAX_BYTES},
         "serviceWorker": reverse("phone:service-worker"),
         "scope": reverse("phone:home"),
         "warm": [reverse("phone:home"), reverse("phone:log"), reverse("phone:history")],
@@ -97,6 +106,11 @@ def phone_config(user) -> dict:
             "confirmRepeat": _("Already recorded today. Record another one anyway?"),
             "confirmRepeatOn": _("Already recorded on %(date)s. Record another one anyway?"),
             "recordAnyway": _("Record another one anyway"),
+            "photoUnreadable": _("This file cannot be read as a photo: choose a JPEG, PNG or WebP picture."),
+            "photoTooLarge": _("The photo is too large even after shrinking: choose another one."),
+            "photoWaiting": _("Photo waiting to be sent"),
+            "photoSynced": _("Photo sent"),
+            "photoFailed": _("Photo not accepted: %(error)s"),
         },
     }
 
@@ -153,17 +167,26 @@ def log_activity(request):
     without JavaScript the form posts here and the same service records it."""
     children = Child.objects.visible_to(request.user).order_by("name", "pk")
     if request.method == "POST":
-        form = LogForm(request.POST, children=children)
+        form = LogForm(request.POST, request.FILES, children=children)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                activity, _created = activity_record(
-                    actor=request.user, id=data["id"], children=[data["child"].pk], occurred_on=data["occurred_on"],
-                    kind=data["kind"], services=data["services"], duration_minutes=data["duration_minutes"],
-                    participants=data["participants"], aid_value_yuan=data["aid_value_yuan"], notes=data["notes"],
-                    follow_up=data["follow_up"], confirm_large_participants=data["confirm_large"],
-                    confirm_large_aid=data["confirm_large"], confirm_repeat=data["confirm_repeat"],
-                )
+                # One outcome: a photo refused (too large, not an image …) leaves no activity behind,
+                # and the form comes back with the photo's error to try again.
+                with transaction.atomic():
+                    activity, _created = activity_record(
+                        actor=request.user, id=data["id"], children=[data["child"].pk],
+                        occurred_on=data["occurred_on"], kind=data["kind"], services=data["services"],
+                        duration_minutes=data["duration_minutes"], participants=data["participants"],
+                        aid_value_yuan=data["aid_value_yuan"], notes=data["notes"], follow_up=data["follow_up"],
+                        confirm_large_participants=data["confirm_large"], confirm_large_aid=data["confirm_large"],
+                        confirm_repeat=data["confirm_repeat"],
+                    )
+                    if data["photo"] is not None:
+                        try:
+                            photos.photo_add(actor=request.user, activity=activity, upload=data["photo"])
+                        except PermissionDenied as exc:  # a visit older than the edit window
+                            raise ValidationError({"image": str(exc)}) from None
             except ValidationError as exc:
                 attach_service_errors(exc, form)
             except ActivityConflict as exc:
@@ -207,6 +230,19 @@ def history(request):
     for activity in page:
         activity.child_names = [given_name(c.name) for c in activity.children.all()]
     return _render(request, "phone/history.html", {"page": page})
+
+
+@require(PHONE, message=PHONE_ONLY)
+@require_http_methods(["GET", "POST"])
+def me(request):
+    """我的: her settings (the language of her pages, accounts.profile), her password, logging out."""
+    form, language = language_form(request)
+    if language is not None:
+        return language_saved(language, "phone:me")
+    response = _render(request, "phone/me.html", {"form": form})
+    if form.errors:
+        response.status_code = 400
+    return response
 
 
 @login_not_required

@@ -34,6 +34,7 @@ from children.api.serializers import (
 from children.filters import ChildFilter, validate_region_code
 from children.models import Child, Need, NeedKind, NeedStatus, Status
 from core.access import EDIT, PHONE, READ, PhoneListsUnfiltered, api_roles, is_volunteer
+from core.compression import no_compression
 from core.filters import IntegerFilter
 from core.regioncodes import subtree_q
 from core.regions import validate_code
@@ -206,6 +207,7 @@ class ChildViewSet(PhoneListsUnfiltered, mixins.ListModelMixin, mixins.RetrieveM
                    request=RevealSerializer, responses=RevealedIdNumberSerializer)
     @action(detail=True, methods=["post"], url_path="reveal-id", url_name="reveal-id",
             serializer_class=RevealSerializer, **SUB_RESOURCE)
+    @no_compression  # the full ID number: never compressed (BREACH, core.compression)
     def reveal_id(self, request, pk=None):
         child = self.get_object()
         serializer = RevealSerializer(data=request.data)

@@ -27,6 +27,7 @@ from children.models import Child, Need, NeedStatus, Status
 from children.services import EDIT_MESSAGE
 from children.views.ledger import detail_queryset, render_detail
 from core.access import EDIT, require
+from core.compression import no_compression
 from core.forms import attach_service_errors
 
 
@@ -72,7 +73,7 @@ def child_status(request, pk: int):
 @require_POST
 def child_transfer(request, pk: int):
     child = _child_for_action(request, pk)
-    form = TransferForm(request.POST)
+    form = TransferForm(request.POST, actor=request.user)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -107,6 +108,7 @@ def child_assess(request, pk: int):
 @require(EDIT, EDIT_MESSAGE)
 @require_POST
 @never_cache
+@no_compression  # the full ID number: never compressed (BREACH, core.compression)
 def child_reveal(request, pk: int):
     """Show the full ID number once, on this response only (never stored in the session); audited."""
     child = _child_for_action(request, pk)

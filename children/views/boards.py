@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import Region
+from children.filters import WAITING_NEEDS
 from children.models import (
     CATEGORY_AGE_LIMIT,
     Category,
@@ -50,8 +51,6 @@ PAGE_SIZE = 50
 COLOR_COLUMNS = (("red", RiskColor.RED), ("yellow", RiskColor.YELLOW), ("green", RiskColor.GREEN),
                  ("unassessed", "none"))
 COUNT_KEYS = (*(key for key, _value in COLOR_COLUMNS), "total")
-# Needs still waiting for someone (the list's default).
-WAITING_NEEDS = (NeedStatus.OPEN, NeedStatus.CLAIMED)
 
 
 def _ledger_url(**params) -> str:

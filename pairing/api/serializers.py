@@ -6,6 +6,7 @@ pairing.services, which the views call; nothing here creates or ends a pairing.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework import serializers
 
 from children.api.serializers import BlankAsNullChoiceField
@@ -23,7 +24,7 @@ class PairingSerializer(serializers.ModelSerializer):
     role = serializers.ChoiceField(choices=PairingRole.choices, label=_("role"))
     started_on = serializers.DateField(required=False, label=_("started on"), help_text=_("Defaults to today."))
     end_reason = BlankAsNullChoiceField(choices=EndReason.choices, label=_("end reason"))
-    active = serializers.BooleanField(source="is_active", read_only=True, label=_("active"))
+    active = serializers.BooleanField(source="is_active", read_only=True, label=pgettext_lazy("pairing state", "active"))
 
     class Meta:
         model = Pairing
@@ -40,7 +41,7 @@ class VolunteerPairingSerializer(serializers.ModelSerializer):
     child_given_name = serializers.SerializerMethodField(label=_("given name"))
     volunteer = serializers.IntegerField(source="volunteer_id", read_only=True, label=_("caring mother"))
     end_reason = BlankAsNullChoiceField(choices=EndReason.choices, read_only=True, label=_("end reason"))
-    active = serializers.BooleanField(source="is_active", read_only=True, label=_("active"))
+    active = serializers.BooleanField(source="is_active", read_only=True, label=pgettext_lazy("pairing state", "active"))
 
     class Meta:
         model = Pairing

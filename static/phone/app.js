@@ -12,6 +12,12 @@
  * queue and from what the page says was recorded today) and sent with ``confirm_repeat``; one the
  * server refuses as a repeat is marked failed, with a button to record it anyway. After saving, the
  * form is cleared and the phone goes back to 我的孩子, which shows the record's state.
+ *
+ * A photo (optional, one per record) is shrunk on the phone when chosen: drawn on a canvas at most
+ * cfg.photo.maxSide on its long side and encoded as a fresh JPEG (which carries no EXIF, so no GPS
+ * position). The Blob is queued inside the record and uploaded right after the record is accepted,
+ * with its own UUID, so a retried upload stores nothing twice. The record counts as synced once its
+ * photo is sent; a photo the server refuses is shown with its message and not sent again.
  */
 (function () {
   "use strict";
@@ -98,6 +104,31 @@
     try { return JSON.parse(window.localStorage.getItem(LS_KEY) || "{}"); } catch (e) { return {}; }
   }
 
+  // localStorage keeps text only: a queued photo goes there as a data: URL.
+  function lsStorable(record) {
+    if (!record.photo || !record.photo.blob) return Promise.resolve(record);
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onload = function () {
+        var copy = JSON.parse(JSON.stringify(record));
+        copy.photo = { id: record.photo.id, status: record.photo.status, error: record.photo.error || "",
+          dataUrl: reader.result };
+        resolve(copy);
+      };
+      reader.onerror = function () { reject(reader.error); };
+      reader.readAsDataURL(record.photo.blob);
+    });
+  }
+
+  function photoBlob(photo) {
+    if (photo.blob) return photo.blob;
+    var parts = String(photo.dataUrl || "").split(",");
+    var bytes = window.atob(parts[1] || "");
+    var buffer = new Uint8Array(bytes.length);
+    for (var i = 0; i < bytes.length; i++) buffer[i] = bytes.charCodeAt(i);
+    return new Blob([buffer], { type: "image/jpeg" });
+  }
+
   var queue = {
     all: function () {
       return idb("readonly", function (store, out) {
@@ -113,9 +144,11 @@
     },
     put: function (record) {
       return idb("readwrite", function (store) { store.put(record); }).catch(function () {
-        var data = lsRead();
-        data[record.id] = record;
-        window.localStorage.setItem(LS_KEY, JSON.stringify(data));
+        return lsStorable(record).then(function (storable) {
+          var data = lsRead();
+          data[record.id] = storable;
+          window.localStorage.setItem(LS_KEY, JSON.stringify(data));
+        });
       });
     },
     remove: function (id) {
@@ -159,6 +192,59 @@
     });
   }
 
+  function sendPhoto(record) {
+    var body = new FormData();
+    body.append("image", photoBlob(record.photo), "photo.jpg");
+    body.append("client_id", record.photo.id);
+    return fetch(cfg.photos.replace("00000000-0000-0000-0000-000000000000", record.id), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Accept": "application/json",
+        "Accept-Language": document.documentElement.lang || "zh-hans",
+        "X-CSRFToken": cookie("csrftoken"),
+        "X-Requested-With": "XMLHttpRequest",
+      },
+      body: body,
+    });
+  }
+
+  // The record and its photo (if any) are on the server: done.
+  function settle(record) {
+    record.status = "synced";
+    record.synced = Date.now();
+    record.error = "";
+    return queue.put(record).then(function () { return true; });
+  }
+
+  // The record is accepted; now its photo. The server is idempotent on the photo's id: a retry after a
+  // lost answer finds the stored photo (200) and stores nothing twice.
+  function syncPhoto(record) {
+    var photo = record.photo;
+    if (!photo || photo.status !== "pending") return settle(record);
+    return sendPhoto(record).then(function (res) {
+      if (res.status === 200 || res.status === 201) {
+        record.photo = { id: photo.id, status: "synced", error: "" };  // the picture itself is not kept
+        return settle(record);
+      }
+      if (res.status === 401) {
+        authProblem = true;  // stays pending; sent after the next login
+        return false;
+      }
+      if (res.status >= 400 && res.status < 500) {
+        // Refused (too large, not a photo, too old to add photos to …): said, and not sent again.
+        return res.json().catch(function () { return {}; }).then(function (body) {
+          record.photo = { id: photo.id, status: "failed", error: messagesOf(body) || String(res.status) };
+          return settle(record);
+        });
+      }
+      record.tries = (record.tries || 0) + 1;  // 5xx and the like: try again later
+      return queue.put(record).then(function () { return true; });
+    }, function () {
+      return false;  // no network: keep it pending
+    });
+  }
+
   function syncOnce() {
     return queue.all().then(function (records) {
       var pending = records.filter(function (r) { return r.status === "pending"; });
@@ -167,12 +253,13 @@
       pending.forEach(function (record) {
         chain = chain.then(function (goOn) {
           if (!goOn) return false;
+          if (record.accepted) return syncPhoto(record);
           return send(record).then(function (res) {
             if (res.status === 200 || res.status === 201) {
-              record.status = "synced";
-              record.synced = Date.now();
+              if (!record.photo) return settle(record);
+              record.accepted = true;
               record.error = "";
-              return queue.put(record).then(function () { return true; });
+              return queue.put(record).then(function () { return syncPhoto(record); });
             }
             if (res.status === 400 || res.status === 409) {
               return res.json().catch(function () { return {}; }).then(function (body) {
@@ -249,6 +336,12 @@
           li.setAttribute("data-status", r.status);
           li.appendChild(el("span", "q-what", [r.label.child, r.label.kind, r.payload.occurred_on].join(" · ")));
           li.appendChild(el("span", "q-state", stateText(r)));
+          if (r.photo) {
+            li.setAttribute("data-photo", r.photo.status);
+            var photoText = r.photo.status === "synced" ? T.photoSynced
+              : r.photo.status === "failed" ? fmt(T.photoFailed, { error: r.photo.error }) : T.photoWaiting;
+            li.appendChild(el("span", "q-photo" + (r.photo.status === "failed" ? " is-error" : ""), photoText));
+          }
           if (r.status === "failed") {
             li.appendChild(el("span", "q-error", r.error));
             var discard = el("button", "btn btn-small", T.discard);
@@ -277,7 +370,9 @@
       if (lastSaved) {
         var mine = records.filter(function (r) { return r.id === lastSaved; })[0];
         var what = mine ? [mine.label.child, mine.label.kind].join(" · ") + "：" : "";
-        if (mine && mine.status === "synced") say(what + T.savedSynced);
+        if (mine && mine.status === "synced" && mine.photo && mine.photo.status === "failed") {
+          say(what + T.savedSynced + " " + fmt(T.photoFailed, { error: mine.photo.error }), true);
+        } else if (mine && mine.status === "synced") say(what + T.savedSynced);
         else if (mine && mine.status === "failed") say(T.failed + "：" + mine.error, true);
         else if (mine) say(what + T.savedOffline);
       }
@@ -315,6 +410,112 @@
     return span ? span.textContent.trim() : "";
   }
 
+  // --- the photo: shrunk on the phone, shown, queued with the record ------------------------------
+
+  var photoBox = form && form.querySelector("[data-photo]");
+  var photo = null;  // {blob, url}: the shrunk photo to save with the record
+  var photoBusy = null;  // a photo being shrunk (保存 waits for it)
+
+  function photoSay(text) {
+    var node = photoBox && photoBox.querySelector("[data-photo-msg]");
+    if (!node) return;
+    node.textContent = text || "";
+    node.hidden = !text;
+  }
+
+  // The picture, upright: createImageBitmap applies the EXIF orientation when asked; older browsers
+  // get an <img>, which browsers draw upright too.
+  function decodePhoto(file) {
+    var viaImg = function () {
+      return new Promise(function (resolve, reject) {
+        var url = URL.createObjectURL(file);
+        var img = new Image();
+        img.onload = function () { resolve({ source: img, width: img.naturalWidth, height: img.naturalHeight,
+          done: function () { URL.revokeObjectURL(url); } }); };
+        img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("not a picture")); };
+        img.src = url;
+      });
+    };
+    if (typeof window.createImageBitmap !== "function") return viaImg();
+    return window.createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      return { source: bitmap, width: bitmap.width, height: bitmap.height, done: function () { bitmap.close(); } };
+    }, viaImg);
+  }
+
+  // At most maxSide on the long side, as a new JPEG: the canvas keeps the pixels only (no EXIF, no GPS).
+  function shrinkPhoto(file) {
+    var limits = cfg.photo || {};
+    return decodePhoto(file).then(function (decoded) {
+      var scale = Math.min(1, (limits.maxSide || 1600) / Math.max(decoded.width, decoded.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(decoded.width * scale));
+      canvas.height = Math.max(1, Math.round(decoded.height * scale));
+      var ctx = canvas.getContext("2d");
+      ctx.fillStyle = "#fff";  // transparency on white, as the server does
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(decoded.source, 0, 0, canvas.width, canvas.height);
+      decoded.done();
+      return new Promise(function (resolve, reject) {
+        canvas.toBlob(function (blob) {
+          if (blob) resolve(blob); else reject(new Error("not encoded"));
+        }, "image/jpeg", limits.quality || 0.8);
+      });
+    });
+  }
+
+  function showPhoto() {
+    if (!photoBox) return;
+    var preview = photoBox.querySelector("[data-photo-preview]");
+    var pick = photoBox.querySelector("[data-photo-pick]");
+    var thumb = photoBox.querySelector("[data-photo-thumb]");
+    if (photo) thumb.src = photo.url; else thumb.removeAttribute("src");
+    preview.hidden = !photo;
+    pick.hidden = !!photo;
+  }
+
+  function clearPhoto() {
+    if (photo) URL.revokeObjectURL(photo.url);
+    photo = null;
+    if (photoBox) {
+      Array.prototype.forEach.call(photoBox.querySelectorAll("[data-photo-input]"), function (i) { i.value = ""; });
+    }
+    showPhoto();
+  }
+
+  function onPhotoChosen(event) {
+    var input = event.target;
+    var file = input.files && input.files[0];
+    if (!file) return;
+    photoSay("");
+    var limits = cfg.photo || {};
+    photoBusy = shrinkPhoto(file).then(function (blob) {
+      if (limits.maxBytes && blob.size > limits.maxBytes) throw new Error(T.photoTooLarge);
+      clearPhoto();
+      photo = { blob: blob, url: URL.createObjectURL(blob) };
+      showPhoto();
+    }).catch(function (err) {
+      clearPhoto();
+      photoSay(err && err.message === T.photoTooLarge ? T.photoTooLarge : T.photoUnreadable);
+    }).then(function () {
+      input.value = "";  // the shrunk copy is what is saved; the same file can be chosen again
+      photoBusy = null;
+    });
+  }
+
+  function preparePhoto() {
+    if (!photoBox) return;
+    var pick = photoBox.querySelector("[data-photo-pick]");
+    pick.classList.add("is-enhanced");
+    Array.prototype.forEach.call(pick.querySelectorAll(".photo-btn"), function (label) { label.classList.add("btn"); });
+    Array.prototype.forEach.call(photoBox.querySelectorAll("[data-photo-input]"), function (input) {
+      input.addEventListener("change", onPhotoChosen);
+    });
+    photoBox.querySelector("[data-photo-remove]").addEventListener("click", function () {
+      clearPhoto();
+      photoSay("");
+    });
+  }
+
   function resetOptional() {
     Array.prototype.forEach.call(form.querySelectorAll("input[name='services']"), function (b) { b.checked = false; });
     ["duration_minutes", "aid_value_yuan", "notes"].forEach(function (n) {
@@ -322,6 +523,7 @@
     });
     if (form.elements.participants) form.elements.participants.value = "1";
     if (form.elements.follow_up) form.elements.follow_up.checked = false;
+    clearPhoto();
     var more = form.querySelector("details.more");
     if (more) more.open = false;
   }
@@ -400,7 +602,11 @@
       created: Date.now(), synced: null,
       label: { child: checkedLabel("child"), kind: checkedLabel("kind") || cfg.kinds[payload.kind] || payload.kind },
     };
-    queue.all().catch(function () { return []; }).then(function (records) {
+    (photoBusy || Promise.resolve()).then(function () {
+      // The photo gets its own id now: its upload is idempotent on it, whatever the retries.
+      if (photo) record.photo = { id: uuid4(), blob: photo.blob, status: "pending", error: "" };
+      return queue.all().catch(function () { return []; });
+    }).then(function (records) {
       if (knownRepeat(payload, records)) {
         var question = payload.occurred_on === localToday() ? T.confirmRepeat
           : fmt(T.confirmRepeatOn, { date: payload.occurred_on });
@@ -424,6 +630,7 @@
 
   if (form) {
     prepareForm();
+    preparePhoto();
     form.addEventListener("submit", onSubmit);
     window.addEventListener("pageshow", function (event) {
       // Back from 我的孩子 to a page kept in memory: the form is usable again.

@@ -6,9 +6,10 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 
 from accounts.models import AuditAction, AuditEvent
-from activities.models import Activity, ActivityChild
+from activities.models import Activity, ActivityChild, ActivityKind, CareService
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +107,31 @@ def test_an_aid_value_over_100000_yuan_is_taken_when_confirmed(phone, my_child):
 def test_the_follow_up_flag_opens_a_need(phone, my_child):
     phone.post(URL, payload(my_child, follow_up=True, notes="书包破了"), format="json")
     assert my_child.needs.get().description == "书包破了"
+
+
+def test_the_kind_and_services_come_with_the_labels_the_pages_show(phone, my_child):
+    body = phone.post(URL, payload(my_child), format="json", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    with translation.override("zh-hans"):
+        expected = (str(ActivityKind.HOME_VISIT.label),
+                    [str(CareService.EMOTIONAL.label), str(CareService.TUTORING.label)])
+    assert (body["kind_display"], body["services_display"]) == expected == ("入户探访", ["情感慰藉", "学业辅导"])
+
+
+def test_the_display_fields_are_in_the_callers_language(phone, my_child):
+    body = phone.post(URL, payload(my_child), format="json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (body["kind_display"], body["services_display"]) == ("Home visit", ["Emotional comfort", "Homework tutoring"])
+
+
+def test_the_display_fields_are_read_only(phone, my_child):
+    response = phone.post(URL, payload(my_child, kind_display="学业辅导"), format="json")
+    assert response.json()["kind"] == "home_visit" and response.json()["kind_display"] == "入户探访"
+
+
+def test_the_schema_documents_the_display_fields_as_read_only(api_client):
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    fields = schema["components"]["schemas"]["Activity"]["properties"]
+    assert (fields["kind_display"]["readOnly"], fields["services_display"]["readOnly"]) == (True, True)
+    assert "kind_display" not in schema["components"]["schemas"]["ActivityRequest"]["properties"]
 
 
 # --- bad input: 400 naming the field, nothing stored ----------------------------------------------

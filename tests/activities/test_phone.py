@@ -252,6 +252,19 @@ def test_log_form_without_javascript_saves_many_participants_once_confirmed(phon
     assert Activity.objects.get().participants == 300
 
 
+def test_log_form_without_javascript_counts_one_participant_when_left_empty(phone, my_child, today):
+    response = phone.post("/m/log/", {"child": my_child.pk, "occurred_on": today.isoformat(), "kind": "home_visit",
+                                      "participants": ""})
+    assert response.status_code == 302
+    assert Activity.objects.get().participants == 1
+
+
+def test_log_form_marks_nothing_in_the_optional_part_as_required(phone, my_child):
+    form = phone.get("/m/log/").context["form"]
+    optional = ("services", "duration_minutes", "participants", "aid_value_yuan", "notes", "follow_up")
+    assert [name for name in optional if form.fields[name].required] == []
+
+
 # --- history --------------------------------------------------------------------------------------
 
 def test_history_lists_her_activities_newest_first(phone, my_child, volunteer_lishi, record, today):

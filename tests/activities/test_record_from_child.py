@@ -1,5 +1,6 @@
 """Recording an activity from a child's page: the child and her active lead caring mother are chosen at
-first, and 'back' (and Cancel) return to the page it was opened from — a local path only."""
+first, the breadcrumb trail leads back to the child, and Cancel returns to the page it was opened from —
+a local path only."""
 
 from datetime import date
 
@@ -56,6 +57,30 @@ def test_back_and_cancel_return_to_the_child(client, staff_lishi, child_lishi):
     child_url = reverse("children:detail", args=[child_lishi.pk])
     html = record_page(client, child_lishi, next=child_url).content.decode()
     assert html.count(f'href="{child_url}"') == 2
+
+
+def trail(response) -> str:
+    return response.content.decode().split('class="trail"', 1)[1].split("</nav>", 1)[0]
+
+
+def test_the_trail_leads_through_the_activities_and_the_child(client, staff_lishi, child_lishi):
+    client.force_login(staff_lishi)
+    shown = trail(record_page(client, child_lishi))
+    assert f'href="{reverse("activities:list")}"' in shown
+    child_link = f'href="{reverse("children:detail", args=[child_lishi.pk])}">王小雨</a>'
+    assert shown.index(child_link) < shown.index('<span aria-current="page">记录关爱活动</span>')
+
+
+def test_the_page_has_no_back_arrow_besides_the_trail(client, staff_lishi, child_lishi):
+    client.force_login(staff_lishi)
+    html = record_page(client, child_lishi).content.decode()
+    assert "←" not in html and 'class="crumbs"' not in html
+
+
+def test_the_trail_of_a_group_activity_names_it(client, staff_lishi):
+    client.force_login(staff_lishi)
+    response = client.get(reverse("activities:create"), {"group": "1"})
+    assert '<span aria-current="page">记录集体活动</span>' in trail(response)
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"])

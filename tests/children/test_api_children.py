@@ -9,6 +9,7 @@ from accounts.models import AuditAction, AuditEvent
 from children import services
 from children.models import Child, Guardian, RiskAssessment, StatusChange
 from tests.children.conftest import new_id_number
+from tests.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -376,6 +377,15 @@ def test_transfer_to_a_malformed_region_names_region(api_client_for, staff_lishi
                                      {"region": "1411", "effective_on": "2025-01-10"}, format="json")
     assert response.status_code == 400
     assert "region" in response.json()
+    assert snapshot(child_lishi) == before
+
+
+def test_transfer_to_another_province_is_refused_on_region(api_client_for, staff_lishi, child_lishi):
+    RegionFactory(code="610102001000", name="吴城街道")  # 陕西省
+    before = snapshot(child_lishi)
+    response = api_client_for(staff_lishi).post(detail(child_lishi, "transfer/"),
+                                     {"region": "610102001000", "effective_on": "2025-01-10"}, format="json")
+    assert (response.status_code, list(response.json())) == (400, ["region"])
     assert snapshot(child_lishi) == before
 
 

@@ -3,11 +3,13 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import AuditAction, AuditEvent
 from children import services
 from children.models import Child, Need, RiskAssessment, StatusChange
+from tests.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +142,41 @@ def test_transfer_to_an_unknown_region_is_refused_on_the_region_field(client, st
                            {"region": "141102999000", "effective_on": "2025-01-10"})
     assert response.status_code == 400
     assert list(response.context["transfer_form"].errors) == ["region"]
+
+
+def test_transfer_to_another_province_is_refused_on_the_region_field(client, staff_lishi, child_lishi):
+    RegionFactory(code="610102001000", name="吴城街道")  # 陕西省
+    client.force_login(staff_lishi)
+    response = client.post(reverse("children:transfer", args=[child_lishi.pk]),
+                           {"region": "610102001000", "region_text": "吴城街道", "effective_on": "2025-01-10"})
+    assert response.status_code == 400
+    assert list(response.context["transfer_form"].errors) == ["region"]
+    assert Child.objects.get(pk=child_lishi.pk).region_id == "141102001200"
+
+
+def test_the_service_refuses_a_transfer_to_another_province(staff_lishi, child_lishi):
+    elsewhere = RegionFactory(code="610102001000", name="吴城街道")
+    with pytest.raises(ValidationError) as caught:
+        services.child_transfer(actor=staff_lishi, child=child_lishi, to_region=elsewhere,
+                                effective_on=date(2025, 1, 10))
+    assert list(caught.value.message_dict) == ["region"]
+
+
+def test_transfer_by_a_name_typed_without_the_script(client, staff_lishi, child_lishi):
+    RegionFactory(code="141102102000", name="吴城镇")
+    client.force_login(staff_lishi)
+    response = client.post(reverse("children:transfer", args=[child_lishi.pk]),
+                           {"region": "", "region_text": "吴城镇", "effective_on": "2025-01-10"})
+    assert response.url == detail_url(child_lishi)
+    assert Child.objects.get(pk=child_lishi.pk).region_id == "141102102000"
+
+
+def test_the_child_page_offers_the_destination_search_not_a_code_input(client, staff_lishi, child_lishi):
+    client.force_login(staff_lishi)
+    page = client.get(detail_url(child_lishi)).content.decode()
+    form = page.split(f'action="{reverse("children:transfer", args=[child_lishi.pk])}"')[1].split("</form>")[0]
+    assert 'role="combobox"' in form and "scope=transfer&amp;levels=county%2Ctownship%2Cvillage" in form
+    assert 'inputmode="numeric"' not in form
 
 
 # --- assessment -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ Fixtures:
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,21 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _drain_live_server(request):
+    """After a browser test, wait for the live server's requests still in flight (a service worker
+    filling its cache, a beacon) before the database is flushed: a request that outlives its test
+    fails the next one's set-up. Set up after the test database, so torn down before it."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name:
+            thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

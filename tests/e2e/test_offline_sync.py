@@ -1,15 +1,18 @@
 """In a real browser at 390×844: a caring mother logs a visit in three taps, loses the network, logs
 two more (kept on the phone), gets the network back, and each of the three is stored exactly once.
 After each save the phone is back on 我的孩子; a double tap stores one record; a second visit of the
-same kind the same day is asked about first, and one the server refuses as a repeat is marked failed."""
+same kind the same day is asked about first, and one the server refuses as a repeat is marked failed. A
+photo taken with a visit offline is shrunk on the phone, shown, queued with it and stored once."""
 
 import re
 
 import pytest
+from PIL import ExifTags, Image
 
-from activities.models import Activity
+from activities.models import Activity, ActivityPhoto
 from activities.services import activity_record
 from tests.activities.conftest import my_mother, pair  # noqa: F401
+from tests.activities.test_photos import stored_image
 from tests.children.conftest import make_child  # noqa: F401
 from tests.factories import PASSWORD
 from tests.volunteers.conftest import make_volunteer, volunteer_mother_lishi  # noqa: F401
@@ -189,3 +192,68 @@ def test_a_queued_repeat_the_server_refuses_is_marked_failed_then_recorded_on_re
     failed.locator("[data-record-anyway]").tap()
     page.wait_for_selector("[data-queue] li[data-status=synced]", timeout=SYNC_TIMEOUT_MS)
     assert Activity.objects.count() == 2
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """The photos go to a throwaway private folder (the live server shares these settings)."""
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "private")}}}
+    return tmp_path / "private"
+
+
+def camera_photo(path, size=(3000, 2000)):
+    """What a phone's camera writes: a large JPEG whose EXIF carries the GPS position."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "HUAWEI"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (37.0, 31.0, 12.5)
+    Image.new("RGB", size, (200, 80, 120)).save(path, "JPEG", quality=90, exif=exif)
+    return str(path)
+
+
+def thumb_size(page) -> list[int]:
+    page.wait_for_function("() => { const i = document.querySelector('[data-photo-thumb]');"
+                           " return i && i.complete && i.naturalWidth > 0; }")
+    return page.evaluate("() => { const i = document.querySelector('[data-photo-thumb]');"
+                         " return [i.naturalWidth, i.naturalHeight]; }")
+
+
+def test_a_photo_taken_offline_is_shrunk_queued_and_stored_once(
+        live_server, phone_context, artifacts, volunteer_lishi, two_children, private_storage, tmp_path):
+    first, _second = two_children
+    page = log_in(phone_context, live_server, volunteer_lishi)
+    page.wait_for_selector("html[data-offline-ready]", state="attached")
+    page.goto(live_server.url + f"/m/log/?child={first.pk}")
+    photo = camera_photo(tmp_path / "IMG_0001.jpg")
+
+    # Chosen, shrunk on the phone to 1600 px, shown with a button to remove it; removed; chosen again.
+    page.set_input_files("[data-photo-input][data-photo-camera]", photo)
+    assert thumb_size(page) == [1600, 1067]
+    assert page.locator("[data-photo-preview]").is_visible()
+    assert not page.locator("[data-photo-pick]").is_visible()
+    page.screenshot(path=str(artifacts / "phone-photo-preview.png"))
+    page.locator("[data-photo-remove]").tap()
+    assert page.locator("[data-photo-pick]").is_visible() and not page.locator("[data-photo-preview]").is_visible()
+    page.set_input_files("[data-photo-input]:not([data-photo-camera])", photo)
+    assert thumb_size(page) == [1600, 1067]
+
+    # Offline: the visit and its photo wait on the phone.
+    phone_context.set_offline(True)
+    page.wait_for_function("navigator.onLine === false")
+    page.locator("[data-save]").tap()
+    page.wait_for_url(re.compile(r"/m/$"))
+    page.wait_for_selector("[data-queue][data-pending='1'] li[data-photo=pending]")
+    queue(page).scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "phone-photo-pending.png"))
+
+    # Back online: the visit, then its photo, each stored once.
+    phone_context.set_offline(False)
+    page.wait_for_selector("[data-queue] li[data-status=synced][data-photo=synced]", timeout=SYNC_TIMEOUT_MS)
+    activity = Activity.objects.get()
+    stored = ActivityPhoto.objects.get()
+    assert stored.activity_id == activity.pk and stored.client_id is not None
+    assert (stored.width, stored.height) == (1600, 1067)
+    assert len(stored_image(stored).getexif()) == 0  # no GPS position, no camera
+    assert [p.name for p in private_storage.rglob("*.jpg")] == [stored.image.name.rsplit("/", 1)[-1]]

@@ -18,6 +18,7 @@ EDIT_REFUSAL = "您的角色只能查看结对信息，不能修改。"  # "Your
     ("pairing:list", [], READ),
     ("pairing:coverage", [], READ),
     ("pairing:suggest", [1], READ),
+    ("pairing:confirm", [1], EDIT),
     ("pairing:create", [1], EDIT),
     ("pairing:detail", [1], READ),
     ("pairing:end", [1], EDIT),

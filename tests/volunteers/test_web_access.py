@@ -73,9 +73,10 @@ def test_the_create_form_offers_her_region_in_a_select(client, staff_lishi):
 
 
 @pytest.mark.django_db
-def test_the_create_form_asks_for_the_code_where_the_regions_are_too_many(client, staff_lishi, monkeypatch):
-    monkeypatch.setattr("core.regions.OPTIONS_LIMIT", 3)  # 离石区 has 3 regions: the picker is full
+def test_the_create_form_offers_the_search_picker_where_the_regions_are_too_many(client, staff_lishi, monkeypatch):
+    monkeypatch.setattr("core.regions.OPTIONS_LIMIT", 2)  # 离石区 has 3 regions: the select would be cut short
     client.force_login(staff_lishi)
     page = client.get(reverse("volunteers:create")).content.decode()
     assert '<select name="region"' not in page
-    assert '<input type="text" name="region" inputmode="numeric" maxlength="12"' in page
+    assert 'role="combobox"' in page and 'name="region_text"' in page
+    assert 'placeholder="141102000000"' not in page
