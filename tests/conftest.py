@@ -51,13 +51,38 @@ from tests import clock, factories
 from tests.factories import PASSWORD, REGION_ROWS, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Celery tasks run in-process in every test, as in the embedded default, also on the PostgreSQL +
+    Redis run — but for the tests marked ``redis``, which start real workers. Otherwise the other tests'
+    tasks (sent when a transaction commits) would pile up in Redis for those workers to take."""
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+# The modules that render PDFs (WeasyPrint) and read them back: minutes of layout, the same on any
+# database (the figures they lay out are tested on both). Marked ``pdf``; CI's PostgreSQL run leaves
+# them out to stay within its time (.ci/run).
+PDF_MODULES = ("tests/reports/test_pdf.py", "tests/submissions/test_report.py", "tests/pairing/test_paircard.py")
+
+
 def pytest_collection_modifyitems(items):
     """The tests that start real Celery workers (marked ``redis``) run one after another in one pytest
     worker (bin/test distributes with ``--dist loadgroup``): workers of two tests at once share Redis's
-    list of unacknowledged tasks, and one test's worker timing another's hand-over made it flaky."""
+    list of unacknowledged tasks, and one test's worker timing another's hand-over made it flaky. The
+    tests of :data:`PDF_MODULES` are marked ``pdf``."""
     for item in items:
         if item.get_closest_marker("redis"):
             item.add_marker(pytest.mark.xdist_group("celery-workers"))
+        if item.nodeid.startswith(PDF_MODULES):
+            item.add_marker(pytest.mark.pdf)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -159,6 +159,12 @@ class PhotoUploadSerializer(serializers.Serializer):
         help_text=_("The client's own id for this photo: sending it again stores nothing twice (200 with the "
                     "stored photo)."))
 
+    def to_internal_value(self, data):
+        # A form field sent empty counts as left out for DRF; an empty id is a malformed one here.
+        if "client_id" in data and not str(data.get("client_id") or "").strip():
+            raise serializers.ValidationError({"client_id": [self.fields["client_id"].error_messages["invalid"]]})
+        return super().to_internal_value(data)
+
 
 class PhotoSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)

@@ -61,6 +61,13 @@ def test_a_retried_upload_of_the_same_photo_is_stored_once(phone_api, visit, pri
     assert len(stored_files(private_storage)) == 1
 
 
+@pytest.mark.parametrize("bad_id", ["", "  ", "照片一"])
+def test_a_photo_id_that_is_empty_or_not_a_uuid_is_refused_naming_it(phone_api, visit, bad_id):
+    response = post_photo(phone_api, visit, image_bytes(), bad_id)
+    assert (response.status_code, list(response.json())) == (400, ["client_id"])
+    assert not ActivityPhoto.objects.exists()
+
+
 def test_two_photos_with_their_own_ids_are_both_stored(phone_api, visit):
     post_photo(phone_api, visit, image_bytes(), uuid.uuid4())
     post_photo(phone_api, visit, image_bytes(), uuid.uuid4())

@@ -2,7 +2,6 @@
 with the page's query string), the job run in-process when the request commits (the embedded default,
 eager Celery), the file downloaded from the job's page — and reading it back."""
 
-from contextlib import contextmanager
 from io import BytesIO
 from urllib.parse import urlencode
 
@@ -10,27 +9,13 @@ from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from config.celery import app
 from exports.models import ExportRun
-
-
-@contextmanager
-def tasks_in_process():
-    """Celery tasks run in this process while inside, as in the embedded default — also on the
-    PostgreSQL + Redis run, where no worker consumes the queue (tests/exports/test_jobs.py and the worker
-    tests cover the queue itself)."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = previous
 
 
 def export_post(client, kind: str, /, **params):
     """POST the export button of ``kind``'s list page with ``params`` as its query string; the job runs
     when the request's transaction commits. Returns the response (a redirect to the job's page)."""
-    with tasks_in_process(), TestCase.captureOnCommitCallbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True):
         return client.post(reverse("exports:create", args=[kind]) + _query(params))
 
 

@@ -7,7 +7,6 @@ from django.test import TestCase
 from django.urls import reverse
 
 from exports.models import ExportRun, ExportStatus
-from tests.exports.helpers import tasks_in_process
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def test_a_run_reads_like_a_report_run(api, staff_lishi):
 
 
 def test_a_done_run_has_its_download_url(api, child_lishi):
-    with tasks_in_process(), TestCase.captureOnCommitCallbacks(execute=True):  # the job runs here
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the job runs in-process (tests/conftest.py)
         run_id = api.post(EXPORTS, {"kind": "children", "filters": {"paired": False}}, format="json").json()["id"]
     body = api.get(f"{EXPORTS}{run_id}/").json()
     assert (body["status"], body["progress"], body["rows"], body["download_url"]) == (
@@ -43,7 +42,7 @@ def test_a_done_run_has_its_download_url(api, child_lishi):
 
 
 def test_the_download_url_gives_the_file(api, child_lishi):
-    with tasks_in_process(), TestCase.captureOnCommitCallbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True):
         run_id = api.post(EXPORTS, {"kind": "children"}, format="json").json()["id"]
     response = api.get(api.get(f"{EXPORTS}{run_id}/").json()["download_url"])
     assert (response.status_code, b"".join(response.streaming_content)[:2]) == (200, b"PK")
