@@ -16,7 +16,9 @@ NAVIGATION = (
     (_("Ledgers"), (
         (_("Children ledger"), "children:list"),
         (_("Risk board"), "children:risk-board"),
+        (_("Urgent reports"), "alerts:list"),
         (_("Urgent needs"), "children:need-list"),
+        (_("Transfers"), "children:transfers"),
     )),
     (_("Caring mothers and pairings"), (
         (_("Caring mothers"), "volunteers:list"),

@@ -9,10 +9,14 @@ Every figure is counted by its ONE definition, the one its list uses:
 - unpaired: pairing.coverage.coverage_counts — the pairing coverage page's unpaired list;
 - ageing out: ``Child.objects.aging_out_within(AGING_OUT_WARNING_DAYS)`` — the ageing-out page;
 - open needs (急难愁盼): status ``open`` — the needs list filtered on it;
-- this month's coverage (月月有活动): activities.coverage.coverage_counts — the coverage page.
+- this month's coverage (月月有活动): activities.coverage.coverage_counts — the coverage page;
+- my overdue actions (我的逾期行动): casework.selectors.overdue_actions — the user's own list;
+- pending transfers (staff and administrators): children.transfers.incoming_pending — the transfers
+  page filtered on the incoming pending ones.
 
 The overdue and unpaired counts are grouped by the direct sub-region's code prefix in SQL (one
-query each), so the tiles cost no query per sub-region. Eight queries in all, whatever the size of
+query each), so the tiles cost no query per sub-region. Eight queries in all (ten for staff and
+administrators, who also have their own overdue actions and incoming transfers counted), whatever the size of
 the subtree (none for a user without a region in an empty tree).
 """
 
@@ -26,9 +30,12 @@ from django.urls import reverse
 from accounts.models import Region
 from activities import coverage as activity_coverage
 from activities.rhythm import load_rhythms, overdue_counts
-from children.models import Child, Need, NeedStatus
+from casework.selectors import overdue_actions
+from children.models import Child, Need, NeedStatus, TransferStatus
 from children.selectors import review_overdue
+from children.transfers import incoming_pending
 from core import months
+from core.access import EDIT, allowed
 from core.regioncodes import subtree_q
 from core.regions import direct_subregions, sub_prefix_length
 from pairing import coverage as pairing_coverage
@@ -41,7 +48,7 @@ def _url(name: str, **params) -> str:
 
 @dataclass
 class Todo:
-    key: str  # overdue, review, unpaired, ageing, needs, coverage
+    key: str  # overdue, review, unpaired, ageing, needs, coverage, actions, transfers
     count: int
     url: str
 
@@ -95,6 +102,9 @@ def home_todo(user, today: date) -> Home | None:
     # Query: the open needs.
     needs = Need.objects.visible_to(user).filter(subtree_q("region", code), status=NeedStatus.OPEN).count()
     month = months.current_month(today=today)
+    # Query (only for staff and administrators, who own actions; a leader owns none): the user's own
+    # overdue case-plan actions (casework.selectors.overdue_actions).
+    actions = overdue_actions(user, today).count() if allowed(user, EDIT) else 0
     # Query: this month's coverage, ONE aggregate.
     coverage = activity_coverage.ContactShare.sum(
         activity_coverage.coverage_counts(actor=user, region=region, month=month, today=today).values())
@@ -107,7 +117,12 @@ def home_todo(user, today: date) -> Home | None:
         "ageing": Todo("ageing", ageing, _url("children:aging-out", region=code)),
         "needs": Todo("needs", needs, _url("children:need-list", status=NeedStatus.OPEN, region=code)),
         "coverage": Todo("coverage", coverage.uncovered, _url("rhythm:coverage", region=code)),
+        "actions": Todo("actions", actions, reverse("casework:overdue-actions")),
     }
+    if allowed(user, EDIT):
+        # Query (staff and administrators): the transfers waiting for their side to accept (children.transfers).
+        todos["transfers"] = Todo("transfers", incoming_pending(user).count(),
+                                  _url("children:transfers", box="incoming", status=TransferStatus.PENDING))
     length = sub_prefix_length(region)
     # Query (none for a village): the direct sub-regions.
     tiles = [Tile(region=sub,

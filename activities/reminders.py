@@ -6,6 +6,8 @@ Every morning (Celery beat, activities.tasks.send_daily_reminders) :func:`send_d
   due today or overdue (see activities.rhythm), ``dedupe_key = "due:YYYY-MM-DD"``;
 * to each active staff member and administrator, ONE digest with the number of overdue children in
   their subtree, by colour (none when nothing is overdue), ``dedupe_key = "digest:YYYY-MM-DD"``.
+* to each owner of overdue case-plan actions, ONE notification with their number
+  (casework.reminders), ``dedupe_key = "actions:YYYY-MM-DD"``.
 
 A notification is unique per (recipient, dedupe_key), so re-running on the same day — a retry after a
 lost worker, a second beat — creates and delivers nothing new. New notifications are handed to the
@@ -40,6 +42,7 @@ from activities.rhythm import (
     paired_active,
     threshold_expression,
 )
+from casework.reminders import overdue_action_reminders
 from children.models import Child, RiskColor
 from children.names import given_name
 from core.access import EDIT
@@ -56,9 +59,11 @@ class ReminderRun:
     day: date
     volunteers: int = 0  # notifications created for caring mothers
     staff: int = 0  # digests created for staff and administrators
+    actions: int = 0  # overdue case-plan action reminders (casework.reminders)
 
     def as_dict(self) -> dict:
-        return {"day": self.day.isoformat(), "volunteers": self.volunteers, "staff": self.staff}
+        return {"day": self.day.isoformat(), "volunteers": self.volunteers, "staff": self.staff,
+                "actions": self.actions}
 
 
 def due_key(day: date) -> str:
@@ -204,8 +209,10 @@ def send_daily(*, today: date | None = None) -> ReminderRun:
         rhythms = load_rhythms(everything=True)
         volunteers = store_new(volunteer_reminders(today=today, rhythms=rhythms))
         staff = store_new(staff_digests(today=today, rhythms=rhythms))
-    run.volunteers, run.staff = len(volunteers), len(staff)
-    delivery.deliver([*volunteers, *staff])
+        # The owners of overdue case-plan actions, one notification each (casework.reminders).
+        actions = store_new(overdue_action_reminders(today=today))
+    run.volunteers, run.staff, run.actions = len(volunteers), len(staff), len(actions)
+    delivery.deliver([*volunteers, *staff, *actions])
     return run
 
 

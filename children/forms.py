@@ -238,14 +238,18 @@ class StatusForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    """The destination is picked by name (core.widgets): any county, township or village the actor may
-    move a child to (children.selectors.transfer_destinations), inside their area or not."""
+    """A transfer request (children.transfers.transfer_request): the receiving region accepts it before
+    the child moves. The destination is picked by name (core.widgets): any county, township or village
+    the actor may move a child to (children.selectors.transfer_destinations), inside their area or not."""
+
+    SERVICE_FIELDS = {"to_region": "region"}
 
     region = RegionField(label=_lazy("Moves to"),
                          help_text=_lazy("Type part of the name of the county, township or village (e.g. 吴城) "
                                          "and choose it from the list."))
+    reason = forms.CharField(label=_lazy("Why the child moves"), max_length=300,
+                             help_text=_lazy("The receiving region reads it before accepting."))
     effective_on = _date_field(_lazy("Moved on"), initial_today=True)
-    note = forms.CharField(label=_lazy("Note"), max_length=300, required=False)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,8 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Region, User
 from children import identity
+from core.access import READ, role_of
+from core.regioncodes import subtree_q
 from core.scoping import ScopedQuerySet
 
 
@@ -443,3 +445,102 @@ class LedgerImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("transfer status", "Pending")
+    ACCEPTED = "accepted", pgettext_lazy("transfer status", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("transfer status", "Rejected")
+    CANCELLED = "cancelled", pgettext_lazy("transfer status", "Cancelled")
+
+
+# A pending transfer is accepted (the child moves), rejected (with a reason) or cancelled by the sender;
+# the three are final.
+TRANSFER_TRANSITIONS: dict[str, frozenset[str]] = {
+    TransferStatus.PENDING: frozenset({TransferStatus.ACCEPTED, TransferStatus.REJECTED, TransferStatus.CANCELLED}),
+    TransferStatus.ACCEPTED: frozenset(),
+    TransferStatus.REJECTED: frozenset(),
+    TransferStatus.CANCELLED: frozenset(),
+}
+
+
+class TransferQuerySet(ScopedQuerySet):
+    """``visible_to``: the transfers whose sending region (``from_region``) or receiving region
+    (``to_region``) lies in the user's subtree — federation roles only; caring mothers see none.
+
+    Seeing a transfer is not seeing the child: until it is accepted the receiving side reads only the
+    summary children.transfers gives (name, age, categories, masked ID number, regions, reason)."""
+
+    def visible_to(self, user) -> "TransferQuerySet":
+        if role_of(user) not in READ:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if not user.region_id:
+            return self.none()
+        return self.filter(subtree_q("from_region", user.region_id) | subtree_q("to_region", user.region_id))
+
+    def pending(self) -> "TransferQuerySet":
+        return self.filter(status=TransferStatus.PENDING)
+
+    def incoming(self, user) -> "TransferQuerySet":
+        """Those the user's side receives: ``to_region`` in their subtree (everything for a superuser)."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(subtree_q("to_region", user.region_id)) if user.region_id else self.none()
+
+
+class Transfer(models.Model):
+    """A two-sided transfer (转移) of a child to another region: requested by the sending side, the
+    child stays where she is until the receiving side accepts (then she moves, her history kept, her
+    pairings ended) or rejects it with a reason; the sender may cancel it while it is pending.
+
+    Status changes go through children.transfers (each checked against :data:`TRANSFER_TRANSITIONS`
+    and audited with the old and new status)."""
+
+    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="transfers")
+    from_region = models.ForeignKey(Region, verbose_name=_("from region"), on_delete=models.PROTECT,
+                                    related_name="+")
+    to_region = models.ForeignKey(Region, verbose_name=_("to region"), on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=TransferStatus.choices,
+                              default=TransferStatus.PENDING)
+    effective_on = models.DateField(_("effective on"))
+    requested_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(User, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.CharField(_("reason for rejecting"), max_length=300, blank=True)
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            # At most one pending transfer per child: the database decides between two requests racing.
+            models.UniqueConstraint(fields=["child"], condition=Q(status="pending"),
+                                    name="transfer_one_pending_per_child"),
+            models.CheckConstraint(condition=Q(status__in=TransferStatus.values), name="transfer_status_valid"),
+            models.CheckConstraint(condition=~Q(from_region=models.F("to_region")), name="transfer_moves"),
+        ]
+        indexes = [
+            models.Index(fields=["to_region", "status"], name="transfer_to_status"),
+            models.Index(fields=["from_region", "status"], name="transfer_from_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: {self.from_region_id} → {self.to_region_id} ({self.status})"
+
+    def audit_label(self) -> str:
+        return f"{self.child.name}：{self.from_region_id} → {self.to_region_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == TransferStatus.PENDING
+
+    def can_move_to(self, status: str) -> bool:
+        return status in TRANSFER_TRANSITIONS[TransferStatus(self.status)]

@@ -94,12 +94,12 @@ def transfer_area(actor: User) -> str | None:
     return None if actor.is_superuser or not actor.region_id else province_of(actor.region_id)
 
 
-def _check_transfer_destination(actor: User, region: Region | None) -> Region:
+def _check_transfer_destination(actor: User, region: Region | None, field: str = "region") -> Region:
     if region is None or region.level not in CHILD_REGION_LEVELS:
-        raise ValidationError({"region": _("Choose the county, township or village the child moves to.")})
+        raise ValidationError({field: _("Choose the county, township or village the child moves to.")})
     area = transfer_area(actor)
     if area is not None and not in_subtree(area, region.pk):
-        raise ValidationError({"region": _("A child can be transferred only to a region in your own province.")})
+        raise ValidationError({field: _("A child can be transferred only to a region in your own province.")})
     return region
 
 
@@ -370,8 +370,10 @@ def child_exit(*, actor: User, child: Child, reason: str, exited_on: date, note:
 
 @transaction.atomic
 def child_transfer(*, actor: User, child: Child, to_region: Region | None, effective_on: date, note: str = "") -> StatusChange:
-    """Move a child to another region (e.g. the family moved). History stays with the record; the
-    destination may lie outside the actor's own area, not outside their province (:func:`transfer_area`)."""
+    """Move a child to another region at once (e.g. the family moved; the civil-affairs list import
+    applies a changed region this way). History stays with the record; the destination may lie outside
+    the actor's own area, not outside their province (:func:`transfer_area`). The pages and the API ask
+    the receiving side first instead (children.transfers)."""
     _check_editable(actor, child)
     if child.status == Status.EXITED:
         raise ValidationError({"status": _("An exited child cannot be transferred.")})
@@ -379,12 +381,20 @@ def child_transfer(*, actor: User, child: Child, to_region: Region | None, effec
     if to_region.pk == child.region_id:
         raise ValidationError({"region": _("The child is already registered there.")})
     _check_date(effective_on, "effective_on", not_before=child.entered_on, not_before_label=_("the entry date"))
+    return move_child(actor=actor, child=child, to_region=to_region, effective_on=effective_on, note=note)
+
+
+def move_child(*, actor: User | None, child: Child, to_region: Region, effective_on: date, note: str = "",
+               detail: dict | None = None) -> StatusChange:
+    """Write the move itself, checked by the caller (:func:`child_transfer`, or the acceptance of a
+    two-sided transfer in children.transfers): the history row (from and to region), the audit row and
+    the child's new region."""
     change = StatusChange.objects.create(child=child, from_status=child.status, to_status=child.status,
                                          effective_on=effective_on, from_region_id=child.region_id, to_region=to_region,
                                          actor=actor, note=(note or "").strip()[:300])
     audit_record(actor=actor, action=AuditAction.UPDATE, target=child,
                  changes={"region": (child.region_id, to_region.pk)},
-                 detail={"transfer_from": child.region_id, "transfer_to": to_region.pk})
+                 detail={"transfer_from": child.region_id, "transfer_to": to_region.pk, **(detail or {})})
     child.region = to_region
     child.save(update_fields=["region", "updated_at"])
     return change

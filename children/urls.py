@@ -1,6 +1,6 @@
 from django.urls import path
 
-from children.views import actions, boards, excel, ledger
+from children.views import actions, boards, excel, ledger, transfers
 
 app_name = "children"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("<int:pk>/edit/", ledger.child_edit, name="edit"),
     path("<int:pk>/status/", actions.child_status, name="status"),
     path("<int:pk>/transfer/", actions.child_transfer, name="transfer"),
+    path("transfers/", transfers.transfer_list, name="transfers"),
+    path("transfers/<int:pk>/accept/", transfers.transfer_accept, name="transfer-accept"),
+    path("transfers/<int:pk>/reject/", transfers.transfer_reject, name="transfer-reject"),
+    path("transfers/<int:pk>/cancel/", transfers.transfer_cancel, name="transfer-cancel"),
     path("<int:pk>/assess/", actions.child_assess, name="assess"),
     path("<int:pk>/reveal/", actions.child_reveal, name="reveal"),
     path("<int:pk>/needs/new/", actions.need_create, name="need-create"),

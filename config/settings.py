@@ -60,7 +60,9 @@ INSTALLED_APPS = [
     "activities",
     "reports",
     "submissions",
+    "casework",
     "exports",
+    "alerts",
     "demo",
 ]
 
@@ -261,6 +263,8 @@ RISK_REVIEW_DAYS = {
 }
 # Children who age out within this many days are listed for staff.
 AGING_OUT_WARNING_DAYS = env_int("AGING_OUT_WARNING_DAYS", 30, minimum=1)
+# A red child without an open case plan this many days after turning red is listed on the risk board (casework).
+CASE_PLAN_DUE_DAYS = env_int("CASE_PLAN_DUE_DAYS", 7, minimum=1, maximum=3650)
 
 # --- Care activities ------------------------------------------------------------------------------
 # Expected days between contacts by risk colour (regions may set their own: activities.ContactRhythm).
@@ -329,6 +333,12 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "reports.models.ReportStatus",
         "ExportKindEnum": "exports.models.ExportKind",
         "SubmissionStatusEnum": "submissions.models.SubmissionStatus",
+        "AlertKindEnum": "alerts.models.AlertKind",
+        "AlertStatusEnum": "alerts.models.AlertStatus",
+        "CasePlanStatusEnum": "casework.models.PlanStatus",
+        "CaseActionStatusEnum": "casework.models.ActionStatus",
+        "ReferralStatusEnum": "casework.models.ReferralStatus",
+        "ReferralDepartmentEnum": "casework.models.Department",
         "ActivityKindEnum": "activities.models.ActivityKind",
         "CareServiceEnum": "activities.models.CareService",
     },
@@ -398,6 +408,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # SUBMISSION_REMINDER_DAY on, once per region and month (submissions.reminders).
     "submissions-reminders": {"task": "submissions.tasks.send_submission_reminders",
                               "schedule": crontab(hour=8, minute=0)},
+    # Urgent reports (紧急情况报告) open and unacknowledged for ALERT_ESCALATE_AFTER_MINUTES are escalated
+    # to the child's city, once each (alerts.services.alerts_escalate).
+    "alerts-escalate": {"task": "alerts.tasks.escalate_alerts", "schedule": crontab(minute="*/5")},
 }
 # Excel exports of the lists (the exports app) run on a queue of their own, so that a province's ledger
 # export never waits behind the month-start reports, nor they behind it: workers must consume both
@@ -411,6 +424,9 @@ REPORT_SCHEDULE_FORMATS = env_list("REPORT_SCHEDULE_FORMATS", ["pdf"])
 # From this day of the month on, staff of a region that has not sent last month's submission (月度报送) get
 # a reminder (once per region and month). 1–28, so that every month has the day.
 SUBMISSION_REMINDER_DAY = env_int("SUBMISSION_REMINDER_DAY", 5, minimum=1, maximum=28)
+# An urgent report (紧急情况报告) nobody acknowledged this many minutes after it was made is escalated to the
+# staff and administrators of the child's city (alerts.services.alerts_escalate; checked every 5 minutes).
+ALERT_ESCALATE_AFTER_MINUTES = env_int("ALERT_ESCALATE_AFTER_MINUTES", 120, minimum=5, maximum=7 * 24 * 60)
 
 # --- Caches ---------------------------------------------------------------------------------------
 CACHES = {

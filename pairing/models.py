@@ -22,6 +22,7 @@ class EndReason(models.TextChoices):
     VOLUNTEER_LEFT = "volunteer_left", _("The volunteer left")
     REASSIGNED = "reassigned", _("Reassigned to another volunteer")
     MOVED = "moved", _("Moved away")
+    TRANSFERRED = "transferred", _("The child was transferred to another region")
     OTHER = "other", _("Other")
 
 

@@ -39,7 +39,10 @@ from accounts.roles import Role
 from activities import photos
 from activities import services as activity_services
 from activities.models import Notification
+from alerts import services as alert_services
+from casework.models import CaseAction, CasePlan, Referral
 from children import services as child_services
+from children import transfers as child_transfers
 from children.models import LedgerImport
 from exports.models import ExportKind, ExportRun, ExportStatus
 from pairing import services as pairing_services
@@ -112,6 +115,11 @@ def build_world() -> SimpleNamespace:
                                                 started_on=date(2025, 3, 1))
     w.need = child_services.need_create(actor=staff, child=w.child, kind="study", description="课外书",
                                         opened_on=date(2025, 4, 1))
+    # The child's pending transfer to a township of 榆次区 (county B): county B's staff and admin accept or
+    # reject it, 离石区's staff cancel it (children.transfers).
+    w.transfer = child_transfers.transfer_request(actor=staff, child=w.child, reason="随父母务工",
+                                                  to_region=Region.objects.get(pk="140702100000"),
+                                                  effective_on=date(2025, 4, 1))
     w.helper = volunteer_services.reserve_helper_add(actor=staff, volunteer=w.mother, name="张医生",
                                                      added_on=date(2025, 4, 1))
     w.team = volunteer_services.team_create(actor=staff, name="离石区爱心妈妈服务队", region=lishi)
@@ -141,29 +149,51 @@ def build_world() -> SimpleNamespace:
     w.submission = Submission.objects.create(region=township, month=date(2025, 4, 1), status=SubmissionStatus.SUBMITTED,
                                              work_done="走访", problems="无", next_steps="继续", prepared_by=preparer,
                                              reviewed_by=reviewer, contact_phone="13900000002", submitted_by=preparer)
+    # The child's case plan with one action (staff's) and a referral sent without consent (casework).
+    w.case_plan = CasePlan.objects.create(child=w.child, goals="稳定学业", review_on=date(2025, 6, 1), created_by=staff)
+    w.case_action = CaseAction.objects.create(plan=w.case_plan, description="联系学校", owner=staff,
+                                              due_on=date(2025, 5, 1))
+    w.referral = Referral.objects.create(child=w.child, department="education", organisation="离石区教育局",
+                                         reason="辍学风险", referred_on=date(2025, 4, 5), created_by=staff,
+                                         consent_override_reason="监护人外出务工，无法联系")
+    # An urgent report by the caring mother about her paired child (alerts): open, in 离石区.
+    w.alert, _created = alert_services.alert_report(actor=actors["vol"], id="5f0c3d5e-8a51-4e38-9d8b-2b3c4d5e6f70",
+                                                    child=w.child.pk, kind="injury", description="摔伤",
+                                                    occurred_on=date(2025, 4, 3))
     return w
 
 
 # Which record fills each URL argument: by URL name first, then by the name's prefix.
 ARGUMENTS_BY_NAME = {
     "children:need-transition": {"pk": "need", "to": "claimed"},
+    "children:transfer-accept": {"pk": "transfer"}, "children:transfer-reject": {"pk": "transfer"},
+    "children:transfer-cancel": {"pk": "transfer"},
     "exports:create": {"kind": "children"},
     "children:import-preview": {"pk": "ledger_import"},
     "volunteers:helper-remove": {"pk": "helper"},
     "volunteers:training-detail": {"pk": "training"},
     "activities:photo": {"pk": "photo"},
     "rhythm:notification-read": {"pk": "notification"},
+    "notification-read": {"pk": "notification"},
     "accounts:user-detail": {"pk": "user"}, "accounts:user-deactivate": {"pk": "user"},
     "accounts:user-reactivate": {"pk": "user"}, "accounts:region-detail": {"code": "region"},
     "user-detail": {"pk": "user"}, "user-deactivate": {"pk": "user"}, "user-reactivate": {"pk": "user"},
     "region-detail": {"code": "region"}, "audit-detail": {"pk": "event"}, "need-detail": {"pk": "need"},
     "need-transition": {"pk": "need"}, "team-detail": {"pk": "team"}, "training-detail": {"pk": "training"},
     "volunteer-reserve-helper-remove": {"helper_id": "helper"},
+    "casework:plan-update": {"pk": "case_plan"}, "casework:plan-close": {"pk": "case_plan"},
+    "casework:action-add": {"pk": "case_plan"}, "casework:action-complete": {"pk": "case_action"},
+    "casework:referral-transition": {"pk": "referral", "to": "accepted"},
+    "case-plan-action": {"pk": "case_plan", "action_id": "case_action"},
+    "case-plan-action-complete": {"pk": "case_plan", "action_id": "case_action"},
 }
 ARGUMENTS_BY_PREFIX = {  # URL name prefix → the record its pk is
+    "transfer-": "transfer",
+    "alerts:": "alert", "alert-": "alert",
     "children:": "child", "child-": "child", "volunteers:": "mother", "volunteer-": "mother",
     "pairing:": "pairing", "pairing-": "pairing", "activities:": "activity", "activity-": "activity",
     "reports:": "run", "report-": "run", "phone:": "child", "exports:": "export_run", "export-": "export_run", "submissions:": "submission", "submission-": "submission",
+    "case-plan-": "case_plan", "referral-": "referral",
 }
 
 
@@ -236,6 +266,19 @@ MATRIX = {
     "activity-detail": ((401, 200, 200, 404, 404, 200), (401, 405, 403, 405, 405, 405)),
     "activity-list": ((401, 200, 200, 200, 200, 200), (401, 400, 403, 400, 400, 400)),
     "activity-photos": ((401, 405, 405, 405, 405, 405), (401, 415, 403, 404, 404, 415)),
+    # Urgent reports (issue 13): the caring mother's report about her paired child, in 离石区. She reads her
+    # own reports and files new ones (an empty body: 400) but does not act on them (403); the read-only leader
+    # reads (acting: 403); staff of county B get 404; 离石区's staff acknowledge it (200) and an empty close is
+    # refused (400: the outcome).
+    "alert-acknowledge": ((401, 405, 405, 405, 405, 405), (401, 403, 403, 404, 404, 200)),
+    "alert-close": ((401, 405, 405, 405, 405, 405), (401, 403, 403, 404, 404, 400)),
+    "alert-detail": ((401, 200, 200, 404, 404, 200), (401, 405, 403, 405, 405, 405)),
+    "alert-list": ((401, 200, 200, 200, 200, 200), (401, 400, 403, 400, 400, 400)),
+    "alerts:acknowledge": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
+    "alerts:close": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
+    "alerts:detail": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
+    "alerts:list": ((302, 302, 200, 200, 200, 200), (302, 302, 405, 405, 405, 405)),
+    "alerts:report": ((302, 302, 403, 404, 404, 200), (302, 302, 403, 404, 404, 400)),
     "api-docs": ((200, 200, 200, 200, 200, 200), (405, 405, 405, 405, 405, 405)),
     "api-me": ((401, 200, 200, 200, 200, 200), (401, 405, 405, 405, 405, 405)),
     "api-schema": ((200, 200, 200, 200, 200, 200), (405, 405, 405, 405, 405, 405)),
@@ -269,6 +312,14 @@ MATRIX = {
     "children:risk-board": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
     "children:status": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
     "children:transfer": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
+    # The child's pending transfer to county B (asked in turn: anon, vol, viewer, staff_b, admin_b, staff):
+    # county B's staff accept it (302), after which county B's admin is told it is decided (302 back to the
+    # list with the message); 离石区's staff may not accept (403: not the receiving side). An empty
+    # rejection comes back with "give the reason" (302). Only 离石区's staff cancel it.
+    "children:transfer-accept": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 302, 302, 403)),
+    "children:transfer-cancel": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 403, 403, 302)),
+    "children:transfer-reject": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 302, 302, 403)),
+    "children:transfers": ((302, 302, 200, 200, 200, 200), (302, 302, 405, 405, 405, 405)),
     "export-detail": ((401, 403, 404, 404, 404, 200), (401, 403, 405, 405, 405, 405)),
     "export-download": ((401, 403, 404, 404, 404, 200), (401, 403, 405, 405, 405, 405)),
     "export-list": ((401, 403, 200, 200, 200, 200), (401, 403, 400, 400, 400, 400)),
@@ -284,6 +335,10 @@ MATRIX = {
     "need-detail": ((401, 403, 200, 404, 404, 200), (401, 403, 403, 405, 405, 405)),
     "need-list": ((401, 403, 200, 200, 200, 200), (401, 403, 403, 405, 405, 405)),
     "need-transition": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 404, 404, 400)),
+    # The caller's own notifications: everyone signed in lists theirs; staff's own is marked read, anyone
+    # else's is a 404.
+    "notification-list": ((401, 200, 200, 200, 200, 200), (401, 405, 405, 405, 405, 405)),
+    "notification-read": ((401, 405, 405, 405, 405, 405), (401, 404, 404, 404, 404, 200)),
     "pairing-detail": ((401, 200, 200, 404, 404, 200), (401, 403, 403, 405, 405, 405)),
     "pairing-end": ((401, 405, 405, 405, 405, 405), (401, 403, 403, 404, 404, 400)),
     "pairing-list": ((401, 200, 200, 200, 200, 200), (401, 403, 403, 400, 400, 400)),
@@ -296,6 +351,7 @@ MATRIX = {
     "pairing:list": ((302, 302, 200, 200, 200, 200), (302, 302, 405, 405, 405, 405)),
     "pairing:suggest": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
     "password_change": ((302, 200, 200, 200, 200, 200), (302, 200, 200, 200, 200, 200)),
+    "phone:alert": ((302, 200, 403, 403, 403, 403), (302, 400, 403, 403, 403, 403)),
     "phone:child": ((302, 200, 403, 403, 403, 403), (302, 200, 403, 403, 403, 403)),
     "phone:history": ((302, 200, 403, 403, 403, 403), (302, 200, 403, 403, 403, 403)),
     "phone:home": ((302, 200, 302, 302, 302, 302), (302, 200, 302, 302, 302, 302)),
@@ -339,7 +395,39 @@ MATRIX = {
     # 302, with the message naming the format); a read-only leader downloads reports but does not make them.
     "submissions:report": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
     "submissions:return": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
+    # Casework (issue 13): the child's case plan, its action and a referral, all of 离石区. Staff of county B
+    # get a 404, the read-only leader reads (a change: 403), the caring mother is refused (pages: to /m/).
+    # An empty form goes back to the child's page with the reasons (302); closing the plan, completing the
+    # action and accepting the referral need no input.
+    "case-plan-action": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 405, 405, 405)),
+    "case-plan-action-complete": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 404, 404, 200)),
+    "case-plan-actions": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 404, 404, 400)),
+    "case-plan-close": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 404, 404, 200)),
+    "case-plan-detail": ((401, 403, 200, 404, 404, 200), (401, 403, 403, 405, 405, 405)),
+    "case-plan-list": ((401, 403, 200, 200, 200, 200), (401, 403, 403, 400, 400, 400)),
+    "casework:action-add": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
+    "casework:action-complete": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
+    "casework:child": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
+    "casework:consent-add": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
+    "casework:overdue-actions": ((302, 302, 200, 200, 200, 200), (302, 302, 405, 405, 405, 405)),
+    "casework:plan-close": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
+    "casework:plan-create": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
+    "casework:plan-update": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
+    "casework:referral-create": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
+    "casework:referral-transition": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
+    "referral-accept": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 404, 404, 200)),
+    "referral-complete": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 404, 404, 400)),
+    "referral-decline": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 404, 404, 200)),
+    "referral-detail": ((401, 403, 200, 404, 404, 200), (401, 403, 403, 405, 405, 405)),
+    "referral-list": ((401, 403, 200, 200, 200, 200), (401, 403, 403, 400, 400, 400)),
     "team-detail": ((401, 403, 200, 404, 404, 200), (401, 403, 403, 405, 405, 405)),
+    # The same transfer over the API: county B accepts (200), then it is decided (400 for its admin); an
+    # empty rejection names the reason (400); 离石区's staff are the sending side (403 on accept/reject).
+    "transfer-accept": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 200, 400, 403)),
+    "transfer-cancel": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 403, 403, 200)),
+    "transfer-detail": ((401, 403, 200, 200, 200, 200), (401, 403, 403, 405, 405, 405)),
+    "transfer-list": ((401, 403, 200, 200, 200, 200), (401, 403, 403, 405, 405, 405)),
+    "transfer-reject": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 400, 400, 403)),
     "team-list": ((401, 403, 200, 200, 200, 200), (401, 403, 403, 400, 400, 400)),
     "training-detail": ((401, 403, 200, 404, 404, 200), (401, 403, 403, 405, 405, 405)),
     "training-list": ((401, 403, 200, 200, 200, 200), (401, 403, 403, 400, 400, 400)),

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BASE_APPS = ["core", "accounts", "children", "volunteers", "pairing", "activities", "reports", "exports", "submissions"]
+BASE_APPS = ["core", "accounts", "children", "volunteers", "pairing", "activities", "reports", "exports", "submissions",
+             "casework"]
 APPS = [*BASE_APPS, "demo"]
 DOTTED_DEMO = re.compile(r"demo(\.\w+)+")
 

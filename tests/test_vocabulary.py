@@ -16,7 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-APPS = ["accounts", "activities", "children", "config", "core", "exports", "pairing", "reports", "submissions", "volunteers"]
+APPS = ["accounts", "activities", "alerts", "casework", "children", "config", "core", "exports", "pairing", "reports",
+        "submissions", "volunteers"]
 
 
 def _unquote(lines: list[str]) -> str:

@@ -26,8 +26,10 @@ from children.models import (
     RiskColor,
     RiskFactor,
     StatusChange,
+    Transfer,
 )
 from children.names import given_name
+from children.transfers import child_summary
 
 
 class BlankAsNullChoiceField(serializers.ChoiceField):
@@ -216,9 +218,66 @@ class StatusActionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300, label=_("note"))
 
 
-class TransferSerializer(StatusActionSerializer):
-    region = serializers.CharField(max_length=12, label=_("region code"),
-                                   help_text=_("The county, township or village the child moves to."))
+class TransferRequestSerializer(serializers.Serializer):
+    """A transfer request (children.transfers.transfer_request). ``region`` and ``note`` are the older
+    names of ``to_region`` and ``reason``, still accepted."""
+
+    to_region = serializers.CharField(max_length=12, required=False, label=_("region code"),
+                                      help_text=_("The county, township or village the child moves to."))
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
+                                   label=_("reason"), help_text=_("Why the child moves; the receiving region reads it."))
+    effective_on = serializers.DateField(required=False, allow_null=True, default=None, label=_("effective on"),
+                                         help_text=_("The day the child moved (default: today)."))
+    region = serializers.CharField(max_length=12, required=False, write_only=True, label=_("region code"),
+                                   help_text=_("Older name of to_region."))
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, write_only=True,
+                                 label=_("note"), help_text=_("Older name of reason."))
+
+    def validate(self, data: dict) -> dict:
+        field = "to_region" if data.get("to_region") or not data.get("region") else "region"
+        code = data.get("to_region") or data.get("region") or ""
+        if not code:
+            raise serializers.ValidationError({"to_region": _("Choose the county, township or village the child moves to.")})
+        return {"to_region": code, "field": field, "reason": data.get("reason") or data.get("note") or "",
+                "effective_on": data.get("effective_on")}
+
+
+class TransferRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
+                                   label=_("reason"), help_text=_("Why the receiving region refuses the child (required)."))
+
+
+class TransferChildSummarySerializer(serializers.Serializer):
+    """What the receiving side may know of the child before accepting her (never the record)."""
+
+    name = serializers.CharField(read_only=True)
+    age = serializers.IntegerField(read_only=True)
+    categories = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices), read_only=True)
+    id_number_masked = serializers.CharField(read_only=True)
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    """A two-sided transfer: pending until the receiving region accepts (the child moves) or rejects it,
+    or the sending region cancels it."""
+
+    from_region = serializers.CharField(source="from_region_id", read_only=True)
+    from_region_name = serializers.CharField(source="from_region.name", read_only=True)
+    to_region = serializers.CharField(source="to_region_id", read_only=True)
+    to_region_name = serializers.CharField(source="to_region.name", read_only=True)
+    child_summary = serializers.SerializerMethodField(label=_("child"))
+
+    class Meta:
+        model = Transfer
+        fields = ["id", "child", "child_summary", "from_region", "from_region_name", "to_region", "to_region_name",
+                  "status", "reason", "effective_on", "requested_by", "requested_at", "decided_by", "decided_at",
+                  "decision_reason"]
+        read_only_fields = fields
+
+    @extend_schema_field(TransferChildSummarySerializer)
+    def get_child_summary(self, transfer: Transfer) -> dict:
+        summary = child_summary(transfer.child)
+        return {"name": summary.name, "age": summary.age, "categories": summary.categories,
+                "id_number_masked": summary.id_number_masked}
 
 
 class RevealSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""The children ledger API (/api/v1/children/, /api/v1/needs/).
+"""The children ledger API (/api/v1/children/, /api/v1/needs/, /api/v1/transfers/).
 
 Reads go through ``Child.objects.visible_to`` / ``Need.objects.visible_to``, so anything outside the
 caller's region subtree is a 404. A caring mother reads only the list and the record of the children
@@ -8,6 +8,7 @@ children.services, whose ValidationErrors config.api_errors turns into 400s keye
 Nothing is ever deleted: a child leaves the ledger by exiting, and the history stays.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -16,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Region
-from children import services
+from children import services, transfers
 from children.api.serializers import (
     AssessmentSerializer,
     ChildSerializer,
@@ -28,11 +29,13 @@ from children.api.serializers import (
     RevealSerializer,
     StatusActionSerializer,
     StatusChangeSerializer,
+    TransferRejectSerializer,
+    TransferRequestSerializer,
     TransferSerializer,
     VolunteerChildSerializer,
 )
 from children.filters import ChildFilter, validate_region_code
-from children.models import Child, Need, NeedKind, NeedStatus, Status
+from children.models import Child, Need, NeedKind, NeedStatus, Status, Transfer, TransferStatus
 from core.access import EDIT, PHONE, READ, PhoneListsUnfiltered, api_roles, is_volunteer
 from core.compression import no_compression
 from core.filters import IntegerFilter
@@ -47,9 +50,9 @@ READ_ANY_WRITE_EDITOR = api_roles(READ | PHONE, EDIT)
 STAFF_READ_EDITOR_WRITE = api_roles(READ, EDIT)
 
 
-def _region_or_none(code: str) -> Region | None:
+def _region_or_none(code: str, *, field: str = "region") -> Region | None:
     """The region a code names, or None (the service then says it does not exist or is out of scope)."""
-    code = validate_code(code, field="region")
+    code = validate_code(code, field=field)
     return Region.objects.filter(pk=code).first()
 
 
@@ -181,17 +184,26 @@ class ChildViewSet(PhoneListsUnfiltered, mixins.ListModelMixin, mixins.RetrieveM
     def resume(self, request, pk=None):
         return self._change_status(request, Status.ACTIVE)
 
-    @extend_schema(summary="Transfer the child to another region; the history moves with the record",
-                   request=TransferSerializer, responses=ChildSerializer)
-    @action(detail=True, methods=["post"], serializer_class=TransferSerializer, **SUB_RESOURCE)
+    @extend_schema(summary="Ask the receiving region to take the child in (a pending transfer; she stays "
+                           "until they accept)", request=TransferRequestSerializer, responses={201: TransferSerializer})
+    @action(detail=True, methods=["post"], serializer_class=TransferRequestSerializer, **SUB_RESOURCE)
     def transfer(self, request, pk=None):
         child = self.get_object()
-        serializer = TransferSerializer(data=request.data)
+        serializer = TransferRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.child_transfer(actor=request.user, child=child, to_region=_region_or_none(data["region"]),
-                                effective_on=data["effective_on"], note=data["note"])
-        return _child_response(child.pk)
+        field = data["field"]
+        try:
+            transfer = transfers.transfer_request(
+                actor=request.user, child=child, to_region=_region_or_none(data["to_region"], field=field),
+                reason=data["reason"], effective_on=data["effective_on"])
+        except DjangoValidationError as exc:
+            if field == "to_region" or not hasattr(exc, "error_dict"):
+                raise
+            # The caller used the older name: the errors name it too.
+            raise DjangoValidationError({field if key == "to_region" else key: messages
+                                         for key, messages in exc.message_dict.items()}) from None
+        return _transfer_response(transfer.pk, code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="The child's status changes and transfers, oldest first", request=None,
                    responses=StatusChangeSerializer(many=True))
@@ -277,3 +289,72 @@ class NeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                                         claimed_by_name=data["claimed_by_name"], value_yuan=data.get("value_yuan"),
                                         note=data["note"])
         return Response(NeedSerializer(Need.objects.select_related("child").get(pk=need.pk)).data)
+
+
+# --- two-sided transfers (/api/v1/transfers/) -------------------------------------------------------
+
+def _transfer_queryset():
+    return Transfer.objects.select_related("child", "from_region", "to_region")
+
+
+def _transfer_response(pk: int, *, code: int = status.HTTP_200_OK) -> Response:
+    """The transfer as stored now (read by key: after the decision it is still the caller's)."""
+    return Response(TransferSerializer(_transfer_queryset().get(pk=pk)).data, status=code)
+
+
+class TransferFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=TransferStatus.choices, label=_lazy("Status"))
+    box = filters.ChoiceFilter(choices=[("incoming", _lazy("Incoming")), ("outgoing", _lazy("Outgoing"))],
+                               method="filter_box", label=_lazy("Direction"))
+    child = IntegerFilter(field_name="child_id", label=_lazy("Child"))
+
+    class Meta:
+        model = Transfer
+        fields = ["status", "box", "child"]
+
+    def filter_box(self, queryset, name, value):
+        incoming = Transfer.objects.incoming(self.request.user).values("pk")
+        return queryset.filter(pk__in=incoming) if value == "incoming" else queryset.exclude(pk__in=incoming)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The transfers the caller's side sends or receives: incoming pending first, "
+                               "then outgoing pending, then decided"),
+    retrieve=extend_schema(summary="One transfer (the child by a summary only)"),
+)
+class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Two-sided transfers (children.transfers). Request one under the child (…/children/<id>/transfer/)."""
+
+    permission_classes = [STAFF_READ_EDITOR_WRITE]
+    filterset_class = TransferFilter
+    serializer_class = TransferSerializer
+
+    def get_queryset(self):
+        # list: 1 count + 1 page (child and both regions JOINed), whatever the page size.
+        return transfers.transfers_for(self.request.user)
+
+    @extend_schema(summary="Accept a pending transfer (the receiving region's staff): the child moves, her "
+                           "pairings end", request=None, responses=TransferSerializer)
+    @action(detail=True, methods=["post"], **SUB_RESOURCE)
+    def accept(self, request, pk=None):
+        transfer = self.get_object()
+        transfers.transfer_accept(actor=request.user, transfer=transfer)
+        return _transfer_response(transfer.pk)
+
+    @extend_schema(summary="Reject a pending transfer with a reason (the receiving region's staff)",
+                   request=TransferRejectSerializer, responses=TransferSerializer)
+    @action(detail=True, methods=["post"], serializer_class=TransferRejectSerializer, **SUB_RESOURCE)
+    def reject(self, request, pk=None):
+        transfer = self.get_object()
+        serializer = TransferRejectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        transfers.transfer_reject(actor=request.user, transfer=transfer, reason=serializer.validated_data["reason"])
+        return _transfer_response(transfer.pk)
+
+    @extend_schema(summary="Cancel a pending transfer (the sending region's staff)", request=None,
+                   responses=TransferSerializer)
+    @action(detail=True, methods=["post"], **SUB_RESOURCE)
+    def cancel(self, request, pk=None):
+        transfer = self.get_object()
+        transfers.transfer_cancel(actor=request.user, transfer=transfer)
+        return _transfer_response(transfer.pk)

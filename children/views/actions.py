@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from children import services
+from children import services, transfers
 from children.forms import (
     AssessForm,
     NeedForm,
@@ -72,23 +72,16 @@ def child_status(request, pk: int):
 @require(EDIT, EDIT_MESSAGE)
 @require_POST
 def child_transfer(request, pk: int):
+    """Ask the receiving region to take the child in (children.transfers): she stays here until they accept."""
     child = _child_for_action(request, pk)
     form = TransferForm(request.POST, actor=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.child_transfer(actor=request.user, child=child, to_region=data["region"],
-                                    effective_on=data["effective_on"], note=data["note"])
-        except ValidationError as exc:
-            attach_service_errors(exc, form)
-        else:
-            messages.success(request, _("%(name)s is transferred to %(region)s.")
-                             % {"name": child.name, "region": data["region"].path_name()})
-            if Child.objects.visible_to(request.user).filter(pk=pk).exists():
-                return redirect("children:detail", pk=pk)
-            messages.info(request, _("The child is now registered outside your area."))
-            return redirect("children:list")
-    return _failed(request, pk, "transfer", form)
+
+    def action(data):
+        transfers.transfer_request(actor=request.user, child=child, to_region=data["region"], reason=data["reason"],
+                                   effective_on=data["effective_on"])
+
+    return _run(request, pk, "transfer", form, action,
+                _("The transfer request is sent; it waits for the receiving region to accept it."))
 
 
 @require(EDIT, EDIT_MESSAGE)

@@ -138,12 +138,22 @@ def risk_board(request):
     for child in page:
         child.days_overdue = (today - child.next_review_on).days
 
+    # Query: the red children still without an open case plan CASE_PLAN_DUE_DAYS after turning red
+    # (casework.selectors.red_without_plan), the longest-waiting first, with their regions.
+    from casework.selectors import red_without_plan
+
+    without_plan = list(red_without_plan(active, today).select_related("region")[:PAGE_SIZE])
+    for child in without_plan:
+        child.days_red = (today - child.red_since).days
+
     return render(request, "children/boards/risk_board.html", {
         "root": root,
         "ancestors": ancestors,
         "rows": rows,
         "totals": totals_row,
         "page": page,
+        "without_plan": without_plan,
+        "case_plan_days": settings.CASE_PLAN_DUE_DAYS,
         "today": today,
         "can_drill": sub_prefix_length(root) != PREFIX_LENGTH[VILLAGE],  # villages are not drilled into
     })

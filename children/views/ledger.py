@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from activities import rhythm
 from activities.models import Activity, ActivityChild, CareService
-from children import services
+from children import services, transfers
 from children.filters import ALL_STATUSES, LedgerFilter
 from children.forms import (
     AssessForm,
@@ -39,6 +39,8 @@ from children.models import (
     RiskColor,
     Status,
     StatusChange,
+    Transfer,
+    TransferStatus,
 )
 from children.services import EDIT_MESSAGE
 from core.access import EDIT, READ, allowed, require
@@ -183,7 +185,13 @@ def child_edit(request, pk: int):
 def detail_queryset(user):
     """The child with everything its page shows, in a fixed number of queries; annotated with the last
     contact and active lead (activities.rhythm.with_contact) for the due date."""
-    return rhythm.with_contact(Child.objects.visible_to(user)).select_related("region", "created_by").prefetch_related(
+    pending = Transfer.objects.filter(child=OuterRef("pk"), status=TransferStatus.PENDING)
+    children = rhythm.with_contact(Child.objects.visible_to(user)).annotate(**{
+        # The pending transfer, if any (children.transfers), in the same query as the child.
+        f"pending_transfer_{name}": Subquery(pending.values(field)[:1])
+        for name, field in (("id", "pk"), ("from", "from_region_id"), ("to", "to_region__name"),
+                            ("reason", "reason"), ("on", "effective_on"))})
+    return children.select_related("region", "created_by").prefetch_related(
         "guardians",
         Prefetch("assessments", queryset=RiskAssessment.objects.select_related("assessor")),
         Prefetch("status_changes", queryset=StatusChange.objects.select_related("actor", "from_region", "to_region")),
@@ -241,6 +249,18 @@ def _need_actions(need: Need) -> list[str]:
     return [s.value for s in order if s in NEED_TRANSITIONS[NeedStatus(need.status)]]
 
 
+def _pending_transfer(user, child: Child) -> dict | None:
+    """The child's pending transfer as detail_queryset annotated it, with whether ``user`` may cancel it
+    (the sending side's editors: children.transfers.check_sender). No query."""
+    pk = getattr(child, "pending_transfer_id", None)
+    if pk is None:
+        return None
+    transfer = Transfer(pk=pk, child_id=child.pk, from_region_id=child.pending_transfer_from,
+                        status=TransferStatus.PENDING)
+    return {"pk": pk, "to": child.pending_transfer_to, "reason": child.pending_transfer_reason,
+            "on": child.pending_transfer_on, "can_cancel": transfers.may_cancel(user, transfer)}
+
+
 def render_detail(request, child: Child, *, forms: dict | None = None, open_form: str = "",
                   revealed: str | None = None, failed_need: int | None = None, need_form=None, status: int = 200):
     """The child page; the action views re-render it with their failing form (and status 400)."""
@@ -276,6 +296,7 @@ def render_detail(request, child: Child, *, forms: dict | None = None, open_form
         "failed_need": failed_need,
         "need_form": need_form,
         "today": today,
+        "pending_transfer": _pending_transfer(user, child),
     }
     if can_edit:
         context.update({

@@ -19,7 +19,7 @@ from tests.factories import RegionFactory
 
 # Each figure's list page, and where that page keeps the paginator of the rows it lists.
 LIST_PAGINATORS = {"overdue": "page", "review": "page", "unpaired": "unpaired", "ageing": "page", "needs": "page",
-                   "coverage": "page"}
+                   "coverage": "page", "transfers": "page", "actions": "page"}
 LISHI_COUNTS = {"overdue": 3, "review": 1, "unpaired": 1, "ageing": 1, "needs": 1}
 
 
@@ -37,7 +37,10 @@ def todo_ledger(contact_ledger, staff_lishi, staff_yuci):
 
 
 def counts(user, today) -> dict:
-    return {key: todo.count for key, todo in home_todo(user, today).todos.items() if key != "coverage"}
+    # The transfers waiting for the user's side (staff only) are counted in tests/children/test_transfers.py.
+    # The user's own overdue case-plan actions are counted in tests/casework/test_pages.py.
+    return {key: todo.count for key, todo in home_todo(user, today).todos.items()
+            if key not in ("coverage", "transfers", "actions")}
 
 
 def visible_text(client) -> str:

@@ -362,10 +362,15 @@ def test_resume_of_an_active_child_is_refused(api_client_for, staff_lishi, child
 
 
 def test_transfer_moves_the_child_and_keeps_the_history(api_client_for, staff_lishi, child_lishi):
-    response = api_client_for(staff_lishi).post(detail(child_lishi, "transfer/"),
-                                     {"region": "141102000000", "effective_on": "2025-01-10"}, format="json")
-    assert response.status_code == 200, response.json()
-    assert response.json()["region"] == "141102000000"
+    # Asked (201, pending: she stays), then accepted — by the county's own staff, the destination being theirs.
+    client = api_client_for(staff_lishi)
+    response = client.post(detail(child_lishi, "transfer/"),
+                           {"to_region": "141102000000", "effective_on": "2025-01-10", "reason": "搬到城区"}, format="json")
+    assert response.status_code == 201, response.json()
+    assert client.get(detail(child_lishi)).json()["region"] == LISHI_VILLAGE
+    accepted = client.post(f"/api/v1/transfers/{response.json()['id']}/accept/")
+    assert accepted.status_code == 200, accepted.json()
+    assert client.get(detail(child_lishi)).json()["region"] == "141102000000"
     history = api_client_for(staff_lishi).get(detail(child_lishi, "history/")).json()
     assert [(h["from_region"], h["to_region"]) for h in history if h["is_transfer"]] == [
         (LISHI_VILLAGE, "141102000000")]

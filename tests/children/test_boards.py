@@ -248,9 +248,11 @@ def _more_children(make_child, staff_lishi, township_b, n: int, *, today: date) 
 
 # Queries of the risk board at the user's own region: the session (1), the user (2), the board's
 # region (3), its sub-regions (4), the one colour aggregate (5), the overdue count (6), one page of
-# overdue reds with their regions (7), the unread-notifications badge in the layout (8). No breadcrumbs
+# overdue reds with their regions (7), the red children without a case plan with their regions (8:
+# casework.selectors.red_without_plan), the unread-notifications badge in the layout (9), the pending
+# urgent reports of the banner heading the page (10: alerts.selectors.pending_count). No breadcrumbs
 # query: nothing in scope lies above one's own region.
-RISK_BOARD_QUERIES = 8
+RISK_BOARD_QUERIES = 10
 
 
 def test_risk_board_queries_are_constant(client, staff_lishi, make_child, township_b,

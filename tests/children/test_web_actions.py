@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import AuditAction, AuditEvent
 from children import services
-from children.models import Child, Need, RiskAssessment, StatusChange
+from children.models import Child, Need, RiskAssessment, StatusChange, Transfer
 from tests.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,27 +119,43 @@ def test_failed_action_reopens_its_form_on_the_page(client, staff_lishi, child_l
 # --- transfer -------------------------------------------------------------------------------------
 
 def test_transfer_within_the_county_keeps_the_history(client, staff_lishi, child_lishi):
+    # The request first (she stays), then the county's own staff accept it: the destination is in their area.
     client.force_login(staff_lishi)
     response = client.post(reverse("children:transfer", args=[child_lishi.pk]),
-                           {"region": "141102001000", "effective_on": "2025-01-10", "note": "随祖父母搬家"})
+                           {"region": "141102001000", "effective_on": "2025-01-10", "reason": "随祖父母搬家"})
     assert response.url == detail_url(child_lishi)
+    assert Child.objects.get(pk=child_lishi.pk).region_id == "141102001200"
+    transfer = Transfer.objects.get(child=child_lishi, status="pending")
+    client.post(reverse("children:transfer-accept", args=[transfer.pk]))
     child_lishi.refresh_from_db()
     assert child_lishi.region_id == "141102001000"
     assert StatusChange.objects.filter(child=child_lishi, to_region_id="141102001000").exists()
 
 
-def test_transfer_out_of_the_area_returns_to_the_ledger(client, staff_lishi, child_lishi):
+def test_transfer_out_of_the_area_waits_for_the_receiving_county(client, staff_lishi, staff_yuci, child_lishi):
+    client.force_login(staff_lishi)
+    response = client.post(reverse("children:transfer", args=[child_lishi.pk]),
+                           {"region": "140702100000", "effective_on": "2025-01-10", "reason": "随父母务工"})
+    assert response.url == detail_url(child_lishi)
+    assert Child.objects.get(pk=child_lishi.pk).region_id == "141102001200"
+    client.force_login(staff_yuci)
+    client.post(reverse("children:transfer-accept", args=[Transfer.objects.get(child=child_lishi).pk]))
+    assert Child.objects.get(pk=child_lishi.pk).region_id == "140702100000"
+
+
+def test_transfer_without_a_reason_is_refused_on_the_reason_field(client, staff_lishi, child_lishi):
     client.force_login(staff_lishi)
     response = client.post(reverse("children:transfer", args=[child_lishi.pk]),
                            {"region": "140702100000", "effective_on": "2025-01-10"})
-    assert response.url == reverse("children:list")
-    assert Child.objects.get(pk=child_lishi.pk).region_id == "140702100000"
+    assert response.status_code == 400
+    assert list(response.context["transfer_form"].errors) == ["reason"]
+    assert not Transfer.objects.exists()
 
 
 def test_transfer_to_an_unknown_region_is_refused_on_the_region_field(client, staff_lishi, child_lishi):
     client.force_login(staff_lishi)
     response = client.post(reverse("children:transfer", args=[child_lishi.pk]),
-                           {"region": "141102999000", "effective_on": "2025-01-10"})
+                           {"region": "141102999000", "effective_on": "2025-01-10", "reason": "搬家"})
     assert response.status_code == 400
     assert list(response.context["transfer_form"].errors) == ["region"]
 
@@ -148,7 +164,8 @@ def test_transfer_to_another_province_is_refused_on_the_region_field(client, sta
     RegionFactory(code="610102001000", name="吴城街道")  # 陕西省
     client.force_login(staff_lishi)
     response = client.post(reverse("children:transfer", args=[child_lishi.pk]),
-                           {"region": "610102001000", "region_text": "吴城街道", "effective_on": "2025-01-10"})
+                           {"region": "610102001000", "region_text": "吴城街道", "effective_on": "2025-01-10",
+                            "reason": "搬家"})
     assert response.status_code == 400
     assert list(response.context["transfer_form"].errors) == ["region"]
     assert Child.objects.get(pk=child_lishi.pk).region_id == "141102001200"
@@ -166,9 +183,9 @@ def test_transfer_by_a_name_typed_without_the_script(client, staff_lishi, child_
     RegionFactory(code="141102102000", name="吴城镇")
     client.force_login(staff_lishi)
     response = client.post(reverse("children:transfer", args=[child_lishi.pk]),
-                           {"region": "", "region_text": "吴城镇", "effective_on": "2025-01-10"})
+                           {"region": "", "region_text": "吴城镇", "effective_on": "2025-01-10", "reason": "搬家"})
     assert response.url == detail_url(child_lishi)
-    assert Child.objects.get(pk=child_lishi.pk).region_id == "141102102000"
+    assert Transfer.objects.get(child=child_lishi).to_region_id == "141102102000"
 
 
 def test_the_child_page_offers_the_destination_search_not_a_code_input(client, staff_lishi, child_lishi):

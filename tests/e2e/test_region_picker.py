@@ -1,13 +1,13 @@
 """The region picker in a real browser (core.widgets, static/core/region_picker.js): on a child's page,
 the transfer form's destination is found by typing "吴城" and picking 吴城镇 from the list — with the
 keyboard at 1280 px, with a tap at a phone's 390 px — under the CSP, without horizontal scrolling; the
-form then moves the child. Screenshots go to var/test-artifacts/region-picker-*.png."""
+form then asks for the transfer. Screenshots go to var/test-artifacts/region-picker-*.png."""
 
 import re
 
 import pytest
 
-from children.models import Child
+from children.models import Transfer
 from tests.children.conftest import child_lishi, make_child  # noqa: F401
 from tests.e2e.conftest import PHONE
 from tests.factories import PASSWORD, RegionFactory
@@ -75,9 +75,11 @@ def test_typing_wucheng_and_picking_it_transfers_the_child(browser, live_server,
         assert transfer.locator("input[type=hidden][name=region]").input_value() == WUCHENG_TOWN
         page.screenshot(path=str(artifacts / f"region-picker-{size}-picked.png"), full_page=True)
 
-        transfer.get_by_role("button", name="转移").click()
+        transfer.locator("input[name=reason]").fill("随父母搬家")
+        transfer.get_by_role("button", name="申请转移").click()
         page.wait_for_url(re.compile(rf"/children/{child_lishi.pk}/$"))
-        assert Child.objects.get(pk=child_lishi.pk).region_id == WUCHENG_TOWN
+        # A request (children.transfers): the child stays until the receiving region accepts her.
+        assert Transfer.objects.get(child=child_lishi).to_region_id == WUCHENG_TOWN
         assert page.evaluate("window.__cspViolations") == []
     finally:
         context.close()

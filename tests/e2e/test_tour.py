@@ -47,6 +47,7 @@ from accounts.models import Region, RegionLevel, User
 from accounts.roles import Role
 from activities import photos, reminders
 from activities.models import Activity, ActivityPhoto, Notification
+from alerts import services as alerts
 from children import reconcile
 from core import regioncodes
 from demo.users import DEMO_PASSWORD
@@ -146,6 +147,11 @@ RECORDS_BY_NAME = {
     "accounts:region-detail": {"code": lambda user: _first(Region.objects.manageable_by(user).filter(
         level=RegionLevel.TOWNSHIP))},
     "exports:create": {"kind": lambda user: "children"},
+    "casework:plan-update": {"pk": visible("casework.CasePlan")},
+    "casework:plan-close": {"pk": visible("casework.CasePlan")},
+    "casework:action-add": {"pk": visible("casework.CasePlan")},
+    "casework:action-complete": {"pk": visible("casework.CaseAction")},
+    "casework:referral-transition": {"pk": visible("casework.Referral"), "to": lambda user: "accepted"},
 }
 RECORDS_BY_ARGUMENT = {"child_pk": visible("children.Child")}
 RECORDS_BY_PREFIX = {
@@ -158,6 +164,7 @@ RECORDS_BY_PREFIX = {
     "phone:": visible("children.Child"),
     "submissions:": visible("submissions.Submission"),
     "exports:": visible("exports.ExportRun"),
+    "alerts:": visible("alerts.Alert"),
 }
 
 # Pages that need a query: the first caring mother the user sees, proposed as a helper from today.
@@ -236,6 +243,11 @@ def build_world() -> dict[str, User]:
 
     exports.export_request(actor=staff, kind="children", filters={})  # made at once (in-process tasks)
     submissions.submission_get_or_create_draft(actor=staff, region=lishi, month=last_month)
+    # An urgent report by the caring mother about one of her children (the list, its page, the banners).
+    mine = visible("children.Child")(users["volunteer"])
+    if mine is not None:
+        alerts.alert_report(actor=users["volunteer"], id=None, child=mine, kind="injury", description="放学路上摔伤膝盖",
+                            occurred_on=today)
 
     reminders.send_daily(today=today)
     return users
@@ -355,7 +367,10 @@ def test_the_tour_of_every_page(browser, live_server, settings, tmp_path):
     started = time.perf_counter()
     users = build_world()
     seeded = time.perf_counter()
-    data_tokens = sorted(User.objects.values_list("username", flat=True), key=len, reverse=True)
+    # Data, not interface text: the login names, and the urgent reports' UUIDs (the audit log shows "#<id>").
+    data_tokens = sorted([*User.objects.values_list("username", flat=True),
+                          *(str(pk) for pk in apps.get_model("alerts.Alert").objects.values_list("pk", flat=True))],
+                         key=len, reverse=True)
     plans = {role: plan(role, users[role]) for role in LOGINS}
     shutil.rmtree(TOUR, ignore_errors=True)
 
