@@ -18,3 +18,6 @@ SECURE_SSL_REDIRECT = False
 LANGUAGE_CODE = "zh-hans"
 # Tests serve no collected static files; whitenoise would only warn that STATIC_ROOT is missing.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405
+# Each test process keeps its own cache, also on the PostgreSQL + Redis run: the tests clear the cache
+# (a Redis cache's clear() empties the whole Redis database, under the other pytest worker's feet).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -39,6 +39,7 @@ depends on the day asks for ``today`` and runs once on each of ``clock.CALENDAR_
 15th, a month's last day, 31 December, 29 February).
 """
 
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -73,16 +74,45 @@ def _tasks_in_process(request):
 PDF_MODULES = ("tests/reports/test_pdf.py", "tests/submissions/test_report.py", "tests/pairing/test_paircard.py")
 
 
-def pytest_collection_modifyitems(items):
+def _days_left_out() -> set:
+    """The calendar days (tests/clock.py CALENDAR names) the ``today`` tests skip this run:
+    ``AIXIN_TEST_DAYS=month-end,dec-31,feb-29`` runs them on those days only (CI's PostgreSQL run, the
+    other days having run on SQLite). Unset: every day. An unknown name stops the run, naming it."""
+    wanted = [name.strip() for name in os.environ.get("AIXIN_TEST_DAYS", "").split(",") if name.strip()]
+    names = dict(clock.CALENDAR)
+    unknown = [name for name in wanted if name not in names]
+    if unknown:
+        raise pytest.UsageError(f"AIXIN_TEST_DAYS: unknown day {unknown[0]!r}; use some of {', '.join(names)}")
+    return {day for name, day in clock.CALENDAR if name not in wanted} if wanted else set()
+
+
+def _argnames(mark) -> list[str]:
+    names = mark.args[0] if mark.args else mark.kwargs.get("argnames", "")
+    return [name.strip() for name in names.split(",")] if isinstance(names, str) else list(names)
+
+
+def pytest_collection_modifyitems(config, items):
     """The tests that start real Celery workers (marked ``redis``) run one after another in one pytest
     worker (bin/test distributes with ``--dist loadgroup``): workers of two tests at once share Redis's
     list of unacknowledged tasks, and one test's worker timing another's hand-over made it flaky. The
-    tests of :data:`PDF_MODULES` are marked ``pdf``."""
+    tests of :data:`PDF_MODULES` are marked ``pdf``. The ``today`` tests of the days
+    :func:`_days_left_out` names are deselected."""
+    left_out_days = _days_left_out()
+    kept, deselected = [], []
     for item in items:
         if item.get_closest_marker("redis"):
             item.add_marker(pytest.mark.xdist_group("celery-workers"))
         if item.nodeid.startswith(PDF_MODULES):
             item.add_marker(pytest.mark.pdf)
+        callspec = getattr(item, "callspec", None)
+        explicit = any("today" in _argnames(mark) for mark in item.iter_markers("parametrize"))
+        if callspec is not None and not explicit and callspec.params.get("today") in left_out_days:
+            deselected.append(item)
+        else:
+            kept.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from activities.models import Notification
 from alerts.models import DESCRIPTION_MAX_CHARS, OUTCOME_MAX_CHARS, Alert, AlertKind, AlertStatus
+from core.api_fields import StrictUUIDField
 
 # Ids a request may name: a positive 32-bit integer.
 ID_MAX = 2**31 - 1
@@ -27,7 +28,7 @@ class AlertSerializer(serializers.ModelSerializer):
 
 
 class AlertCreateSerializer(serializers.Serializer):
-    id = serializers.UUIDField(help_text="The client's UUID: a retry with the same id and content is the same report")
+    id = StrictUUIDField(help_text="The client's UUID: a retry with the same id and content is the same report")
     child = serializers.IntegerField(min_value=1, max_value=ID_MAX,
                                      help_text="A child the caller is paired with now (a caring mother) or of the "
                                                "caller's subtree (staff)")

@@ -11,7 +11,7 @@ Nothing is ever deleted: a child leaves the ledger by exiting, and the history s
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _lazy
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -312,6 +312,7 @@ class TransferFilter(filters.FilterSet):
         model = Transfer
         fields = ["status", "box", "child"]
 
+    @extend_schema_field({"type": "string", "enum": ["incoming", "outgoing"]})  # a method filter: no model field
     def filter_box(self, queryset, name, value):
         incoming = Transfer.objects.incoming(self.request.user).values("pk")
         return queryset.filter(pk__in=incoming) if value == "incoming" else queryset.exclude(pk__in=incoming)

@@ -63,6 +63,13 @@ def test_the_clients_id_is_kept(phone, my_child):
     assert phone.post(URL, sent, format="json").json()["id"] == sent["id"]
 
 
+@pytest.mark.parametrize("bad_id", [False, 0, 7])
+def test_an_id_that_is_not_uuid_text_is_refused_naming_it(phone, my_child, bad_id):
+    response = phone.post(URL, payload(my_child, id=bad_id), format="json")
+    assert (response.status_code, list(response.json())) == (400, ["id"])
+    assert not Activity.objects.exists()
+
+
 def test_the_aid_value_is_a_decimal_string(phone, my_child):
     body = phone.post(URL, payload(my_child, aid_value_yuan="35.5"), format="json").json()
     assert body["aid_value_yuan"] == "35.50"

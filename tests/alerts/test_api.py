@@ -36,6 +36,13 @@ def test_a_caring_mother_reports_201_then_the_same_again_200(api_client_for, vol
     assert Alert.objects.count() == 1 and Notification.objects.filter(recipient=staff_lishi).count() == 1
 
 
+@pytest.mark.parametrize("bad_id", [False, 0, 12, "", "报告一"])
+def test_an_id_that_is_not_a_uuid_text_is_refused_naming_it(api_client_for, volunteer_lishi, child, bad_id):
+    response = api_client_for(volunteer_lishi).post("/api/v1/alerts/", payload(child, id=bad_id), format="json")
+    assert (response.status_code, list(response.json())) == (400, ["id"])
+    assert not Alert.objects.exists()
+
+
 def test_the_same_id_with_other_content_is_409(api_client_for, volunteer_lishi, child):
     client, body = api_client_for(volunteer_lishi), payload(child)
     client.post("/api/v1/alerts/", body, format="json")
