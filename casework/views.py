@@ -73,6 +73,18 @@ def _back(child_pk: int):
     return redirect("casework:child", child_pk=child_pk)
 
 
+def _done(request, child_pk: int, act, success: str):
+    """Run the service call ``act``; a refusal is reported (each field's message), else ``success``.
+    Back to the child's casework page either way."""
+    try:
+        act()
+    except ValidationError as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, success)
+    return _back(child_pk)
+
+
 @require(READ, message=READ_DENIED)
 @require_safe
 def child_casework(request, child_pk: int):
@@ -100,101 +112,81 @@ def child_casework(request, child_pk: int):
 @require_POST
 def plan_create(request, child_pk: int):
     child = get_object_or_404(Child.objects.visible_to(request.user), pk=child_pk)
-    try:
+
+    def act():
         services.plan_create(actor=request.user, child=child, goals=request.POST.get("goals", ""),
                              review_on=_date(request, "review_on", required=True))
-    except ValidationError as exc:
-        _report(request, exc)
-    else:
-        messages.success(request, _("The case plan is open."))
-    return _back(child.pk)
+
+    return _done(request, child.pk, act, _("The case plan is open."))
 
 
 @require(EDIT, message=services.EDIT_DENIED)
 @require_POST
 def plan_update(request, pk: int):
     plan = get_object_or_404(CasePlan.objects.visible_to(request.user).select_related("child"), pk=pk)
-    try:
+
+    def act():
         services.plan_update(actor=request.user, plan=plan, goals=request.POST.get("goals"),
                              review_on=_date(request, "review_on"))
-    except ValidationError as exc:
-        _report(request, exc)
-    else:
-        messages.success(request, _("The case plan is saved."))
-    return _back(plan.child_id)
+
+    return _done(request, plan.child_id, act, _("The case plan is saved."))
 
 
 @require(EDIT, message=services.EDIT_DENIED)
 @require_POST
 def plan_close(request, pk: int):
     plan = get_object_or_404(CasePlan.objects.visible_to(request.user).select_related("child"), pk=pk)
-    try:
-        services.plan_close(actor=request.user, plan=plan)
-    except ValidationError as exc:
-        _report(request, exc)
-    else:
-        messages.success(request, _("The case plan is closed."))
-    return _back(plan.child_id)
+    return _done(request, plan.child_id, lambda: services.plan_close(actor=request.user, plan=plan),
+                 _("The case plan is closed."))
 
 
 @require(EDIT, message=services.EDIT_DENIED)
 @require_POST
 def action_add(request, pk: int):
     plan = get_object_or_404(CasePlan.objects.visible_to(request.user).select_related("child"), pk=pk)
-    try:
+
+    def act():
         owner_id = request.POST.get("owner", "").strip()
         owner = User.objects.filter(pk=int(owner_id)).first() if owner_id.isdigit() and len(owner_id) < 10 else None
         services.action_add(actor=request.user, plan=plan, description=request.POST.get("description", ""),
                             owner=owner, due_on=_date(request, "due_on", required=True))
-    except ValidationError as exc:
-        _report(request, exc)
-    else:
-        messages.success(request, _("The action is added."))
-    return _back(plan.child_id)
+
+    return _done(request, plan.child_id, act, _("The action is added."))
 
 
 @require(EDIT, message=services.EDIT_DENIED)
 @require_POST
 def action_complete(request, pk: int):
     action = get_object_or_404(CaseAction.objects.visible_to(request.user).select_related("plan__child"), pk=pk)
-    try:
-        services.action_complete(actor=request.user, action=action, done_on=_date(request, "done_on"))
-    except ValidationError as exc:
-        _report(request, exc)
-    else:
-        messages.success(request, _("The action is done."))
-    return _back(action.plan.child_id)
+    return _done(request, action.plan.child_id, lambda: services.action_complete(actor=request.user, action=action, done_on=_date(request, "done_on")),
+                 _("The action is done."))
 
 
 @require(EDIT, message=services.EDIT_DENIED)
 @require_POST
 def consent_add(request, child_pk: int):
     child = get_object_or_404(Child.objects.visible_to(request.user), pk=child_pk)
-    try:
+
+    def act():
         services.consent_record(actor=request.user, child=child, guardian_name=request.POST.get("guardian_name", ""),
                                 given_on=_date(request, "given_on", required=True), scope=request.POST.get("scope", ""))
-    except ValidationError as exc:
-        _report(request, exc)
-    else:
-        messages.success(request, _("The guardian's consent is recorded."))
-    return _back(child.pk)
+
+    return _done(request, child.pk, act, _("The guardian's consent is recorded."))
 
 
 @require(EDIT, message=services.EDIT_DENIED)
 @require_POST
 def referral_create(request, child_pk: int):
     child = get_object_or_404(Child.objects.visible_to(request.user), pk=child_pk)
-    try:
+
+    def act():
         services.referral_create(actor=request.user, child=child, department=request.POST.get("department", ""),
                                  organisation=request.POST.get("organisation", ""),
                                  reason=request.POST.get("reason", ""),
                                  consent_override_reason=request.POST.get("consent_override_reason", ""),
                                  referred_on=_date(request, "referred_on"))
-    except ValidationError as exc:
-        _report(request, exc)
-    else:
-        messages.success(request, _("The referral is recorded."))
-    return _back(child.pk)
+
+    return _done(request, child.pk, act, _("The referral is recorded."))
 
 
 @require(EDIT, message=services.EDIT_DENIED)
@@ -203,14 +195,11 @@ def referral_transition(request, pk: int, to: str):
     referral = get_object_or_404(Referral.objects.visible_to(request.user).select_related("child"), pk=pk)
     if to not in ReferralStatus.values:
         raise Http404
-    try:
+    def act():
         services.referral_transition(actor=request.user, referral=referral, to_status=to, on=_date(request, "on"),
                                      outcome=request.POST.get("outcome", ""))
-    except ValidationError as exc:
-        _report(request, exc)
-    else:
-        messages.success(request, _("The referral is updated."))
-    return _back(referral.child_id)
+
+    return _done(request, referral.child_id, act, _("The referral is updated."))
 
 
 @require(READ, message=READ_DENIED)
