@@ -194,6 +194,9 @@ class Notification(models.Model):
     link = models.CharField(_("link"), max_length=200, blank=True)
     # A due/overdue reminder: the ids of the children it lists (a visit to all of them marks it read).
     children = models.JSONField(_("children"), default=list, blank=True)
+    # The region a notification is about (an urgent report's): the only detail an SMS may name.
+    region = models.ForeignKey(Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
     # One reminder per recipient, kind and day: the daily task can be re-run safely.
     dedupe_key = models.CharField(_("deduplication key"), max_length=120)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -208,3 +211,68 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- delivery beyond the app (activities.delivery) ------------------------------------------------
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", pgettext_lazy("delivery status", "Sent")
+    FAILED = "failed", _("Failed")
+
+
+class DeliveryPreference(models.Model):
+    """A user's channels besides the in-app list (always on) and her quiet hours (local time; the
+    span may wrap past midnight). No row: in-app only."""
+
+    user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.CASCADE,
+                                related_name="delivery_preference")
+    email = models.BooleanField(_("by e-mail"), default=False)
+    sms = models.BooleanField(_("by SMS"), default=False)
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery preference")
+        verbose_name_plural = _("delivery preferences")
+        constraints = [models.CheckConstraint(
+            condition=(Q(quiet_start__isnull=True) & Q(quiet_end__isnull=True))
+            | (Q(quiet_start__isnull=False) & Q(quiet_end__isnull=False)),
+            name="deliverypreference_quiet_both")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: email={self.email} sms={self.sms}"
+
+
+class DeliveryAttempt(models.Model):
+    """One notification through one channel: sent at most once (unique per notification and channel),
+    retried with backoff while it fails (activities.delivery)."""
+
+    notification = models.ForeignKey(Notification, verbose_name=_("notification"), on_delete=models.CASCADE,
+                                     related_name="attempts")
+    channel = models.CharField(_("channel"), max_length=10, choices=DeliveryChannel.choices)
+    status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.QUEUED)
+    tries = models.PositiveSmallIntegerField(_("tries"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    # When it is next due (a retry, or the end of quiet hours); null once sent or given up.
+    next_try_at = models.DateTimeField(_("next try at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="deliveryattempt_once"),
+            models.CheckConstraint(condition=Q(channel__in=DeliveryChannel.values), name="deliveryattempt_channel"),
+            models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="deliveryattempt_status"),
+        ]
+        indexes = [models.Index(fields=["status", "next_try_at"], name="deliveryattempt_due")]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id}/{self.channel}: {self.status}"

@@ -96,7 +96,7 @@ def _notify(alert: Alert, *, codes: list[str], kind: str, key: str, escalated: b
             "region": alert.region.name, "date": alert.occurred_on.isoformat(), "description": alert.description}
     link = reverse("alerts:detail", args=[alert.pk])
     created = store_new([Notification(recipient=user, kind=kind, title=title[:200], body=body, link=link,
-                                      dedupe_key=key) for user in recipients(codes)])
+                                      region=alert.region, dedupe_key=key) for user in recipients(codes)])
     if created:
         transaction.on_commit(lambda: delivery.deliver(created))
     return created

@@ -291,6 +291,30 @@ if ACTIVITY_CONFIRM_PARTICIPANTS > ACTIVITY_MAX_PARTICIPANTS:
 ACTIVITY_PHOTO_MAX_BYTES = env_int("ACTIVITY_PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # Where reminders go besides the in-app notification (e.g. an SMS gateway later).
 NOTIFICATION_BACKENDS = env_list("NOTIFICATION_BACKENDS", ["activities.delivery.InAppBackend"])
+# E-mail and SMS delivery of notifications (activities.delivery, activities.channels), each user choosing
+# hers on /profile/. E-mail goes through Django's EMAIL_BACKEND: SMTP, or the console in development.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG
+                        else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aixin@localhost")
+if "@" not in DEFAULT_FROM_EMAIL.rpartition("<")[2] or any(c in DEFAULT_FROM_EMAIL for c in "\r\n"):
+    raise ImproperlyConfigured(f"DEFAULT_FROM_EMAIL={DEFAULT_FROM_EMAIL!r} is not an e-mail address.")
+if EMAIL_HOST_USER and not EMAIL_HOST_PASSWORD:
+    raise ImproperlyConfigured("EMAIL_HOST_USER is set but EMAIL_HOST_PASSWORD is not.")
+# SMS through an HTTP gateway (activities.channels.HttpSmsGateway): off while SMS_GATEWAY_URL is empty.
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_KEY = env_str("SMS_GATEWAY_KEY", "")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 5, minimum=1, maximum=60)
+if SMS_GATEWAY_URL and not SMS_GATEWAY_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"SMS_GATEWAY_URL={SMS_GATEWAY_URL!r} is not an http(s) URL.")
+if SMS_GATEWAY_URL and not SMS_GATEWAY_KEY:
+    raise ImproperlyConfigured("SMS_GATEWAY_URL is set but SMS_GATEWAY_KEY is not.")
+SMS_GATEWAY_ADAPTER = "activities.channels.HttpSmsGateway"
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -411,6 +435,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Urgent reports (紧急情况报告) open and unacknowledged for ALERT_ESCALATE_AFTER_MINUTES are escalated
     # to the child's city, once each (alerts.services.alerts_escalate).
     "alerts-escalate": {"task": "alerts.tasks.escalate_alerts", "schedule": crontab(minute="*/5")},
+    # E-mail and SMS deliveries that failed (backoff 1, 2, 4 … minutes) or waited out quiet hours are
+    # sent when due (activities.delivery.retry_due).
+    "activities-retry-deliveries": {"task": "activities.tasks.retry_deliveries", "schedule": crontab(minute="*")},
 }
 # Excel exports of the lists (the exports app) run on a queue of their own, so that a province's ledger
 # export never waits behind the month-start reports, nor they behind it: workers must consume both

@@ -31,8 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.profile import language_form
-from accounts.profile import saved as language_saved
+from accounts.profile import settings_forms
 from activities import photos, rhythm
 from activities.models import Activity, ActivityChild, ActivityKind
 from activities.phone.forms import LogForm
@@ -235,12 +234,13 @@ def history(request):
 @require(PHONE, message=PHONE_ONLY)
 @require_http_methods(["GET", "POST"])
 def me(request):
-    """我的: her settings (the language of her pages, accounts.profile), her password, logging out."""
-    form, language = language_form(request)
-    if language is not None:
-        return language_saved(language, "phone:me")
-    response = _render(request, "phone/me.html", {"form": form})
-    if form.errors:
+    """我的: her settings (the language of her pages and her notification channels, accounts.profile),
+    her password, logging out."""
+    done, form, delivery = settings_forms(request, to="phone:me")
+    if done is not None:
+        return done
+    response = _render(request, "phone/me.html", {"form": form, "delivery_form": delivery})
+    if form.errors or delivery.errors:
         response.status_code = 400
     return response
 

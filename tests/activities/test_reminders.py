@@ -181,8 +181,9 @@ def test_the_daily_run_is_a_fixed_number_of_queries(contact_ledger, make_child, 
     # 1 the rhythms; 2 the due children with their leads' logins; 3 the stored keys of today's
     # reminders; 4–6 savepoint, insert, release; 7 the overdue counts per region; 8 the staff users;
     # 9 the stored keys of today's digests; 10–12 savepoint, insert, release; 13 the overdue case-plan
-    # actions per owner (none here, so nothing more: casework.reminders).
-    with django_assert_max_num_queries(13):
+    # actions per owner (none here, so nothing more: casework.reminders); 14 the recipients' e-mail/SMS
+    # choices (activities.delivery; nobody chose any, so nothing more).
+    with django_assert_max_num_queries(14):
         run = reminders.send_daily(today=today)
     assert run.volunteers == 5
 
