@@ -14,8 +14,8 @@ from accounts.models import Region
 from children import reconcile
 from children.models import Child, LedgerImport, LedgerImportStatus
 from config.celery import app
+from tests.celeryworker import worker  # noqa: F401 (the fixture)
 from tests.children.test_reconcile import LISHI, list_row, workbook_bytes
-from tests.reports.test_celery_worker import worker  # noqa: F401 (the fixture)
 
 pytestmark = [
     pytest.mark.redis,
