@@ -25,6 +25,8 @@ class ActivityKind(models.TextChoices):
     READING = "reading", _("Reading together")
     OUTING = "outing", _("Outing or study trip")
     FESTIVAL = "festival", _("Festival activity")
+    LETTER = "letter", _("Letter (爱心家书)")
+    TEACHER_CONTACT = "teacher_contact", _("Contact with the class teacher")
     OTHER = "other", _("Other")
 
 

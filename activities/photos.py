@@ -91,6 +91,22 @@ def clean_jpeg(image: Image.Image) -> tuple[bytes, int, int]:
     return out.getvalue(), bare.width, bare.height
 
 
+def checked_jpeg(upload) -> tuple[bytes, int, int]:
+    """The upload checked (present, not empty, within settings.ACTIVITY_PHOTO_MAX_BYTES, a JPEG, PNG or
+    WebP image) and re-encoded by clean_jpeg; else a ValidationError naming the field ``image``. Used
+    for activity photos here and for urgent-report photos (alerts.services.alert_photo_add)."""
+    if upload is None:
+        raise _error(_("Choose a photo to upload."))
+    size = upload.size
+    limit = settings.ACTIVITY_PHOTO_MAX_BYTES
+    if size > limit:
+        raise _error(_("The photo is %(size)s; the limit is %(limit)s.")
+                     % {"size": filesizeformat(size), "limit": filesizeformat(limit)})
+    if size == 0:
+        raise _error(_("The file is empty."))
+    return clean_jpeg(_open(upload))
+
+
 def _check_may_add(actor: User, activity: Activity) -> None:
     if not Activity.objects.visible_to(actor).filter(pk=activity.pk).exists():
         raise Activity.DoesNotExist
@@ -109,16 +125,7 @@ def photo_add(*, actor: User, activity: Activity, upload, client_id: uuid.UUID |
     phone's id for the photo) is stored with it; one already taken is an IntegrityError (see
     photo_add_once), and the file is not kept then either."""
     _check_may_add(actor, activity)
-    if upload is None:
-        raise _error(_("Choose a photo to upload."))
-    size = upload.size
-    limit = settings.ACTIVITY_PHOTO_MAX_BYTES
-    if size > limit:
-        raise _error(_("The photo is %(size)s; the limit is %(limit)s.")
-                     % {"size": filesizeformat(size), "limit": filesizeformat(limit)})
-    if size == 0:
-        raise _error(_("The file is empty."))
-    data, width, height = clean_jpeg(_open(upload))
+    data, width, height = checked_jpeg(upload)
     with transaction.atomic():
         # Lock the activity so that two uploads at once cannot both pass the count.
         Activity.objects.select_for_update().filter(pk=activity.pk).first()

@@ -16,6 +16,11 @@ class AlertReportForm(forms.Form):
     description = forms.CharField(label=pgettext_lazy("alert", "Description"), max_length=DESCRIPTION_MAX_CHARS,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     occurred_on = forms.DateField(label=_("Occurred on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    # Optional. Checked, resized and stored by alerts.services.alert_photo_add once the report is stored.
+    photo = forms.FileField(label=_("Photo (optional)"), required=False)
+
+    # alert_photo_add names the file "image"; here it is "photo".
+    SERVICE_FIELDS = {"image": "photo"}
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("id", uuid.uuid4())

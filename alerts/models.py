@@ -121,3 +121,31 @@ class Alert(models.Model):
 
     def can_become(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]
+
+
+def alert_photo_path(photo: "AlertPhoto", filename: str) -> str:
+    return f"alert-photos/{photo.alert.occurred_on:%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+class AlertPhoto(models.Model):
+    """The photo of an urgent report (optional, one per report): checked, resized and stripped of its
+    metadata like an activity's (activities.photos.checked_jpeg), stored privately and served only by
+    alerts.views.photo to those who can see the alert."""
+
+    alert = models.OneToOneField(Alert, verbose_name=gettext_lazy("urgent report"), on_delete=models.CASCADE,
+                                 related_name="photo")
+    image = models.FileField(gettext_lazy("photo"), upload_to=alert_photo_path)
+    width = models.PositiveIntegerField(gettext_lazy("width (pixels)"))
+    height = models.PositiveIntegerField(gettext_lazy("height (pixels)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("uploaded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(gettext_lazy("uploaded at"), auto_now_add=True)
+    # The id a phone gave the photo when it was queued: a retried upload finds it and stores nothing twice.
+    client_id = models.UUIDField(gettext_lazy("client id"), null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = gettext_lazy("urgent report photo")
+        verbose_name_plural = gettext_lazy("urgent report photos")
+
+    def __str__(self) -> str:
+        return self.image.name

@@ -7,6 +7,10 @@ the API and the beat task all call these.
   content raises :class:`AlertConflict` (HTTP 409). A new alert tells every active staff member and
   administrator of the child's township and county at once (activities.models.Notification, stored
   in the same transaction, handed to settings.NOTIFICATION_BACKENDS when it commits).
+- :func:`alert_photo_add` — the optional photo of a report (one per report), by whoever may see it and
+  act on it (the caring mother who reported it, staff / an administrator of its area). Checked, resized
+  and stripped of its metadata by activities.photos.checked_jpeg (same size limit, the error naming
+  ``image``), stored privately. Idempotent on the phone's id for the photo (``client_id``).
 - :func:`alert_acknowledge` — staff / an administrator of the child's subtree take it on; a child not
   on a red card gets a red risk assessment (children.services.child_assess) naming the alert.
 - :func:`alert_close` — with the outcome (required).
@@ -23,6 +27,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -31,10 +36,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, User
-from activities import delivery
+from activities import delivery, photos
 from activities.models import Notification
 from activities.reminders import store_new
-from alerts.models import DESCRIPTION_MAX_CHARS, OUTCOME_MAX_CHARS, Alert, AlertKind, AlertStatus
+from alerts.models import DESCRIPTION_MAX_CHARS, OUTCOME_MAX_CHARS, Alert, AlertKind, AlertPhoto, AlertStatus
 from children.models import Child, RiskColor, RiskFactor, Status
 from children.names import given_name
 from core.access import EDIT, PHONE, check, is_volunteer
@@ -45,6 +50,7 @@ KIND_ESCALATED = "alert_escalated"
 REPORT_DENIED = gettext_lazy("Your role cannot report an urgent situation.")
 EDIT_DENIED = gettext_lazy("Your role can read urgent reports but not act on them.")
 NOT_PAIRED = gettext_lazy("You can report only for a child you are paired with now.")
+PHOTO_DENIED = gettext_lazy("Your role can read urgent reports but not add photos to them.")
 
 
 class AlertConflict(Exception):
@@ -184,6 +190,65 @@ def alert_report(*, actor: User, id: uuid.UUID | str | None, child: Child | int,
                  detail={"child": child_obj.pk, "kind": kind, "occurred_on": occurred_on.isoformat()})
     _notify(alert, codes=local_codes(alert.region_id), kind=KIND_NEW, key=f"{KIND_NEW}:{alert.pk}", escalated=False)
     return alert, True
+
+
+# --- the photo -----------------------------------------------------------------------------------
+
+def _photo_by_client_id(alert: Alert, client_id: uuid.UUID | None) -> AlertPhoto | None:
+    """The photo already stored with the phone's id ``client_id`` (for this alert), if any; an id used
+    for another alert's photo is refused, naming ``client_id``."""
+    if client_id is None:
+        return None
+    found = AlertPhoto.objects.filter(client_id=client_id).first()
+    if found is not None and found.alert_id != alert.pk:
+        raise ValidationError({"client_id": _("This photo id was already used for another urgent report.")})
+    return found
+
+
+def _one_photo_only() -> ValidationError:
+    return ValidationError({photos.FIELD: _("An urgent report has one photo, and this one has it already.")})
+
+
+def alert_photo_add(*, actor: User, alert: Alert, upload, client_id: uuid.UUID | None = None
+                    ) -> tuple[AlertPhoto, bool]:
+    """Attach the photo of an urgent report; returns (photo, created). Staff, administrators and caring
+    mothers (else PermissionDenied); the alert in the actor's scope (else Alert.DoesNotExist, 404: a caring
+    mother sees only her own reports). A photo with ``client_id`` already stored for this alert is
+    returned as it is (a phone retrying after a lost answer; the upload is not read again). Anything but a
+    JPEG, PNG or WebP image within settings.ACTIVITY_PHOTO_MAX_BYTES, or a second photo, is refused
+    naming ``image``, and nothing is stored then.
+
+    Not one transaction around the whole, as activities.photos.photo_add: the image is checked and
+    re-encoded outside any lock; the alert is locked for the insert, and two retries racing past the first
+    look-up meet the unique constraints (the loser gets the winner's photo)."""
+    check(actor, EDIT | PHONE, PHOTO_DENIED)
+    if not Alert.objects.visible_to(actor).filter(pk=alert.pk).exists():
+        raise Alert.DoesNotExist
+    found = _photo_by_client_id(alert, client_id)
+    if found is not None:
+        return found, False
+    if AlertPhoto.objects.filter(alert_id=alert.pk).exists():
+        raise _one_photo_only()
+    data, width, height = photos.checked_jpeg(upload)
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().select_related("region").get(pk=alert.pk)
+        photo = AlertPhoto(alert=locked, width=width, height=height, uploaded_by=actor, client_id=client_id)
+        photo.image.save("photo.jpg", ContentFile(data), save=False)
+        try:
+            with transaction.atomic():
+                photo.save(force_insert=True)
+        except IntegrityError:
+            photo.image.storage.delete(photo.image.name)
+            found = _photo_by_client_id(locked, client_id)
+            if found is not None:
+                return found, False
+            raise _one_photo_only() from None
+        except BaseException:
+            photo.image.storage.delete(photo.image.name)
+            raise
+        audit_record(actor=actor, action=AuditAction.CREATE, target=photo, target_label=locked.audit_label(),
+                     region_code=locked.region_id, detail={"alert": str(locked.pk), "width": width, "height": height})
+    return photo, True
 
 
 # --- acting on an alert ---------------------------------------------------------------------------

@@ -4,26 +4,31 @@ the staff report form (from the child's page), and the caring mother's report fo
 
 Staff pages are for core.access.READ (volunteers are sent to their phone pages); acting is checked by
 alerts.services (a read-only leader gets a 403 saying why). An alert or child outside the caller's
-scope is a 404. The phone form is a plain POST form whose UUID is made when the form is shown (a
-double tap or a resent form is one report): it is not queued offline.
+scope is a 404. The phone form is taken over by static/phone/app.js: its UUID is made on the phone when
+the form opens, and the report (with its optional photo) goes through the phone's offline queue to the
+API, like a visit. Without JavaScript the form posts here (the UUID then made when the form was shown: a
+double tap or a resent form is one report). An alert's photo is served by :func:`alert_photo` to those
+who can see the alert (404 otherwise).
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db import transaction
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alerts import selectors, services
 from alerts.forms import AlertCloseForm, AlertReportForm
-from alerts.models import Alert, AlertStatus
+from alerts.models import Alert, AlertPhoto, AlertStatus
 from children.models import Child
 from children.names import given_name
-from core.access import EDIT, PHONE, READ, allowed, require
+from core.access import EDIT, PHONE, READ, SIGNED_IN, allowed, require
 from core.errors import messages_of
 from core.forms import attach_service_errors
 
@@ -49,11 +54,24 @@ def alert_list(request):
 @require(READ)
 @require_safe
 def alert_detail(request, pk):
-    alert = get_object_or_404(selectors.alerts_for(request.user).select_related("acknowledged_by", "closed_by"),
-                              pk=pk)
+    alert = get_object_or_404(selectors.alerts_for(request.user).select_related("acknowledged_by", "closed_by",
+                                                                                  "photo"), pk=pk)
     return render(request, "alerts/alert_detail.html", {
         "alert": alert, "can_act": allowed(request.user, EDIT), "close_form": AlertCloseForm(),
     })
+
+
+@require(SIGNED_IN)
+@require_safe
+def alert_photo(request, pk):
+    """The photo of an alert the caller can see (a caring mother: her own report's); else a 404."""
+    found = get_object_or_404(AlertPhoto.objects.filter(alert__in=Alert.objects.visible_to(request.user)),
+                              alert_id=pk)
+    response = FileResponse(found.image.open("rb"), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="alert-photo-{found.alert_id}.jpg"'
+    # The browser may keep it for the session's pages; shared caches may not keep it at all.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def _alert_or_404(request, pk) -> Alert:
@@ -96,13 +114,18 @@ def alert_close(request, pk):
 def _report(request, *, child: Child, template: str, context: dict, done):
     """The report form for ``child`` (GET shows it, POST reports through alerts.services)."""
     if request.method == "POST":
-        form = AlertReportForm(request.POST)
+        form = AlertReportForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                alert, _created = services.alert_report(
-                    actor=request.user, id=data["id"], child=child, kind=data["kind"],
-                    description=data["description"], occurred_on=data["occurred_on"])
+                # One outcome: a photo refused (too large, not an image …) leaves no report behind, and
+                # the form comes back with the photo's error to send again.
+                with transaction.atomic():
+                    alert, created = services.alert_report(
+                        actor=request.user, id=data["id"], child=child, kind=data["kind"],
+                        description=data["description"], occurred_on=data["occurred_on"])
+                    if data["photo"] is not None and (created or not AlertPhoto.objects.filter(alert=alert).exists()):
+                        services.alert_photo_add(actor=request.user, alert=alert, upload=data["photo"])
             except ValidationError as exc:
                 attach_service_errors(exc, form)
             except services.AlertConflict as exc:
@@ -128,6 +151,7 @@ def alert_report(request, child_pk: int):
 
 
 @require(PHONE, message=PHONE_ONLY)
+@ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])
 def phone_report(request, pk: int):
     """报告紧急情况 on the caring mother's phone: a child she is paired with now (else 404)."""

@@ -353,7 +353,10 @@ def child_change_status(
         from pairing.models import EndReason
         from pairing.services import pairings_end_for_child
 
+        from children.transfers import transfers_cancel_on_exit
+
         pairings_end_for_child(actor=actor, child=child, on=effective_on, reason=EndReason.CHILD_EXITED)
+        transfers_cancel_on_exit(actor=actor, child=child)
     child.status = to_status
     child.save(update_fields=["status", "exited_on", "exit_reason", "updated_at"])
     audit_record(actor=actor, action=AuditAction.STATUS, target=child,

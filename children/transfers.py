@@ -188,6 +188,19 @@ def transfer_cancel(*, actor: User, transfer: Transfer | int) -> Transfer:
     return transfer
 
 
+def transfers_cancel_on_exit(*, actor: User | None, child: Child) -> list[Transfer]:
+    """A child who exits moves nowhere: her pending transfer is cancelled, in the exit's transaction
+    (children.services.child_change_status; ``actor=None`` is the system), and the receiving side is
+    told why."""
+    cancelled = list(Transfer.objects.select_for_update(of=("self",)).select_related("child", "from_region", "to_region")
+                     .filter(child_id=child.pk, status=TransferStatus.PENDING))
+    for transfer in cancelled:
+        transfer.decided_by, transfer.decided_at = actor, timezone.now()
+        _move(transfer, TransferStatus.CANCELLED, actor=actor, fields=["decided_by", "decided_at"])
+        _notify_decided(transfer, actor=actor, kind=KIND_CANCELLED, exited=True)
+    return cancelled
+
+
 # --- the receiving side ---------------------------------------------------------------------------
 
 @transaction.atomic
@@ -334,8 +347,9 @@ def _notify_accepted(transfer: Transfer, *, actor: User) -> None:
                    link=transfers_link()))
 
 
-def _notify_decided(transfer: Transfer, *, actor: User, kind: str) -> None:
-    """A rejection goes to the sending side, with the reason; a cancellation to the receiving side."""
+def _notify_decided(transfer: Transfer, *, actor: User | None, kind: str, exited: bool = False) -> None:
+    """A rejection goes to the sending side, with the reason; a cancellation to the receiving side (with
+    the reason when the child's exit cancelled it)."""
     with translation.override(settings.LANGUAGE_CODE):
         if kind == KIND_REJECTED:
             title = _("The transfer of %(name)s to %(region)s was rejected") % _names(transfer)
@@ -343,6 +357,6 @@ def _notify_decided(transfer: Transfer, *, actor: User, kind: str) -> None:
             users = _senders(transfer, actor=actor)
         else:
             title = _("The transfer of %(name)s to %(region)s was cancelled") % _names(transfer)
-            body = ""
-            users = list(side_users(transfer.to_region_id).exclude(pk=actor.pk))
+            body = _("The child has exited the programme.") if exited else ""
+            users = list(side_users(transfer.to_region_id).exclude(pk=getattr(actor, "pk", None)))
     _send(_notes(users, kind=kind, transfer=transfer, title=title, body=body, link=transfers_link()))

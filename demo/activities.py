@@ -55,7 +55,8 @@ ZERO = Decimal("0.00")
 K = ActivityKind
 S = CareService
 LEAD_KINDS = ((K.HOME_VISIT, 40), (K.CALL, 31), (K.TUTORING, 7), (K.COUNSELLING, 3), (K.MATERIAL_AID, 6),
-              (K.SAFETY_EDUCATION, 4), (K.READING, 4), (K.FESTIVAL, 3), (K.OTHER, 2))
+              (K.SAFETY_EDUCATION, 4), (K.READING, 4), (K.FESTIVAL, 3), (K.LETTER, 2), (K.TEACHER_CONTACT, 3),
+              (K.OTHER, 2))
 # Skills make some kinds likelier (a teacher tutors, a counsellor counsels).
 SKILL_BOOST = {"tutoring": K.TUTORING, "psychological": K.COUNSELLING, "safety": K.SAFETY_EDUCATION,
                "legal": K.OTHER, "health": K.OTHER}
@@ -63,13 +64,14 @@ HELPER_KINDS = {"psychological": K.COUNSELLING, "tutoring": K.TUTORING, "legal":
                 "family_education": K.HOME_VISIT, "safety": K.SAFETY_EDUCATION}
 DURATIONS = {K.HOME_VISIT: (30, 120), K.CALL: (5, 30), K.TUTORING: (60, 120), K.COUNSELLING: (40, 90),
              K.MATERIAL_AID: (20, 60), K.SAFETY_EDUCATION: (30, 60), K.READING: (30, 90), K.OUTING: (120, 480),
-             K.FESTIVAL: (60, 180), K.OTHER: (30, 90)}
+             K.FESTIVAL: (60, 180), K.LETTER: (20, 60), K.TEACHER_CONTACT: (10, 30), K.OTHER: (30, 90)}
 PLACES = {
     K.HOME_VISIT: ("孩子家中",), K.CALL: ("电话", "电话", "微信视频"),
     K.TUTORING: ("孩子家中", "{village}儿童之家", "爱心妈妈工作站"),
     K.COUNSELLING: ("爱心妈妈工作站", "孩子家中", "学校心理咨询室"), K.MATERIAL_AID: ("孩子家中",),
     K.SAFETY_EDUCATION: ("孩子家中", "{village}儿童之家"), K.READING: ("{village}儿童之家", "孩子家中", "{county}图书馆"),
     K.OUTING: ("{county}科技馆", "{county}博物馆", "{county}人民公园"), K.FESTIVAL: ("孩子家中",),
+    K.LETTER: ("爱心妈妈工作站", "家中"), K.TEACHER_CONTACT: ("{village}小学", "电话"),
     K.OTHER: ("孩子家中", "爱心妈妈工作站"),
 }
 NOTES = {
@@ -90,6 +92,8 @@ NOTES = {
     K.READING: ("和孩子一起读了《草房子》", "亲子共读绘本，孩子讲了自己的读后感", "一起读了《西游记》的两个章节"),
     K.OUTING: ("带孩子们去看展览，孩子们很开心", "一起去公园放风筝", "参观科技馆，体验了科普小实验"),
     K.FESTIVAL: ("节日上门慰问，送去节日礼物", "和孩子一起包饺子过节", "给孩子过了一个生日，送去蛋糕"),
+    K.LETTER: ("给孩子写了一封爱心家书，鼓励她好好学习", "回复了孩子的来信，聊了新学期的打算"),
+    K.TEACHER_CONTACT: ("和班主任沟通了孩子在校的学习情况", "联系班主任，了解孩子期中考试和在校表现"),
     K.OTHER: ("陪孩子去医院复查视力", "为{guardian}讲解监护相关法律问题", "陪孩子参加学校家长会"),
 }
 FOLLOW_UPS = ("{guardian}反映孩子近期视力下降，需要配眼镜", "孩子冬衣不够，需要帮助解决", "孩子学习跟不上，需要课业辅导",
@@ -292,7 +296,7 @@ def _services(rng: random.Random, kind: str, skills: tuple[str, ...]) -> list[st
     return {
         K.TUTORING: [S.TUTORING], K.COUNSELLING: [S.PSYCHOLOGICAL, S.EMOTIONAL], K.MATERIAL_AID: [S.MATERIAL, S.EMOTIONAL],
         K.SAFETY_EDUCATION: [S.SAFETY], K.READING: [S.TUTORING, S.EMOTIONAL], K.OUTING: [S.GUIDANCE, S.EMOTIONAL],
-        K.FESTIVAL: [S.EMOTIONAL, S.MATERIAL],
+        K.FESTIVAL: [S.EMOTIONAL, S.MATERIAL], K.LETTER: [S.EMOTIONAL], K.TEACHER_CONTACT: [S.GUIDANCE],
     }[kind]
 
 

@@ -97,3 +97,84 @@ class Pairing(models.Model):
                                    % {"end": on.isoformat(), "start": self.started_on.isoformat()}})
         self.ended_on, self.end_reason, self.end_note, self.ended_by = on, reason, (note or "")[:300], actor
         self.save(update_fields=["ended_on", "end_reason", "end_note", "ended_by"])
+
+
+# --- the programme's yearly commitments (pairing.commitments) -------------------------------------
+
+class CommitmentKind(models.TextChoices):
+    """What a pairing promises each calendar year (年度结对承诺). Progress is computed from the records
+    (activities, needs), never ticked by hand: pairing.commitments."""
+
+    MONTHLY_CONTACT = "monthly_contact", _("Monthly contact")
+    LETTER = "letter", _("Letter (爱心家书)")
+    WISH = "wish", _("Micro-wish fulfilled")
+    BIRTHDAY_VISIT = "birthday_visit", _("Birthday visit")
+    OCCASION_VISIT = "occasion_visit", _("Festival and school-start visits")
+    TEACHER_CONTACT = "teacher_contact", _("Contact with the class teacher")
+
+
+class CommitmentPlan(models.Model):
+    """A region's own commitments: its rules and occasions. The nearest region at or above a child's
+    with a plan decides for the child (a county's overrides its province's); without any, the
+    programme's defaults in pairing.commitments apply."""
+
+    region = models.OneToOneField("accounts.Region", verbose_name=_("region"), on_delete=models.CASCADE,
+                                  related_name="commitment_plan")
+    birthday_remind_days = models.PositiveSmallIntegerField(_("birthday: remind days before"))
+    birthday_window_days = models.PositiveSmallIntegerField(_("birthday: days either side that count"))
+    updated_by = models.ForeignKey(User, verbose_name=_("updated by"), null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("commitment plan")
+        verbose_name_plural = _("commitment plans")
+
+    def __str__(self) -> str:
+        return f"{self.region_id}"
+
+
+class CommitmentRule(models.Model):
+    """One commitment of a plan: whether it applies and how many times a year (monthly contact: in how
+    many months; a dated visit: always once)."""
+
+    plan = models.ForeignKey(CommitmentPlan, verbose_name=_("commitment plan"), on_delete=models.CASCADE,
+                             related_name="rules")
+    kind = models.CharField(_("commitment"), max_length=20, choices=CommitmentKind.choices)
+    enabled = models.BooleanField(_("applies"), default=True)
+    target = models.PositiveSmallIntegerField(_("times a year"))
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        constraints = [models.UniqueConstraint(fields=["plan", "kind"], name="commitmentrule_once_per_plan"),
+                       models.CheckConstraint(condition=Q(kind__in=CommitmentKind.values),
+                                              name="commitmentrule_kind_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.kind} × {self.target}"
+
+
+class Occasion(models.Model):
+    """A day of the year a caring mother visits the child (六一 on 1 June, 开学 on 1 September …):
+    reminded ``remind_days_before``, counted when an activity with the child falls within
+    ``window_days`` either side."""
+
+    plan = models.ForeignKey(CommitmentPlan, verbose_name=_("commitment plan"), on_delete=models.CASCADE,
+                             related_name="occasions")
+    name = models.CharField(_("occasion"), max_length=20)
+    month = models.PositiveSmallIntegerField(_("month"))
+    day = models.PositiveSmallIntegerField(_("day"))
+    remind_days_before = models.PositiveSmallIntegerField(_("remind days before"))
+    window_days = models.PositiveSmallIntegerField(_("days either side that count"))
+
+    class Meta:
+        ordering = ["month", "day", "pk"]
+        verbose_name = _("occasion")
+        verbose_name_plural = _("occasions")
+        constraints = [models.UniqueConstraint(fields=["plan", "month", "day"], name="occasion_one_per_day"),
+                       models.CheckConstraint(condition=Q(month__gte=1, month__lte=12, day__gte=1, day__lte=31),
+                                              name="occasion_month_day_range")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.month:02d}-{self.day:02d}"

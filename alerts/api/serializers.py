@@ -1,5 +1,8 @@
 """The shapes of /api/v1/alerts/ and /api/v1/notifications/."""
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from activities.models import Notification
@@ -19,12 +22,23 @@ class AlertSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=AlertStatus.choices, read_only=True)
     reported_by = serializers.IntegerField(source="reported_by_id", read_only=True)
     acknowledged_by = serializers.IntegerField(source="acknowledged_by_id", read_only=True, allow_null=True)
+    photo = serializers.SerializerMethodField(label=_("photo"))
 
     class Meta:
         model = Alert
         fields = ["id", "child", "kind", "description", "occurred_on", "reported_by", "reported_at", "status",
-                  "acknowledged_by", "acknowledged_at", "escalated", "outcome"]
+                  "acknowledged_by", "acknowledged_at", "escalated", "outcome", "photo"]
         read_only_fields = fields
+
+    def get_photo(self, alert: Alert) -> str | None:
+        """The address of the report's photo (served to those who can see the report), or null."""
+        try:
+            alert.photo  # noqa: B018 (a reverse one-to-one: raises when there is none)
+        except ObjectDoesNotExist:
+            return None
+        url = reverse("alerts:photo", args=[alert.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class AlertCreateSerializer(serializers.Serializer):
@@ -35,6 +49,20 @@ class AlertCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AlertKind.choices)
     description = serializers.CharField(max_length=DESCRIPTION_MAX_CHARS, help_text="What happened (required)")
     occurred_on = serializers.DateField(help_text="Not in the future")
+
+
+class AlertPhotoSerializer(serializers.Serializer):
+    """The stored photo of a report (POST /api/v1/alerts/<id>/photo/)."""
+
+    alert = serializers.UUIDField(source="alert_id", read_only=True)
+    url = serializers.SerializerMethodField(label=_("address"))
+    width = serializers.IntegerField(read_only=True)
+    height = serializers.IntegerField(read_only=True)
+
+    def get_url(self, photo) -> str:
+        url = reverse("alerts:photo", args=[photo.alert_id])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class AlertCloseSerializer(serializers.Serializer):

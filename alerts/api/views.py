@@ -6,6 +6,11 @@ Reporting is idempotent on the client's UUID (alerts.services.alert_report): 201
 id and content again (the stored alert), 409 the same id with other content. An alert or a child outside
 the caller's scope is a 404; a leader asking to act is a 403.
 
+``POST /api/v1/alerts/<id>/photo/`` (multipart: ``image``, ``client_id``) attaches the report's optional
+photo (alerts.services.alert_photo_add; one per report), idempotent on the client's photo id like an
+activity's photos: 201 stored, 200 already stored; the report outside the caller's scope (a caring
+mother: not hers) is a 404.
+
 ``/api/v1/notifications/``: the caller's own notifications (anyone signed in), newest first, paginated;
 ``POST …/<id>/read/`` marks one read — someone else's is a 404.
 """
@@ -14,14 +19,17 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from activities.api.serializers import PhotoUploadSerializer
 from activities.models import Notification
 from activities.reminders import notification_mark_read
 from alerts import services
 from alerts.api.serializers import (
     AlertCloseSerializer,
     AlertCreateSerializer,
+    AlertPhotoSerializer,
     AlertSerializer,
     NotificationSerializer,
 )
@@ -53,10 +61,11 @@ class AlertViewSet(PhoneListsUnfiltered, mixins.ListModelMixin, mixins.RetrieveM
 
     def get_queryset(self):
         # list: 1 count + 1 page.
-        return Alert.objects.visible_to(self.request.user).open_first()
+        return Alert.objects.visible_to(self.request.user).open_first().select_related("photo")
 
     def _respond(self, pk, code: int) -> Response:
-        return Response(AlertSerializer(Alert.objects.get(pk=pk)).data, status=code)
+        return Response(AlertSerializer(Alert.objects.select_related("photo").get(pk=pk),
+                                        context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(summary="Report an urgent situation (紧急情况报告); idempotent on the client's id",
                    request=AlertCreateSerializer,
@@ -79,6 +88,28 @@ class AlertViewSet(PhoneListsUnfiltered, mixins.ListModelMixin, mixins.RetrieveM
         except Child.DoesNotExist:
             raise exceptions.NotFound(OUT_OF_AREA) from None
         return self._respond(alert.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(summary="Add the report's photo (JPEG, PNG or WebP; resized, location metadata removed; one "
+                           "per report); idempotent on the client's photo id",
+                   request={"multipart/form-data": PhotoUploadSerializer},
+                   responses={201: AlertPhotoSerializer,
+                              200: OpenApiResponse(AlertPhotoSerializer,
+                                                   description=_("A photo with this id was already added to the "
+                                                                 "report: the stored photo; nothing was stored."))})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser],
+            serializer_class=PhotoUploadSerializer, filter_backends=[], pagination_class=None)
+    def photo(self, request, pk=None):
+        alert = self.get_object()
+        serializer = PhotoUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            photo, created = services.alert_photo_add(
+                actor=request.user, alert=alert, upload=serializer.validated_data["image"],
+                client_id=serializer.validated_data.get("client_id"))
+        except Alert.DoesNotExist:
+            raise exceptions.NotFound() from None
+        return Response(AlertPhotoSerializer(photo, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(summary="Acknowledge an open report (staff and admins); a child not on a red card is "
                            "assessed red", request=None, responses=AlertSerializer)

@@ -11,7 +11,7 @@ from alerts.models import Alert
 from tests.alerts.conftest import OCCURRED
 
 pytestmark = pytest.mark.django_db
-FIELDS = {"id", "child", "kind", "description", "occurred_on", "reported_by", "reported_at", "status",
+FIELDS = {"id", "child", "kind", "description", "occurred_on", "reported_by", "reported_at", "status", "photo",
           "acknowledged_by", "acknowledged_at", "escalated", "outcome"}
 
 

@@ -218,11 +218,25 @@ def test_a_decided_transfer_cannot_be_decided_again(transfer, staff_yuci):
     assert list(caught.value.message_dict) == ["status"]
 
 
-def test_an_exited_child_is_not_accepted(transfer, staff_lishi, staff_yuci, child_lishi):
+def test_an_exit_cancels_the_pending_transfer(transfer, staff_lishi, child_lishi):
     transfers.services.child_exit(actor=staff_lishi, child=child_lishi, reason="moved_away", exited_on=MOVED_ON)
+    assert status_of(transfer) == TransferStatus.CANCELLED
+    assert AuditEvent.objects.filter(action=AuditAction.STATUS, target_id=str(transfer.pk)).exists()
+
+
+def test_an_exit_tells_the_receiving_side_why_the_transfer_was_cancelled(transfer, staff_lishi, staff_yuci,
+                                                                          child_lishi):
+    transfers.services.child_exit(actor=staff_lishi, child=child_lishi, reason="moved_away", exited_on=MOVED_ON)
+    notice = Notification.objects.get(recipient=staff_yuci, kind=transfers.KIND_CANCELLED)
+    assert notice.body == "该儿童已退出。"
+
+
+def test_an_exited_child_is_not_accepted(transfer, staff_lishi, staff_yuci, child_lishi):
+    Transfer.objects.filter(pk=transfer.pk).update(status=TransferStatus.PENDING)
+    Child.objects.filter(pk=child_lishi.pk).update(status="exited")
     with pytest.raises(ValidationError):
         transfers.transfer_accept(actor=staff_yuci, transfer=transfer)
-    assert status_of(transfer) == TransferStatus.PENDING
+    assert Child.objects.get(pk=child_lishi.pk).region_id == "141102001200"
 
 
 # --- rejecting and cancelling ---------------------------------------------------------------------
