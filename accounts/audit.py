@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from django.db import connections, models, router
 from django.utils import timezone
 
+from accounts.auditchain import row_mac
 from accounts.models import AuditAction, AuditEvent
 from core.request_context import current_client_ip
 
@@ -46,7 +47,13 @@ def audit_record(
     }
     if action == AuditAction.VIEW and fields["actor"] is not None:
         return _fold_view(fields)
-    return AuditEvent.objects.create(**fields)
+    fields["at"] = timezone.now()
+    return AuditEvent.objects.create(**fields, mac=_mac(fields, day=None))
+
+
+def _mac(fields: dict, *, day) -> str:
+    """The row's keyed hash as written (accounts.auditchain): what nobody may change afterwards."""
+    return row_mac({**fields, "actor_id": getattr(fields["actor"], "pk", fields["actor"]), "day": day})
 
 
 def _fold_view(fields: dict) -> AuditEvent:
@@ -54,7 +61,10 @@ def _fold_view(fields: dict) -> AuditEvent:
     (INSERT … ON CONFLICT DO UPDATE, on PostgreSQL and SQLite alike), so a page's query count does not
     depend on whether it was already seen today, and concurrent views cannot lose a count."""
     now = timezone.now()
-    row = {**fields, "actor": fields["actor"].pk, "day": timezone.localdate(), "last_at": now, "at": now, "count": 1}
+    day = timezone.localdate()
+    row = {**fields, "actor": fields["actor"].pk, "day": day, "last_at": now, "at": now, "count": 1}
+    row["mac"] = _mac(row, day=day)  # the first view's: the row keeps it, its count and last time go on
+    row.update(prev_hash="", hash="")  # sealed the next day (accounts.auditchain)
     meta = AuditEvent._meta
     connection = connections[router.db_for_write(AuditEvent)]
     quote = connection.ops.quote_name
@@ -73,7 +83,7 @@ def _fold_view(fields: dict) -> AuditEvent:
         pk, count = cursor.fetchone()
     # The day's row as far as this view knows it (``at`` of a folded row is the first view's: re-read it
     # when that matters).
-    event = AuditEvent(**{**fields, "day": row["day"], "last_at": now, "at": now, "count": count}, pk=pk)
+    event = AuditEvent(**{**fields, "day": day, "last_at": now, "at": now, "count": count, "mac": row["mac"]}, pk=pk)
     event._state.adding = False
     return event
 

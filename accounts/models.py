@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -189,7 +190,7 @@ class AuditEvent(models.Model):
     view's count is ever updated — repeated views of one record by one user on one day are one row
     (``day`` set, ``count`` views, the last at ``last_at``), so reveals and changes stay visible."""
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, verbose_name=_("user"), null=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
     target_type = models.CharField(_("record type"), max_length=40)
@@ -205,6 +206,12 @@ class AuditEvent(models.Model):
     day = models.DateField(_("day"), null=True, blank=True)
     count = models.PositiveIntegerField(_("times"), default=1)
     last_at = models.DateTimeField(_("last time"), null=True, blank=True)
+    # Tamper evidence (accounts.auditchain): the keyed hash of the row as written, and once sealed its
+    # place in the chain, the previous row's hash and its own.
+    mac = models.CharField(_("row hash"), max_length=64, blank=True)
+    seq = models.BigIntegerField(_("place in the chain"), null=True, blank=True, unique=True)
+    prev_hash = models.CharField(_("previous row's hash"), max_length=64, blank=True)
+    hash = models.CharField(_("chain hash"), max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -225,6 +232,21 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.target_label}"
+
+
+class AuditChainHead(models.Model):
+    """Where the audit chain's sealing has got to (accounts.auditchain): one row."""
+
+    last_seq = models.BigIntegerField(_("last place sealed"), default=0)
+    last_hash = models.CharField(_("last hash"), max_length=64, blank=True)
+    sealed_at = models.DateTimeField(_("sealed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+
+    def __str__(self) -> str:
+        return f"{self.last_seq} {self.last_hash[:12]}"
 
 
 class TokenActivity(models.Model):

@@ -254,6 +254,12 @@ _check_fernet_keys(ID_NUMBER_KEYS)
 if ID_NUMBER_HASH_KEY is not None and len(ID_NUMBER_HASH_KEY) < 32:
     raise ImproperlyConfigured("ID_NUMBER_HASH_KEY must be at least 32 characters.")
 
+# The audit trail's keyed hashes (accounts.auditchain): kept out of the database, so that whoever can write
+# to it cannot forge a row or mend the chain. Changing it makes every row sealed before fail verify_audit.
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY") or SECRET_KEY  # without its own key: SECRET_KEY (checked above)
+if len(AUDIT_HMAC_KEY) < 32:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters.")
+
 # --- Children ledger ------------------------------------------------------------------------------
 # Days until the next review of a risk assessment, by colour (三色卡).
 RISK_REVIEW_DAYS = {
@@ -437,6 +443,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "alerts-escalate": {"task": "alerts.tasks.escalate_alerts", "schedule": crontab(minute="*/5")},
     # E-mail and SMS deliveries that failed (backoff 1, 2, 4 … minutes) or waited out quiet hours are
     # sent when due (activities.delivery.retry_due).
+    # The audit rows written since are chained (accounts.auditchain; verify with manage.py verify_audit).
+    "accounts-seal-audit": {"task": "accounts.tasks.seal_audit", "schedule": crontab(minute="*")},
     "activities-retry-deliveries": {"task": "activities.tasks.retry_deliveries", "schedule": crontab(minute="*")},
 }
 # Excel exports of the lists (the exports app) run on a queue of their own, so that a province's ledger
