@@ -1,7 +1,6 @@
 """The audit log page: region admins browse who read or changed what in their subtree."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from functools import cache
 
 from django.apps import apps
@@ -9,15 +8,14 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.shortcuts import render
 from django.template.defaultfilters import yesno
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from accounts.audit_filters import PARAMETERS, AuditFilterForm
 from accounts.models import AuditAction, AuditEvent, Region
 from core.access import MANAGE, require
-from core.regioncodes import is_valid_code, subtree_q
-from core.regions import CODE_MESSAGE, region_options
+from core.regioncodes import is_valid_code
+from core.regions import region_options
 
 PAGE_SIZE = 50
 # Known keys of AuditEvent.detail, labelled for people; other keys are shown as they are.
@@ -180,50 +178,19 @@ def _changed_region_codes(event: AuditEvent) -> set[str]:
             for value in _pair(values) if isinstance(value, str) and value}
 
 
-def _parse_date(raw: str, label: str, errors: list[str]) -> date | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors.append(_("%(field)s: “%(value)s” is not a date (YYYY-MM-DD).") % {"field": label, "value": raw})
-        return None
-
-
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 @require(MANAGE, gettext_lazy("Only administrators can read the audit log."))
 @require_safe
 def audit_list(request):
     """Audit events in the admin's subtree, newest first, with filters on action, user, dates, record
     and region. Only region admins (and superusers) read the log."""
     user = request.user
-    events = AuditEvent.objects.visible_to(user).select_related("actor")
-    errors: list[str] = []
-    values = {key: request.GET.get(key, "").strip() for key in ("action", "actor", "since", "until", "record", "region")}
-
-    if values["action"] in AuditAction.values:
-        events = events.filter(action=values["action"])
-    else:
+    form = AuditFilterForm(request.GET)
+    form.is_valid()
+    errors = [message for messages in form.errors.values() for message in messages]
+    values = {key: request.GET.get(key, "").strip() for key in PARAMETERS}
+    if values["action"] not in AuditAction.values:
         values["action"] = ""
-    if values["actor"]:
-        events = events.filter(actor__username__iexact=values["actor"])
-    since = _parse_date(values["since"], _("From"), errors)
-    if since:
-        events = events.filter(at__gte=_local_midnight(since))
-    until = _parse_date(values["until"], _("Until"), errors)
-    if until:
-        events = events.filter(at__lt=_local_midnight(until + timedelta(days=1)))
-    if values["record"]:
-        events = events.filter(target_id=values["record"])
-    if values["region"]:
-        if is_valid_code(values["region"]):
-            events = events.filter(subtree_q("region_code", values["region"]))
-        else:
-            errors.append(str(CODE_MESSAGE))
+    events = form.apply(AuditEvent.objects.visible_to(user).select_related("actor"))
 
     # Queries: the count, then one page of events with their actors.
     page = Paginator(events.order_by("-at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))

@@ -10,16 +10,25 @@ activities activities:list         activities.filters.ActivityFilter activities.
 volunteers volunteers:list         volunteers.forms.RosterFilterForm volunteers.export.write_volunteers
 pairings   pairing:list            pairing.forms.PairingFilterForm  pairing.export.write_pairings
 needs      children:need-list      children.filters.NeedListFilter  children.export.write_needs
+audit      accounts:audit-list     accounts.audit_filters            accounts.audit_export.write_audit
+                                   .AuditFilterForm
 ========== ======================= ================================ ==========================================
+
+Every kind is for the federation's staff, leaders and administrators (core.access.READ); ``audit`` for
+administrators only (``permission``), like its page.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 from django_filters import BooleanFilter
 
-from accounts.models import User
+from accounts.audit_export import FILENAME_STEM as AUDIT_STEM
+from accounts.audit_export import write_audit
+from accounts.audit_filters import AuditFilterForm
+from accounts.models import AuditEvent, User
 from activities.export import FILENAME_STEM as ACTIVITIES_STEM
 from activities.export import write_activities
 from activities.filters import ActivityFilter
@@ -28,6 +37,7 @@ from children.export import FILENAME_STEM as CHILDREN_STEM
 from children.export import NEEDS_FILENAME_STEM, write_ledger, write_needs
 from children.filters import LedgerFilter, NeedListFilter
 from children.models import Child, Need
+from core.access import MANAGE, READ
 from core.exports import filter_errors, form_errors
 from exports.models import ExportKind
 from pairing.export import FILENAME_STEM as PAIRINGS_STEM
@@ -60,6 +70,9 @@ class Kind:
     # The parameters that take true or false (a FilterSet's BooleanFilter reads anything else as "no
     # filter"; the export refuses it instead).
     boolean_parameters: tuple[str, ...] = ()
+    # Who may export it (core.access), and what the others are told.
+    permission: frozenset = READ
+    denied: str = ""
 
     @property
     def model_label(self) -> str:
@@ -110,6 +123,13 @@ def _pairings(actor: User, params: Mapping[str, str]) -> QuerySet:
     return form.apply(Pairing.objects.visible_to(actor))
 
 
+def _audit(actor: User, params: Mapping[str, str]) -> QuerySet:
+    form = AuditFilterForm(params)
+    if not form.is_valid():
+        raise form_errors(form)
+    return form.apply(AuditEvent.objects.visible_to(actor))
+
+
 KINDS: dict[str, Kind] = {kind.kind.value: kind for kind in (
     Kind(ExportKind.CHILDREN, "children:list", tuple(LedgerFilter.base_filters), _children, write_ledger,
          CHILDREN_STEM, Child, LedgerFilter, _booleans(LedgerFilter)),
@@ -121,4 +141,7 @@ KINDS: dict[str, Kind] = {kind.kind.value: kind for kind in (
          PAIRINGS_STEM, Pairing, PairingFilterForm),
     Kind(ExportKind.NEEDS, "children:need-list", tuple(NeedListFilter.base_filters), _needs, write_needs,
          NEEDS_FILENAME_STEM, Need, NeedListFilter, _booleans(NeedListFilter)),
+    Kind(ExportKind.AUDIT, "accounts:audit-list", tuple(AuditFilterForm.base_fields), _audit, write_audit,
+         AUDIT_STEM, AuditEvent, AuditFilterForm, permission=MANAGE,
+         denied=gettext_lazy("Only administrators can export the audit log.")),
 )}

@@ -25,6 +25,7 @@ class ExportKind(models.TextChoices):
     VOLUNTEERS = "volunteers", _("Caring mothers")
     PAIRINGS = "pairings", _("Pairings")
     NEEDS = "needs", _("Urgent needs")
+    AUDIT = "audit", _("Audit log")
 
 
 class ExportStatus(models.TextChoices):

@@ -130,7 +130,7 @@ def _pending(actor: User, kind: str, filters: dict) -> ExportRun | None:
 
 @transaction.atomic
 def export_request(*, actor: User, kind: str, filters: Mapping | None) -> ExportRun:
-    """Ask for the export of a list (``kind``: children, activities, volunteers, pairings, needs)
+    """Ask for the export of a list (``kind``: children, activities, volunteers, pairings, needs, audit)
     filtered by ``filters`` (the list page's query parameters): a ``queued`` run whose task is queued
     once the transaction commits. Nothing is created on bad input.
 
@@ -140,6 +140,7 @@ def export_request(*, actor: User, kind: str, filters: Mapping | None) -> Export
     spec = KINDS.get(str(kind or ""))
     if spec is None:
         raise ValidationError({"kind": _("Choose what to export: %(kinds)s.") % {"kinds": ", ".join(KINDS)}})
+    check(actor, spec.permission, spec.denied or EXPORT_DENIED)
     clean = _clean_filters(spec, filters)
     spec.rows(actor, clean)  # the page's own filter checks: a ValidationError keyed by parameter
     _fail_lost(ExportRun.objects.filter(requested_by=actor, kind=spec.kind))
