@@ -38,6 +38,27 @@ def _hash_key() -> bytes:
     return hashlib.sha256(b"id-hash:" + settings.SECRET_KEY.encode()).digest()
 
 
+def encrypting_key() -> Fernet:
+    """The key new tokens are made with: the first of ID_NUMBER_KEYS."""
+    return _fernet()._fernets[0]
+
+
+def rotate(token: str) -> str:
+    """``token`` re-encrypted under the first key (any listed key opens it); raises InvalidToken."""
+    return _fernet().rotate(token.encode()).decode()
+
+
+def rotate_bytes(token: bytes) -> bytes:
+    return _fernet().rotate(token)
+
+
+def forget_keys(**kwargs) -> None:
+    """Drop the keys read from settings, so a changed ID_NUMBER_KEYS (a test's override) takes effect."""
+    if kwargs.get("setting") in (None, "ID_NUMBER_KEYS", "ID_NUMBER_HASH_KEY", "SECRET_KEY"):
+        _fernet.cache_clear()
+        _hash_key.cache_clear()
+
+
 def encrypt(number: str) -> str:
     return _fernet().encrypt(number.encode()).decode()
 
