@@ -350,10 +350,9 @@ def child_change_status(
     change = StatusChange.objects.create(child=child, from_status=child.status, to_status=to_status, reason=reason,
                                          note=(note or "").strip()[:300], effective_on=effective_on, actor=actor)
     if to_status == Status.EXITED:
+        from children.transfers import transfers_cancel_on_exit
         from pairing.models import EndReason
         from pairing.services import pairings_end_for_child
-
-        from children.transfers import transfers_cancel_on_exit
 
         pairings_end_for_child(actor=actor, child=child, on=effective_on, reason=EndReason.CHILD_EXITED)
         transfers_cancel_on_exit(actor=actor, child=child)
