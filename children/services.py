@@ -448,8 +448,13 @@ def child_reveal_id_number(*, actor: User, child: Child, reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationError({"reason": _("Say why you need the full ID number.")})
+    try:
+        number = child.reveal_id_number()
+    except ValueError:  # keys missing (a restore without them, a key removed too early): nothing shown
+        raise ValidationError({"id_number": _("The ID number cannot be decrypted with the keys this platform "
+                                              "has; tell the system administrator.")}) from None
     audit_record(actor=actor, action=AuditAction.REVEAL, target=child, detail={"reason": reason[:300]})
-    return child.reveal_id_number()
+    return number
 
 
 def child_record_view(*, actor: User, child: Child) -> None:

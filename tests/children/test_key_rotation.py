@@ -101,3 +101,13 @@ def test_a_pending_list_preview_is_re_encrypted(settings, registered, staff_lish
     rotate()
     settings.ID_NUMBER_KEYS = [NEW]
     assert identity.decrypt(LedgerImport.objects.get(pk=imp.pk).preview["rows"][0]["id_enc"]) == "141102201503080021"
+
+
+def test_a_reveal_without_the_key_is_a_clear_error_not_a_500(settings, registered, api_client_for, staff_lishi):
+    settings.ID_NUMBER_KEYS = [NEW]  # the old key removed before rotating
+    child = Child.objects.first()
+    response = api_client_for(staff_lishi).post(f"/api/v1/children/{child.pk}/reveal-id/", {"reason": "办理医保需核对"},
+                                                format="json")
+    assert response.status_code == 400
+    assert response.json() == {"id_number": ["无法用本平台现有的密钥解密身份证号，请告知系统管理员。"]}
+    assert not AuditEvent.objects.filter(action="reveal").exists()
