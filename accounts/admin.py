@@ -13,6 +13,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.forms import AdminSetPasswordForm
@@ -193,3 +195,11 @@ class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
 if admin.site.is_registered(AccessAttempt):
     admin.site.unregister(AccessAttempt)
     admin.site.register(AccessAttempt, AccessAttemptAdmin)
+
+
+# django-otp's admin pages would show every authenticator's secret and recovery code (and change them
+# unaudited): two-factor login is each user's own, on /two-factor/ (accounts.twofactor). Someone who has
+# lost both her phone and her codes gets a one-time code from the operator: manage.py addstatictoken <user>.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -40,6 +40,12 @@ DETAIL_LABELS = {
     "format": gettext_lazy("Format"),
     "month": gettext_lazy("Month"),
     "tokens_revoked": gettext_lazy("Sign-in tokens revoked"),
+    # Two-factor login and sessions (accounts.twofactor, accounts.usersessions).
+    "otp": gettext_lazy("Two-factor login"),
+    "recovery_codes": gettext_lazy("Recovery codes"),
+    "sessions": gettext_lazy("Sessions ended"),
+    "user_agent": gettext_lazy("Browser"),
+    "ip": gettext_lazy("IP address"),
     "pairing": gettext_lazy("Pairing"),
     "pairing_ended": gettext_lazy("Pairing ended"),
     "pair_card": gettext_lazy("Pair card"),
@@ -112,6 +118,8 @@ def _detail_items(detail: dict, target_type: str) -> list[DetailItem]:
     labels = _choice_labels(target_type.partition(".")[0]) if target_type else {}
 
     def word(value) -> str:
+        if isinstance(value, bool):
+            return yesno(value)
         return str(labels.get(value, value)) if isinstance(value, str) else str(value)
 
     items = []
@@ -151,15 +159,22 @@ def _change_items(changes: dict, target_type: str, region_names: dict[str, str])
     """``{field: [old, new]}`` in words: the field's verbose name, a choice's label, a region's name,
     yes/no; "—" for nothing. No queries (region names come from the page's one query)."""
     fields = _model_fields(target_type)
+    app_labels = _choice_labels(target_type.partition(".")[0]) if target_type else {}
 
     def word(model_field, value) -> str:
-        if value is None or value == "":
+        if value is None or value == "" or value == []:
             return "—"
         if isinstance(value, bool):
             return yesno(value)
+        if isinstance(value, (list, tuple)):  # several values (a consent's scopes)
+            return "、".join(word(model_field, v) for v in value)
+        if isinstance(value, dict):
+            return ", ".join(f"{k}={word(None, v)}" for k, v in value.items())
         if _is_region_field(model_field):
             return region_names.get(value, str(value))
         choices = dict(getattr(model_field, "flatchoices", None) or ())
+        if model_field is None and isinstance(value, str):  # a key that is no field: the app's choice labels
+            return str(app_labels.get(value, value))
         return str(choices.get(value, value))
 
     items = []

@@ -19,6 +19,7 @@ NAVIGATION = (
         (_("Urgent reports"), "alerts:list"),
         (_("Urgent needs"), "children:need-list"),
         (_("Transfers"), "children:transfers"),
+        (_("Upcoming anonymisations"), "children:retention"),
     )),
     (_("Caring mothers and pairings"), (
         (_("Caring mothers"), "volunteers:list"),

@@ -31,6 +31,7 @@ from accounts.models import Region
 from activities import coverage as activity_coverage
 from activities.rhythm import load_rhythms, overdue_counts
 from casework.selectors import overdue_actions
+from children.filters import CONSENT_MISSING, LedgerFilter
 from children.models import Child, Need, NeedStatus, TransferStatus
 from children.selectors import review_overdue
 from children.transfers import incoming_pending
@@ -48,7 +49,7 @@ def _url(name: str, **params) -> str:
 
 @dataclass
 class Todo:
-    key: str  # overdue, review, unpaired, ageing, needs, coverage, actions, transfers
+    key: str  # overdue, review, unpaired, ageing, needs, coverage, actions, consent, transfers
     count: int
     url: str
 
@@ -101,6 +102,8 @@ def home_todo(user, today: date) -> Home | None:
     ageing = children.aging_out_within(days, today=today).count()
     # Query: the open needs.
     needs = Need.objects.visible_to(user).filter(subtree_q("region", code), status=NeedStatus.OPEN).count()
+    # Query: the children without a guardian's consent to keep their information (casework.consents).
+    no_consent = LedgerFilter({"consent": CONSENT_MISSING}, queryset=children).qs.count()
     month = months.current_month(today=today)
     # Query (only for staff and administrators, who own actions; a leader owns none): the user's own
     # overdue case-plan actions (casework.selectors.overdue_actions).
@@ -118,6 +121,7 @@ def home_todo(user, today: date) -> Home | None:
         "needs": Todo("needs", needs, _url("children:need-list", status=NeedStatus.OPEN, region=code)),
         "coverage": Todo("coverage", coverage.uncovered, _url("rhythm:coverage", region=code)),
         "actions": Todo("actions", actions, reverse("casework:overdue-actions")),
+        "consent": Todo("consent", no_consent, _url("children:list", consent=CONSENT_MISSING, region=code)),
     }
     if allowed(user, EDIT):
         # Query (staff and administrators): the transfers waiting for their side to accept (children.transfers).

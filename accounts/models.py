@@ -175,6 +175,7 @@ class AuditAction(models.TextChoices):
     REACTIVATE = "reactivate", _("reactivated the login")
     PASSWORD = "password", _("set the password")
     LOGOUT_ALL = "logout_all", _("logged out everywhere")
+    LOGOUT = "logout", _("ended a login session")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -264,3 +265,24 @@ class TokenActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token_id[:6]}… {self.last_used:%Y-%m-%d %H:%M}"
+
+
+class UserSession(models.Model):
+    """One signed-in browser session of a user, so she can see where she is signed in and end the
+    others (accounts.usersessions): written at login, its last use at most once a minute. The session
+    itself is Django's (django.contrib.sessions); this row never holds more than its key."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="login_sessions")
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    started_at = models.DateTimeField(_("signed in at"))
+    last_seen = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("login session")
+        verbose_name_plural = _("login sessions")
+        indexes = [models.Index(fields=["user", "-last_seen"], name="usersession_user_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.last_seen:%Y-%m-%d %H:%M}"

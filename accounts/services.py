@@ -5,6 +5,8 @@ a password set, a region added or the tree imported — writes its audit event (
 same transaction, with the old and new values (codes, ids and strings; never a password or a hash).
 """
 
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,14 +14,16 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from accounts import tokens
+from accounts import tokens, twofactor
 from accounts.audit import audit_record
-from accounts.models import AuditAction, Region, User
+from accounts.models import AuditAction, Region, User, UserSession
 from accounts.roles import RANK, Role
 from core import regioncodes
-from core.access import EDIT, MANAGE, SIGNED_IN, check
+from core.access import EDIT, MANAGE, READ, SIGNED_IN, check
 from core.regions import validate_code
 from core.updates import model_update
 
@@ -170,6 +174,8 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     Token.objects.filter(user=user).delete()
+    # Her other sessions are over (the password is part of their hash); this one goes on under a new key.
+    UserSession.objects.filter(user=user).delete()
     audit_record(actor=actor, action=AuditAction.PASSWORD, target=user)
     return user
 
@@ -201,6 +207,7 @@ def user_log_out_everywhere(*, actor: User, user: User) -> User:
     User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
     tokens = Token.objects.filter(user=user).delete()[0]
+    UserSession.objects.filter(user=user).delete()
     audit_record(actor=actor, action=AuditAction.LOGOUT_ALL, target=user,
                  changes={"session_epoch": (old_epoch, user.session_epoch)}, detail={"tokens_revoked": tokens})
     return user
@@ -218,6 +225,117 @@ def token_for(*, user: User) -> Token:
         return Token.objects.create(user=user)
     tokens.touch(token)
     return token
+
+
+# --- two-factor login (accounts.twofactor) --------------------------------------------------------
+
+OTP_FOR_STAFF = gettext_lazy("Two-factor login is for federation staff; caring mothers keep their password.")
+
+
+def _recovery_codes(user: User) -> list[str]:
+    """A fresh set of RECOVERY_CODES single-use codes for ``user``, replacing any she had."""
+    device, _created = StaticDevice.objects.get_or_create(user=user, defaults={"name": "recovery"})
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _n in range(twofactor.RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def otp_enrol(*, actor: User, key: str, code: str) -> tuple[TOTPDevice, list[str]]:
+    """Enrol the actor's authenticator app with the secret ``key`` she was shown, once ``code`` proves
+    the app has it. Returns the device and her recovery codes (shown once). Audited: otp false → true."""
+    check(actor, READ, OTP_FOR_STAFF)
+    if twofactor.has_device(actor):
+        raise ValidationError({"code": _("Two-factor login is already set up.")})
+    step = twofactor.totp_matches(key, code)
+    if step is None:
+        raise ValidationError({"code": _("The code does not match: enter the 6 digits your app shows now.")})
+    TOTPDevice.objects.filter(user=actor).delete()  # an unconfirmed leftover
+    device = TOTPDevice.objects.create(user=actor, name="authenticator", key=key, confirmed=True, last_t=step)
+    codes = _recovery_codes(actor)
+    audit_record(actor=actor, action=AuditAction.UPDATE, target=actor, changes={"otp": (False, True)},
+                 detail={"recovery_codes": len(codes)})
+    return device, codes
+
+
+@transaction.atomic
+def otp_verify(*, user: User, code: str):
+    """The device that accepts ``code`` for ``user`` — her app's 6 digits, or one of her recovery codes
+    (used up) — or None. Counting a failure toward the lockout is the caller's (it has the request)."""
+    code = twofactor.normalise(code)
+    if not code:
+        return None
+    if len(code) == 6 and code.isdigit():
+        devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+    else:
+        devices = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
+    for device in devices:
+        if device.verify_token(code):
+            return device
+    return None
+
+
+def _check_current_code(actor: User, code: str) -> None:
+    if not twofactor.has_device(actor):
+        raise ValidationError({"code": _("Two-factor login is not set up.")})
+    if otp_verify(user=actor, code=code) is None:
+        raise ValidationError({"code": _("The code is wrong or has expired: enter the 6 digits your app shows "
+                                         "now, or a recovery code.")})
+
+
+@transaction.atomic
+def otp_recovery_codes_regenerate(*, actor: User, code: str) -> list[str]:
+    """New recovery codes for the actor (the old ones stop working), given a current code. Audited."""
+    check(actor, READ, OTP_FOR_STAFF)
+    _check_current_code(actor, code)
+    old = twofactor.recovery_codes_left(actor)
+    codes = _recovery_codes(actor)
+    audit_record(actor=actor, action=AuditAction.UPDATE, target=actor,
+                 changes={"recovery_codes": (old, len(codes))})
+    return codes
+
+
+@transaction.atomic
+def otp_remove(*, actor: User, code: str) -> User:
+    """Remove the actor's authenticator app and recovery codes, given a current code. Audited: otp true →
+    false. A role that requires it must enrol again before anything else (accounts.twofactor)."""
+    check(actor, READ, OTP_FOR_STAFF)
+    _check_current_code(actor, code)
+    TOTPDevice.objects.filter(user=actor).delete()
+    StaticDevice.objects.filter(user=actor).delete()
+    audit_record(actor=actor, action=AuditAction.UPDATE, target=actor, changes={"otp": (True, False)})
+    return actor
+
+
+# --- one's own sessions (accounts.usersessions) ---------------------------------------------------
+
+def _end(session: UserSession) -> dict:
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
+    SessionStore(session_key=session.session_key).delete()
+    seen = {"user_agent": session.user_agent[:120], "ip": session.ip}
+    session.delete()
+    return seen
+
+
+@transaction.atomic
+def session_end(*, actor: User, session: UserSession) -> None:
+    """End one of the actor's own sessions (another computer or phone): it must log in again. Audited."""
+    check(actor, SIGNED_IN)
+    if session.user_id != actor.pk:
+        raise UserSession.DoesNotExist
+    seen = _end(session)
+    audit_record(actor=actor, action=AuditAction.LOGOUT, target=actor, detail={"sessions": 1, **seen})
+
+
+@transaction.atomic
+def sessions_end_others(*, actor: User, keep: str | None) -> int:
+    """End all the actor's sessions but the one whose key is ``keep`` (this browser). Audited when any."""
+    check(actor, SIGNED_IN)
+    ended = [_end(session) for session in UserSession.objects.filter(user=actor).exclude(session_key=keep or "")]
+    if ended:
+        audit_record(actor=actor, action=AuditAction.LOGOUT, target=actor, detail={"sessions": len(ended)})
+    return len(ended)
 
 
 def region_check_new(*, actor: User, code: str, name: str) -> tuple[str, str, Region]:

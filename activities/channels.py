@@ -28,6 +28,7 @@ SMS_TEMPLATES: dict[str, str] = {
     "alert": "【爱心妈妈】{region}有紧急情况报告，请尽快登录处理。",
     "alert_escalated": "【爱心妈妈】{region}有紧急情况报告超时未接报，请尽快登录处理。",
     "due": "【爱心妈妈】您有结对儿童需要联系，请登录查看。",
+    "occasion": "【爱心妈妈】您结对的孩子生日或节日临近，请安排探望。",
     "digest": "【爱心妈妈】{region}有逾期未联系的儿童，请登录查看。",
     "submission_due": "【爱心妈妈】{region}本月报送尚未提交，请登录处理。",
     "submission_sent": "【爱心妈妈】有新的报送待审核，请登录处理。",

@@ -25,8 +25,9 @@ from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.models import User
-from activities.models import Activity, ActivityPhoto
+from activities.models import Activity, ActivityChild, ActivityPhoto
 from activities.services import can_edit_activity
+from children.names import given_name
 from core.access import is_volunteer
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -118,13 +119,29 @@ def _check_may_add(actor: User, activity: Activity) -> None:
         raise PermissionDenied(ADD_DENIED)
 
 
+def _check_consent(actor: User, activity: Activity) -> None:
+    """A photo of an activity shows its children: each needs a guardian's current consent to photos
+    (casework.consents). Refused naming them (given names only to a caring mother)."""
+    from casework.consents import children_without
+    from casework.models import ConsentScope
+
+    links = dict(ActivityChild.objects.filter(activity_id=activity.pk).values_list("child_id", "child__name"))
+    missing = children_without(ConsentScope.PHOTOS, links)
+    if missing:
+        names = [given_name(links[pk]) if is_volunteer(actor) else links[pk] for pk in missing]
+        raise _error(_("No guardian's consent to photos is in force for: %(names)s. Federation staff record it "
+                       "on the child's casework page.") % {"names": "、".join(names)})
+
+
 def photo_add(*, actor: User, activity: Activity, upload, client_id: uuid.UUID | None = None) -> ActivityPhoto:
     """Attach a photo to an activity the actor may edit (see can_edit_activity). ``upload`` is a
     Django UploadedFile. Raises ValidationError({"image": …}) for anything but a JPEG, PNG or WebP
-    image within settings.ACTIVITY_PHOTO_MAX_BYTES, and nothing is stored then. ``client_id`` (a
+    image within settings.ACTIVITY_PHOTO_MAX_BYTES, or when a child of the activity has no guardian's
+    consent to photos in force, and nothing is stored then. ``client_id`` (a
     phone's id for the photo) is stored with it; one already taken is an IntegrityError (see
     photo_add_once), and the file is not kept then either."""
     _check_may_add(actor, activity)
+    _check_consent(actor, activity)
     data, width, height = checked_jpeg(upload)
     with transaction.atomic():
         # Lock the activity so that two uploads at once cannot both pass the count.

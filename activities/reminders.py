@@ -7,7 +7,10 @@ Every morning (Celery beat, activities.tasks.send_daily_reminders) :func:`send_d
 * to each active staff member and administrator, ONE digest with the number of overdue children in
   their subtree, by colour (none when nothing is overdue), ``dedupe_key = "digest:YYYY-MM-DD"``.
 * to each owner of overdue case-plan actions, ONE notification with their number
-  (casework.reminders), ``dedupe_key = "actions:YYYY-MM-DD"``.
+  (casework.reminders), ``dedupe_key = "actions:YYYY-MM-DD"``;
+* to the lead caring mother of a child whose birthday or a configured occasion (六一, 开学 …) is near,
+  ONE notification per child, occasion and year (activities.occasion_reminders),
+  ``dedupe_key = "occasion:<child>:<birthday|MMDD>:<year>"``.
 
 A notification is unique per (recipient, dedupe_key), so re-running on the same day — a retry after a
 lost worker, a second beat — creates and delivers nothing new. New notifications are handed to the
@@ -33,6 +36,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from activities import delivery
 from activities.models import Notification
+from activities.occasion_reminders import occasion_reminders
 from activities.rhythm import (
     OverdueRule,
     RhythmBook,
@@ -60,10 +64,11 @@ class ReminderRun:
     volunteers: int = 0  # notifications created for caring mothers
     staff: int = 0  # digests created for staff and administrators
     actions: int = 0  # overdue case-plan action reminders (casework.reminders)
+    occasions: int = 0  # birthday and occasion reminders (activities.occasion_reminders)
 
     def as_dict(self) -> dict:
         return {"day": self.day.isoformat(), "volunteers": self.volunteers, "staff": self.staff,
-                "actions": self.actions}
+                "actions": self.actions, "occasions": self.occasions}
 
 
 def due_key(day: date) -> str:
@@ -211,8 +216,13 @@ def send_daily(*, today: date | None = None) -> ReminderRun:
         staff = store_new(staff_digests(today=today, rhythms=rhythms))
         # The owners of overdue case-plan actions, one notification each (casework.reminders).
         actions = store_new(overdue_action_reminders(today=today))
-    run.volunteers, run.staff, run.actions = len(volunteers), len(staff), len(actions)
-    delivery.deliver([*volunteers, *staff, *actions])
+        # Birthdays and occasions near: one per child, occasion and year (stored in batches: on 六一's
+        # days every lead is a candidate, and the keys already stored are read per batch).
+        candidates = occasion_reminders(today=today)
+        occasions = list(itertools.chain.from_iterable(
+            store_new(candidates[start:start + BATCH]) for start in range(0, len(candidates), BATCH)))
+    run.volunteers, run.staff, run.actions, run.occasions = len(volunteers), len(staff), len(actions), len(occasions)
+    delivery.deliver([*volunteers, *staff, *actions, *occasions])
     return run
 
 

@@ -216,7 +216,9 @@ def alert_photo_add(*, actor: User, alert: Alert, upload, client_id: uuid.UUID |
     mother sees only her own reports). A photo with ``client_id`` already stored for this alert is
     returned as it is (a phone retrying after a lost answer; the upload is not read again). Anything but a
     JPEG, PNG or WebP image within settings.ACTIVITY_PHOTO_MAX_BYTES, or a second photo, is refused
-    naming ``image``, and nothing is stored then.
+    naming ``image``, and nothing is stored then. Unlike an activity's photos, no guardian's consent to
+    photos is asked for: the photo is evidence for the staff protecting the child (the guardian may be
+    the one the report is about), seen only by those who can see the report.
 
     Not one transaction around the whole, as activities.photos.photo_add: the image is checked and
     re-encoded outside any lock; the alert is locked for the insert, and two retries racing past the first

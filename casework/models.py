@@ -135,28 +135,87 @@ class CaseAction(models.Model):
         return self.description[:120]
 
 
+class ConsentScope(models.TextChoices):
+    """What a guardian agrees to (PIPL Art. 31: a minor's information needs the guardian's consent)."""
+
+    PROCESSING = "processing", pgettext_lazy("consent scope", "Keeping and using the child's information")
+    PHOTOS = "photos", pgettext_lazy("consent scope", "Photos of the child")
+    SHARING = "sharing", pgettext_lazy("consent scope", "Sharing with other departments")
+
+
+class ConsentMethod(models.TextChoices):
+    SIGNED = "signed", pgettext_lazy("consent method", "Signed on paper (scan stored)")
+    VERBAL = "verbal", pgettext_lazy("consent method", "Verbal, with a witness")
+
+
+def consent_document_to(consent, filename: str) -> str:
+    """The scanned paper, in the private storage (downloaded only through a scoped, audited view)."""
+    return f"consents/{consent.child_id}/{consent.pk or 'new'}-{filename[-60:]}"
+
+
+class ConsentQuerySet(ChildScopedQuerySet):
+    def current(self, on) -> "ConsentQuerySet":
+        """Consents given by ``on`` and not withdrawn by then."""
+        return self.filter(given_on__lte=on).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+
+    def covering(self, scope: str, on) -> "ConsentQuerySet":
+        """Current consents that include ``scope`` (a ConsentScope value)."""
+        return self.current(on).filter(**{scope: True})
+
+
 class GuardianConsent(models.Model):
-    """A guardian's consent to share the child's information with other departments (for referrals)."""
+    """A guardian's consent about the child's information: who gave it, when, to what (the scopes), how it
+    was recorded (a signed paper, scanned; or verbal, with a witness), and its withdrawal, dated. Never
+    deleted: a withdrawn consent stays on record (casework.consents)."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="consents", verbose_name=_("child"))
-    guardian_name = models.CharField(_("guardian's name"), max_length=40)
+    given_by = models.CharField(_("given by"), max_length=40)
+    relation = models.CharField(_("relation"), max_length=20)
     given_on = models.DateField(_("given on"))
-    scope = models.CharField(_("scope of the consent"), max_length=300)
+    processing = models.BooleanField(ConsentScope.PROCESSING.label, default=False)
+    photos = models.BooleanField(ConsentScope.PHOTOS.label, default=False)
+    sharing = models.BooleanField(ConsentScope.SHARING.label, default=False)
+    method = models.CharField(_("how it was given"), max_length=10, choices=ConsentMethod.choices)
+    witness = models.CharField(_("witness"), max_length=40, blank=True)
+    document = models.FileField(_("scanned paper"), upload_to=consent_document_to, blank=True, max_length=200)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("withdrawal recorded by"))
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
-    objects = ChildScopedQuerySet.as_manager()
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-given_on", "-id"]
         verbose_name = _("guardian's consent")
         verbose_name_plural = _("guardians' consents")
+        indexes = [models.Index(fields=["child", "given_on"], name="consent_current_by_child",
+                                condition=Q(withdrawn_on__isnull=True))]
+        constraints = [
+            models.CheckConstraint(condition=Q(method__in=ConsentMethod.values), name="consent_method_valid"),
+            models.CheckConstraint(condition=Q(processing=True) | Q(photos=True) | Q(sharing=True),
+                                   name="consent_has_a_scope"),
+            models.CheckConstraint(condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
+                                   name="consent_withdrawn_after_given"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.guardian_name} {self.given_on}"
+        return f"{self.given_by} {self.given_on}"
 
     def audit_label(self) -> str:
         return str(self.child.name)
+
+    @property
+    def scopes(self) -> list[str]:
+        return [scope for scope in ConsentScope.values if getattr(self, scope)]
+
+    def scope_labels(self) -> list[str]:
+        return [str(ConsentScope(scope).label) for scope in self.scopes]
+
+    def is_current(self, on) -> bool:
+        return self.given_on <= on and (self.withdrawn_on is None or self.withdrawn_on > on)
 
 
 class Referral(models.Model):

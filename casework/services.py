@@ -21,13 +21,14 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, User
+from casework.consents import has_consent
 from casework.models import (
     REFERRAL_DATE_FIELD,
     ActionStatus,
     CaseAction,
     CasePlan,
+    ConsentScope,
     Department,
-    GuardianConsent,
     PlanStatus,
     Referral,
     ReferralStatus,
@@ -243,25 +244,6 @@ def action_update(*, actor: User, action: CaseAction, description: str | None = 
 # --- consents and referrals -----------------------------------------------------------------------
 
 @transaction.atomic
-def consent_record(*, actor: User, child: Child, guardian_name: str, given_on: date | None,
-                   scope: str) -> GuardianConsent:
-    """Record a guardian's consent to share the child's information with other departments."""
-    _check_child(actor, child)
-    guardian_name = _text(guardian_name, "guardian_name", _("Give the guardian's name."), max_chars=40)
-    given_on = _not_future(given_on, "given_on")
-    scope = _text(scope, "scope", _("Say what the guardian agreed to."), max_chars=300)
-    consent = GuardianConsent.objects.create(child=child, guardian_name=guardian_name, given_on=given_on,
-                                             scope=scope, recorded_by=actor)
-    _audit(actor, AuditAction.CREATE, consent, child,
-           changes={"guardian_name": ("", guardian_name), "given_on": (None, given_on), "scope": ("", scope)})
-    return consent
-
-
-def has_consent(child: Child) -> bool:
-    return GuardianConsent.objects.filter(child=child).exists()
-
-
-@transaction.atomic
 def referral_create(*, actor: User, child: Child, department: str, organisation: str, reason: str,
                     consent_override_reason: str = "", referred_on: date | None = None) -> Referral:
     """Refer the child to another department. Needs a guardian's consent on record, or a reason for
@@ -275,11 +257,11 @@ def referral_create(*, actor: User, child: Child, department: str, organisation:
     override = (consent_override_reason or "").strip()
     if len(override) > TEXT_MAX_CHARS:
         raise ValidationError({"consent_override_reason": _("At most %(n)s characters.") % {"n": TEXT_MAX_CHARS}})
-    consented = has_consent(child)
+    consented = has_consent(child, ConsentScope.SHARING)
     if not consented and not override:
         raise ValidationError({"consent_override_reason": _(
-            "No guardian's consent is on record for this child: record it first, or say why the child is referred "
-            "without it.")})
+            "No guardian's consent to share the child's information is on record: record it first, or say why the "
+            "child is referred without it.")})
     referred_on = _not_future(referred_on or today(), "referred_on")
     referral = Referral.objects.create(child=child, department=department, organisation=organisation, reason=reason,
                                        referred_on=referred_on, consent_override_reason=override, created_by=actor)

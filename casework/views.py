@@ -11,7 +11,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,12 +19,15 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import User
-from casework import selectors, services
+from casework import consents, selectors, services
 from casework.models import (
     REFERRAL_TRANSITIONS,
     CaseAction,
     CasePlan,
+    ConsentMethod,
+    ConsentScope,
     Department,
+    GuardianConsent,
     Referral,
     ReferralStatus,
 )
@@ -37,8 +40,10 @@ FIELD_LABELS = {
     "child": gettext_lazy("Child"), "goals": gettext_lazy("Goals"), "review_on": gettext_lazy("Review on"),
     "description": pgettext_lazy("case plan", "Action"), "owner": gettext_lazy("Owner"), "due_on": gettext_lazy("Due on"),
     "done_on": gettext_lazy("Done on"), "status": gettext_lazy("Status"),
-    "guardian_name": gettext_lazy("Guardian's name"), "given_on": gettext_lazy("Given on"),
-    "scope": gettext_lazy("Scope of the consent"), "department": gettext_lazy("Department"),
+    "given_by": gettext_lazy("Given by"), "relation": gettext_lazy("Relation"), "given_on": gettext_lazy("Given on"),
+    "scopes": gettext_lazy("Agreed to"), "method": gettext_lazy("How it was given"), "witness": gettext_lazy("Witness"),
+    "document": gettext_lazy("Scanned paper"), "note": gettext_lazy("Note"), "withdrawn_on": gettext_lazy("Withdrawn on"),
+    "department": gettext_lazy("Department"),
     "organisation": gettext_lazy("Organisation"), "reason": gettext_lazy("Reason"),
     "consent_override_reason": gettext_lazy("Reason for referring without consent"),
     "referred_on": gettext_lazy("Referred on"), "on": gettext_lazy("Date"), "outcome": gettext_lazy("Outcome"),
@@ -92,6 +97,9 @@ def child_casework(request, child_pk: int):
     child = get_object_or_404(Child.objects.visible_to(user).select_related("region"), pk=child_pk)
     data = selectors.child_casework(user, child)
     can_edit = allowed(user, EDIT)
+    today = timezone.localdate()
+    for consent in data["consents"]:
+        consent.current = consent.is_current(today)
     for referral in data["referrals"]:
         referral.next_statuses = [ReferralStatus(s) for s in ReferralStatus.values
                                   if s in REFERRAL_TRANSITIONS[ReferralStatus(referral.status)]]
@@ -102,7 +110,10 @@ def child_casework(request, child_pk: int):
         "can_plan": can_edit and data["plan"] is None and child.risk_color in services.PLAN_COLORS,
         "owners": selectors.owner_candidates(child) if can_edit and data["plan"] is not None else [],
         "departments": Department.choices,
-        "today": timezone.localdate(),
+        "consent_scopes": ConsentScope.choices,
+        "consent_methods": ConsentMethod.choices,
+        "may_share": any(c.sharing and c.is_current(today) for c in data["consents"]),
+        "today": today,
     })
     response["Cache-Control"] = "private, no-store"
     return response
@@ -168,10 +179,41 @@ def consent_add(request, child_pk: int):
     child = get_object_or_404(Child.objects.visible_to(request.user), pk=child_pk)
 
     def act():
-        services.consent_record(actor=request.user, child=child, guardian_name=request.POST.get("guardian_name", ""),
-                                given_on=_date(request, "given_on", required=True), scope=request.POST.get("scope", ""))
+        consents.consent_record(actor=request.user, child=child, given_by=request.POST.get("given_by", ""),
+                                relation=request.POST.get("relation", ""),
+                                given_on=_date(request, "given_on", required=True),
+                                scopes=request.POST.getlist("scopes"), method=request.POST.get("method", ""),
+                                witness=request.POST.get("witness", ""), document=request.FILES.get("document"),
+                                note=request.POST.get("note", ""))
 
     return _done(request, child.pk, act, _("The guardian's consent is recorded."))
+
+
+@require(EDIT, message=services.EDIT_DENIED)
+@require_POST
+def consent_withdraw(request, pk: int):
+    consent = get_object_or_404(GuardianConsent.objects.visible_to(request.user).select_related("child"), pk=pk)
+
+    def act():
+        consents.consent_withdraw(actor=request.user, consent=consent, withdrawn_on=_date(request, "withdrawn_on"),
+                                  note=request.POST.get("note", ""))
+
+    return _done(request, consent.child_id, act, _("The withdrawal of the consent is recorded."))
+
+
+@require(READ, message=READ_DENIED)
+@require_safe
+def consent_document(request, pk: int):
+    """The scanned paper of a signed consent: to staff and leaders of the child's area only, audited."""
+    consent = get_object_or_404(GuardianConsent.objects.visible_to(request.user).select_related("child")
+                                .exclude(document=""), pk=pk)
+    try:
+        handle = consent.document.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    consents.consent_document_opened(actor=request.user, consent=consent)
+    name = consent.document.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=name)
 
 
 @require(EDIT, message=services.EDIT_DENIED)

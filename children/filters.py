@@ -35,6 +35,18 @@ SORTS = {
     "-entered_on": ("-entered_on", "-id"),
 }
 
+# The consent filter's values (casework.models.ConsentScope): a current consent covering the scope, or
+# ``missing``: none covering ``processing`` (keeping and using the child's information).
+CONSENT_MISSING = "missing"
+
+
+def consent_choices() -> list[tuple[str, str]]:
+    from casework.models import ConsentScope
+
+    return [(CONSENT_MISSING, _("No consent to keep the information")),
+            *[(value, _("Consents to: %(scope)s") % {"scope": label}) for value, label in ConsentScope.choices]]
+
+
 # The needs lists show these unless a status is chosen: the needs still waiting for help.
 WAITING_NEEDS = (NeedStatus.OPEN, NeedStatus.CLAIMED)
 
@@ -48,11 +60,12 @@ class ChildFilter(filters.FilterSet):
     category = filters.ChoiceFilter(choices=Category.choices, method="filter_category", label=_("Category"))
     search = filters.CharFilter(method="filter_search", label=_("Name or last 4 digits of the ID number"))
     paired = filters.BooleanFilter(method="filter_paired", label=_("Has a lead caring mother"))
+    consent = filters.ChoiceFilter(choices=consent_choices, method="filter_consent", label=_("Guardian's consent"))
     sort = filters.ChoiceFilter(choices=[(k, k) for k in SORTS], method="filter_sort", label=_("Sort"))
 
     class Meta:
         model = Child
-        fields = ["region", "status", "risk_color", "category", "paired", "search", "sort"]
+        fields = ["region", "status", "risk_color", "category", "paired", "consent", "search", "sort"]
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(subtree_q("region", value))
@@ -76,6 +89,15 @@ class ChildFilter(filters.FilterSet):
 
         leads = Pairing.objects.filter(child=OuterRef("pk"), role=PairingRole.LEAD, ended_on__isnull=True)
         return queryset.filter(Exists(leads) if value else ~Exists(leads))
+
+    def filter_consent(self, queryset, name, value: str):
+        from django.utils import timezone
+
+        from casework.models import ConsentScope, GuardianConsent
+
+        scope = ConsentScope.PROCESSING if value == CONSENT_MISSING else value
+        covering = GuardianConsent.objects.covering(scope, timezone.localdate()).filter(child=OuterRef("pk"))
+        return queryset.filter(~Exists(covering) if value == CONSENT_MISSING else Exists(covering))
 
     def filter_sort(self, queryset, name, value):
         if value == "risk":

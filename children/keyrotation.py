@@ -6,7 +6,8 @@ What holds ID numbers encrypted: each child's ``id_number_encrypted``; the previ
 list import not yet applied (``id_enc``); and an upload waiting for its preview job (the file itself).
 The digest (ID_NUMBER_HASH_KEY) does not change.
 
-In batches of ``batch`` children, by primary key, each batch in its own transaction with its rows locked
+First a read-only pass checks that a listed key opens every number: if one does not, nothing is written
+and the command names the rows. Then in batches of ``batch`` children, by primary key, each batch in its own transaction with its rows locked
 (an edit saved meanwhile is not overwritten). A row whose token the first key already opens is skipped,
 so a run stopped half-way (or run again) takes up where it stopped: resumable by construction. Each run
 is audited once at its end with the counts and the new key's fingerprint (never a key).
@@ -107,14 +108,32 @@ def _imports(first: Fernet) -> int:
     return count
 
 
+def unreadable_children(*, chunk: int = BATCH) -> list[int]:
+    """The children whose ID number no listed key opens (read only: the check before any write)."""
+    keys = identity._fernet()
+    found = []
+    rows = Child.objects.exclude(id_number_encrypted="").values_list("pk", "id_number_encrypted").order_by("pk")
+    for pk, token in rows.iterator(chunk_size=chunk):
+        try:
+            keys.decrypt(token.encode())
+        except InvalidToken:
+            found.append(pk)
+    return found
+
+
 def id_keys_rotate(*, batch: int = BATCH, progress: Callable[[Rotation], None] | None = None) -> Rotation:
     """Re-encrypt every stored ID number under the first key (see the module); returns the counts.
-    ``progress`` is called after each batch."""
+    ``progress`` is called after each batch. First every number is checked: when one opens with none of
+    the keys, nothing is written and ``unreadable`` names them."""
     first = identity.encrypting_key()
     result = Rotation(total=Child.objects.count())
+    result.unreadable = unreadable_children(chunk=batch)
+    if result.unreadable:
+        return result
     last = 0
     while True:
-        ids = list(Child.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
+        ids = list(Child.objects.filter(pk__gt=last).exclude(id_number_encrypted="").order_by("pk")
+                   .values_list("pk", flat=True)[:batch])
         if not ids:
             break
         _children_batch(ids, first, result)

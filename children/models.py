@@ -166,6 +166,14 @@ class Child(models.Model):
     # The day the last of the child's categories stops applying (see CATEGORY_AGE_LIMIT).
     ages_out_on = models.DateField(_("ages out on"), null=True, blank=True)
 
+    # Retention (children.retention): RETENTION_YEARS_AFTER_EXIT after the exit the record is anonymised,
+    # unless held for a legal case (a reason given; who and when kept).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+    retention_hold_reason = models.CharField(_("reason for keeping the record"), max_length=300, blank=True)
+    retention_held_by = models.ForeignKey(User, verbose_name=_("kept by"), null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+")
+    retention_held_at = models.DateTimeField(_("kept since"), null=True, blank=True)
+
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(User, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL,
@@ -199,7 +207,15 @@ class Child(models.Model):
         return self.name
 
     def audit_label(self) -> str:
-        return f"{self.name}（{self.id_number_masked}）"
+        return f"{self.name}（{self.id_number_masked}）" if self.id_number_last4 else self.name
+
+    @property
+    def anonymised(self) -> bool:
+        return self.anonymised_at is not None
+
+    @property
+    def retention_held(self) -> bool:
+        return bool(self.retention_hold_reason)
 
     @property
     def categories(self) -> list[str]:

@@ -37,6 +37,7 @@ from children.models import (
     StatusChange,
     review_days,
 )
+from children.retention import check_not_anonymised
 from core.access import EDIT, check
 from core.regioncodes import COUNTY, TOWNSHIP, VILLAGE, in_subtree, province_of
 from core.updates import model_update
@@ -267,6 +268,7 @@ def child_update(
     """Change a child's record. Region changes are transfers (child_transfer), status changes go through
     child_change_status; both keep their history."""
     _check_editable(actor, child)
+    check_not_anonymised(child)
     changes = {field: (_audit_value(old), _audit_value(new))
                for field, (old, new) in model_update(instance=child, data=fields, allowed=UPDATABLE_FIELDS).items()}
     if not child.name:
@@ -328,6 +330,7 @@ def child_change_status(
     if actor is not None:
         _check_editable(actor, child)
     child = Child.objects.select_for_update().get(pk=child.pk)
+    check_not_anonymised(child, "status")
     if to_status not in Status.values:
         raise ValidationError({"status": _("Unknown status “%(value)s”.") % {"value": to_status}})
     if not child.can_become(to_status):
@@ -445,6 +448,9 @@ def child_assess(
 def child_reveal_id_number(*, actor: User, child: Child, reason: str) -> str:
     """The full 身份证号, for staff who say why. Every reveal is audited with the reason."""
     _check_editable(actor, child)
+    if child.anonymised_at is not None:
+        raise ValidationError({"id_number": _("The record has been anonymised: its ID number was deleted and "
+                                              "cannot be shown.")})
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationError({"reason": _("Say why you need the full ID number.")})

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from children import reconcile, services
+from children import reconcile, retention, services
 from core.jobs import RecordedFailureTask
 
 # A list within the reader's limits is previewed in seconds (5,000 rows: about 3 s to read, and ~6 ms of
@@ -24,6 +24,14 @@ def exit_aged_out_children(self) -> int:
     Re-running is harmless: children already exited are skipped, so a retry after a lost worker or a
     database hiccup exits nobody twice. Returns how many children were exited."""
     return services.children_exit_aged_out()
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def anonymise_due_records(self) -> dict[str, int]:
+    """Anonymise the exited children and the caring mothers who left RETENTION_YEARS_AFTER_EXIT ago and
+    are not held (run daily by beat, see CELERY_BEAT_SCHEDULE; children.retention). Re-running is
+    harmless: anonymised records are skipped. Returns how many of each were anonymised."""
+    return retention.retention_anonymise_due()
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from children.views import actions, boards, excel, ledger, transfers
+from children.views import actions, boards, excel, ledger, retention, transfers
 
 app_name = "children"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("needs/", boards.need_list, name="need-list"),
     path("risk/", boards.risk_board, name="risk-board"),
     path("aging-out/", boards.aging_out, name="aging-out"),
+    path("retention/", retention.retention_list, name="retention"),
+    path("<int:pk>/retention-hold/", retention.child_hold, name="retention-hold"),
+    path("<int:pk>/retention-release/", retention.child_release, name="retention-release"),
     path("import/", excel.import_upload, name="import"),
     path("import/template.xlsx", excel.import_template, name="import-template"),
     path("import/<int:pk>/", excel.import_preview, name="import-preview"),

@@ -85,3 +85,18 @@ def env_duration(name: str, default: timedelta, *, minimum: timedelta | None = N
     if minimum is not None and duration < minimum:
         raise ImproperlyConfigured(f"{name}={value!r} is below the minimum of {minimum}.")
     return duration
+
+
+def env_subset(name: str, default: list[str], choices: tuple[str, ...], *, hint: str = "") -> list[str]:
+    """A comma-separated list of some of ``choices``. Unset: ``default``; set but empty: none at all
+    (``NAME=`` turns off what the list turns on). An unknown item stops the start-up, naming it."""
+    value = os.environ.get(name)
+    if value is None:
+        return list(default)
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    for item in items:
+        if item not in choices:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not one of {', '.join(choices)}{'; ' + hint if hint else ''}."
+            )
+    return list(dict.fromkeys(items))

@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_duration, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_duration, env_int, env_list, env_str, env_subset
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    # Two-factor login (accounts.twofactor): TOTP devices and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Shared helpers (no models); its ready() makes API requests keep their JSON types (core.json_types).
     "core",
     "accounts",
@@ -79,12 +83,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # A caring mother's phone session slides: it ends only after TOKEN_IDLE_VOLUNTEER unused (accounts.tokens).
     "accounts.tokens.PhoneSessionMiddleware",
     # The signed-in user's own language (User.language, chosen on her profile page), not the browser's.
     "accounts.language.UserLanguageMiddleware",
     # Pages need a login unless their view says @login_not_required (the API authenticates itself).
     "core.login.LoginRequiredMiddleware",
+    # The roles in OTP_REQUIRED_ROLES see nothing but the enrolment page until they have passed the
+    # second factor (accounts.twofactor); every signed-in session's last use is noted (accounts.usersessions).
+    "accounts.twofactor.OTPRequiredMiddleware",
+    "accounts.usersessions.SessionActivityMiddleware",
     # The client's address, for the audit log (core.request_context).
     "core.request_context.RequestContextMiddleware",
     # A ValidationError that gets out of a page answers 400 with its messages (core.errors).
@@ -163,6 +173,19 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
+
+# Two-factor login (accounts.twofactor): the roles that must give a code from an authenticator app (TOTP)
+# or a recovery code after their password, on the web and for an API token. Comma-separated; a superuser
+# counts as an administrator; empty (OTP_REQUIRED_ROLES=) turns it off. Caring mothers keep a password
+# alone (their phones are basic): "volunteer" is refused. Wrong codes count toward the lockout above.
+OTP_REQUIRED_ROLES = frozenset(env_subset(
+    "OTP_REQUIRED_ROLES", ["admin"], ("admin", "staff", "viewer"),
+    hint="caring mothers (volunteer) keep a password alone"))
+OTP_TOTP_ISSUER = "爱心妈妈结对关爱平台"
+# django-otp's own back-off is off: wrong codes count toward django-axes's lockout instead (one limit,
+# one message, shared with wrong passwords).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
 # An API token (and a caring mother's phone session) ends after this long unused; each use renews it
@@ -271,6 +294,10 @@ RISK_REVIEW_DAYS = {
 AGING_OUT_WARNING_DAYS = env_int("AGING_OUT_WARNING_DAYS", 30, minimum=1)
 # A red child without an open case plan this many days after turning red is listed on the risk board (casework).
 CASE_PLAN_DUE_DAYS = env_int("CASE_PLAN_DUE_DAYS", 7, minimum=1, maximum=3650)
+# An exited child (a caring mother who left) is anonymised this many years after the exit (children.retention,
+# daily beat), unless staff hold the record for a legal case; staff see it RETENTION_NOTICE_DAYS ahead.
+RETENTION_YEARS_AFTER_EXIT = env_int("RETENTION_YEARS_AFTER_EXIT", 3, minimum=1, maximum=100)
+RETENTION_NOTICE_DAYS = 30
 
 # --- Care activities ------------------------------------------------------------------------------
 # Expected days between contacts by risk colour (regions may set their own: activities.ContactRhythm).
@@ -424,6 +451,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "children.tasks.exit_aged_out_children",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Daily at 02:00: exited children and caring mothers who left RETENTION_YEARS_AFTER_EXIT ago are
+    # anonymised, unless held (children.retention.retention_anonymise_due).
+    "retention-anonymise-due": {"task": "children.tasks.anonymise_due_records", "schedule": crontab(hour=2, minute=0)},
     "activities-daily-reminders": {"task": "activities.tasks.send_daily_reminders", "schedule": crontab(hour=7, minute=30)},
     "reports-monthly": {"task": "reports.tasks.monthly_reports", "schedule": crontab(day_of_month=1, hour=3, minute=0)},
     # Report runs whose worker was lost are marked failed (reports.services.report_runs_fail_lost).

@@ -8,6 +8,9 @@ import os
 
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 40)
+# Two-factor login is off for the suite, whose hundreds of tests sign administrators in with force_login
+# (no second factor); tests/test_twofactor.py turns it on (settings.OTP_REQUIRED_ROLES) for what it tests.
+os.environ.setdefault("OTP_REQUIRED_ROLES", "")
 os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
 
 from config.settings import *  # noqa: F403

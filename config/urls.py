@@ -4,8 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import profile as profile_views
+from accounts import twofactor_views
 from accounts import views as account_views
-from accounts.forms import LoginForm
 
 # An unknown address or a server error under /api/ answers JSON (config.api_errors).
 handler404 = "config.api_errors.not_found"
@@ -16,13 +16,22 @@ admin.site.site_title = "爱心妈妈结对关爱平台"
 
 urlpatterns = [
     path("", account_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-         name="login"),
+    # The password, then for the roles in OTP_REQUIRED_ROLES the code (accounts.twofactor).
+    path("login/", twofactor_views.LoginView.as_view(), name="login"),
+    path("login/code/", twofactor_views.login_code, name="login-otp"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("logout/everywhere/", account_views.logout_everywhere, name="logout-everywhere"),
     path("password/", account_views.password_change, name="password_change"),
     # The user's own settings: the language of her pages (accounts.language), kept on her account.
     path("profile/", profile_views.profile, name="profile"),
+    # Two-factor login: enrolment, recovery codes, removal (accounts.twofactor).
+    path("two-factor/", twofactor_views.otp_setup, name="otp-setup"),
+    path("two-factor/recovery-codes/", twofactor_views.otp_recovery_codes, name="otp-recovery-codes"),
+    path("two-factor/remove/", twofactor_views.otp_remove, name="otp-remove"),
+    # The user's own signed-in sessions, and ending the others (accounts.usersessions).
+    path("sessions/", twofactor_views.session_list, name="sessions"),
+    path("sessions/<int:pk>/end/", twofactor_views.session_end, name="session-end"),
+    path("sessions/end-others/", twofactor_views.sessions_end_others, name="sessions-end-others"),
     path("healthz/", account_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("children/", include("children.urls")),
@@ -36,6 +45,8 @@ urlpatterns = [
     path("casework/", include("casework.urls")),
     path("exports/", include("exports.urls")),
     path("alerts/", include("alerts.urls")),
+    # The Django admin's own login page would sign in with the password alone: ours asks for the code.
+    path("admin/login/", twofactor_views.admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("children.api.urls")),

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from demo.activities import seed_activities
 from demo.children import seed_children, seed_needs
+from demo.consents import seed_consents
 from demo.context import SeedContext
 from demo.pairing import seed_pairings
 from demo.regions import seed_regions
@@ -33,6 +34,7 @@ STEPS: list[Step] = [
     seed_volunteers,
     seed_pairings,
     seed_needs,
+    seed_consents,
     seed_activities,
 ]
 

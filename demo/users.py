@@ -1,16 +1,22 @@
 """Seeding step: the named demo logins and, at county and province scale, users for every region.
 
-Every demo user has the password :data:`DEMO_PASSWORD`; it is hashed once and the hash reused.
+Every demo user has the password :data:`DEMO_PASSWORD`; it is hashed once and the hash reused. The
+named demo administrators (``admin``, ``sx_admin``, ``ls_admin``) have an authenticator app enrolled with
+the published :data:`DEMO_OTP_SECRET`, so that a newcomer can pass two-factor login (OTP_REQUIRED_ROLES,
+accounts.twofactor): the login table says how to get the current code without an app.
 Generated usernames say the role and the region: ``staff_141121_2`` (the second staff member of
 文水县), ``viewer_1411`` (吕梁市), ``admin_14`` (山西省).
 """
 
+import base64
 import unicodedata
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Region, User
 from accounts.roles import Role
@@ -20,6 +26,8 @@ from demo.context import SeedContext, Writer
 from demo.scales import LISHI, LVLIANG, SHANXI, YUCI
 
 DEMO_PASSWORD = "Demo@2026"
+# The demo administrators' two-factor secret (base32, as an authenticator app takes it): demo data only.
+DEMO_OTP_SECRET = "AIXINMAMADEMOAIXINMAMADEMOAIXINM"
 BATCH_SIZE = 1000
 MARKER_USERNAME = "sx_admin"  # its presence means the demo data is already seeded
 GENERATED_USERNAME = r"^(admin|staff|viewer)_[0-9]+(_[0-9]+)?$"
@@ -102,6 +110,11 @@ def seed_users(ctx: SeedContext) -> dict[str, int]:
             ctx.stdout.write(_("User %(username)s already exists; left unchanged.") % {"username": user.username})
     new = [u for u in planned if u.username.lower() not in taken]
     User.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    named_admins = {login.username for login in DEMO_LOGINS if login.role == Role.ADMIN}
+    key = base64.b32decode(DEMO_OTP_SECRET).hex()
+    TOTPDevice.objects.bulk_create([
+        TOTPDevice(user=user, name="demo", key=key, confirmed=True)
+        for user in User.objects.filter(username__in=[u.username for u in new if u.username in named_admins])])
     return {_("users"): len(new)}
 
 
@@ -132,6 +145,13 @@ def print_logins(stdout: Writer) -> None:
     stdout.write(_("Demo logins:"))
     for row in (header, tuple("-" * w for w in widths), *rows):
         stdout.write("  " + "  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    if settings.OTP_REQUIRED_ROLES:
+        admins = ", ".join(login.username for login in DEMO_LOGINS if login.role == Role.ADMIN)
+        stdout.write(_("Administrators (%(usernames)s) also give a two-factor code: add the demo secret %(secret)s "
+                       "to an authenticator app, or print the current code with:") % {
+            "usernames": admins, "secret": DEMO_OTP_SECRET})
+        stdout.write("  .venv/bin/python -c \"import base64; from django_otp.oath import totp; "
+                     f"print('%06d' % totp(base64.b32decode('{DEMO_OTP_SECRET}')))\"")
     others = User.objects.filter(username__regex=GENERATED_USERNAME).count()
     if others:
         stdout.write(_("…and %(count)s other users with the same password (e.g. staff_<county code>_1).")

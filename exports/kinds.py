@@ -12,6 +12,8 @@ pairings   pairing:list            pairing.forms.PairingFilterForm  pairing.expo
 needs      children:need-list      children.filters.NeedListFilter  children.export.write_needs
 audit      accounts:audit-list     accounts.audit_filters            accounts.audit_export.write_audit
                                    .AuditFilterForm
+access_    children:detail         children.accesscopy               children.accesscopy.write_access_copy
+copy                               .AccessCopyForm (child)           (a PDF: ``make``)
 ========== ======================= ================================ ==========================================
 
 Every kind is for the federation's staff, leaders and administrators (core.access.READ); ``audit`` for
@@ -33,11 +35,13 @@ from activities.export import FILENAME_STEM as ACTIVITIES_STEM
 from activities.export import write_activities
 from activities.filters import ActivityFilter
 from activities.models import Activity
+from children.accesscopy import FILENAME_STEM as ACCESS_COPY_STEM
+from children.accesscopy import AccessCopyForm, copy_rows, write_access_copy
 from children.export import FILENAME_STEM as CHILDREN_STEM
 from children.export import NEEDS_FILENAME_STEM, write_ledger, write_needs
 from children.filters import LedgerFilter, NeedListFilter
 from children.models import Child, Need
-from core.access import MANAGE, READ
+from core.access import EDIT, MANAGE, READ
 from core.exports import filter_errors, form_errors
 from exports.models import ExportKind
 from pairing.export import FILENAME_STEM as PAIRINGS_STEM
@@ -73,6 +77,12 @@ class Kind:
     # Who may export it (core.access), and what the others are told.
     permission: frozenset = READ
     denied: str = ""
+    # A file that is not a sheet of rows: ``make(actor, params)`` → (the file's bytes, the records in it),
+    # and its extension; ``write`` is then unused.
+    make: Callable | None = None
+    extension: str = "xlsx"
+    # The audit event's record: the run (an export of a list), or the parameter naming the one record.
+    audit_parameter: str = ""
 
     @property
     def model_label(self) -> str:
@@ -144,4 +154,8 @@ KINDS: dict[str, Kind] = {kind.kind.value: kind for kind in (
     Kind(ExportKind.AUDIT, "accounts:audit-list", tuple(AuditFilterForm.base_fields), _audit, write_audit,
          AUDIT_STEM, AuditEvent, AuditFilterForm, permission=MANAGE,
          denied=gettext_lazy("Only administrators can export the audit log.")),
+    Kind(ExportKind.ACCESS_COPY, "children:list", tuple(AccessCopyForm.base_fields), copy_rows, None,
+         ACCESS_COPY_STEM, Child, AccessCopyForm, permission=EDIT,
+         denied=gettext_lazy("A guardian's access copy is made by federation staff of the child's area."),
+         make=write_access_copy, extension="pdf", audit_parameter="child"),
 )}

@@ -26,6 +26,7 @@ class ExportKind(models.TextChoices):
     PAIRINGS = "pairings", _("Pairings")
     NEEDS = "needs", _("Urgent needs")
     AUDIT = "audit", _("Audit log")
+    ACCESS_COPY = "access_copy", _("A guardian's access copy")
 
 
 class ExportStatus(models.TextChoices):

@@ -31,12 +31,14 @@ more than settings.EXPORT_KEEP_DAYS ago: they hold personal data, and exporting 
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 
 from celery.exceptions import TimeLimitExceeded, WorkerLostError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -184,10 +186,17 @@ def _set_progress(run_id: int, progress: int) -> None:
     ExportRun.objects.filter(pk=run_id).update(progress=progress)
 
 
+@dataclass
+class _Made:
+    """What ``Kind.make`` made, as the sheet writers' result reads (``rows``)."""
+
+    rows: int
+
+
 def download_name(run: ExportRun, spec: Kind) -> str:
     """``儿童台账_离石区_20250601.xlsx``: the list, the requester's region, the day it was made."""
     area = run.region.name if run.region_id else _("all regions")
-    return f"{spec.filename_stem}_{area}_{timezone.localdate():%Y%m%d}.xlsx"
+    return f"{spec.filename_stem}_{area}_{timezone.localdate():%Y%m%d}.{spec.extension}"
 
 
 def export_generate(*, run_id: int) -> ExportRun:
@@ -203,15 +212,22 @@ def export_generate(*, run_id: int) -> ExportRun:
     try:
         # The requester as they are now: one deactivated or made a caring mother since exports nothing.
         check(run.requested_by, READ, EXPORT_DENIED)
-        rows = spec.rows(run.requested_by, run.filters)
-        progress = _Progress(run_id, rows.count())
-        _set_progress(run_id, PROGRESS_COUNTED)
-        export = to_temporary_file(lambda writer: spec.write(writer, rows, progress))
-        try:
-            progress.show(PROGRESS_WRITTEN)
-            run.file.save("export.xlsx", File(export.file), save=False)  # copied in chunks
-        finally:
-            export.file.close()  # and so deleted
+        check(run.requested_by, spec.permission, spec.denied or EXPORT_DENIED)
+        if spec.make is not None:  # one document (a PDF), made whole
+            content, made_rows = spec.make(run.requested_by, run.filters)
+            _set_progress(run_id, PROGRESS_WRITTEN)
+            run.file.save(f"export.{spec.extension}", ContentFile(content), save=False)
+            export = _Made(rows=made_rows)
+        else:
+            rows = spec.rows(run.requested_by, run.filters)
+            progress = _Progress(run_id, rows.count())
+            _set_progress(run_id, PROGRESS_COUNTED)
+            export = to_temporary_file(lambda writer: spec.write(writer, rows, progress))
+            try:
+                progress.show(PROGRESS_WRITTEN)
+                run.file.save("export.xlsx", File(export.file), save=False)  # copied in chunks
+            finally:
+                export.file.close()  # and so deleted
     except Exception as exc:
         logger.exception("Export run %s failed", run_id)
         update_after_interrupt(ExportRun.objects.filter(pk=run_id), status=ExportStatus.FAILED,
@@ -222,8 +238,10 @@ def export_generate(*, run_id: int) -> ExportRun:
             status=ExportStatus.DONE, progress=PROGRESS_DONE, error="", rows=export.rows, file=run.file.name,
             filename=download_name(run, spec), finished_at=timezone.now())
         audit_record(actor=run.requested_by, action=AuditAction.EXPORT, target_type=spec.model_label,
-                     target_id=str(run.pk), target_label=str(spec.kind.label), region_code=run.region_id or "",
-                     detail={"format": "xlsx", "filters": run.filters, "rows": export.rows})
+                     target_id=str(run.filters.get(spec.audit_parameter) or run.pk) if spec.audit_parameter
+                     else str(run.pk), target_label=str(spec.kind.label), region_code=run.region_id or "",
+                     detail={"format": spec.extension, "filters": run.filters, "rows": export.rows,
+                             **({"run": run.pk} if spec.audit_parameter else {})})
     run.refresh_from_db()
     try:
         _notify_ready(run)
@@ -307,7 +325,9 @@ def export_download(*, actor: User, run: ExportRun) -> tuple[object, str, str]:
     check(actor, READ, EXPORT_DENIED)
     if not run.has_file:
         raise ExportRun.DoesNotExist
+    spec = KINDS[run.kind]
     handle = run.file.storage.open(run.file.name, "rb")
     audit_record(actor=actor, action=AuditAction.DOWNLOAD, target=run, target_label=run.filename,
-                 region_code=run.region_id or "", detail={"format": "xlsx", "kind": run.kind, "rows": run.rows})
-    return handle, run.filename or f"{ExportKind(run.kind).label}.xlsx", CONTENT_TYPE
+                 region_code=run.region_id or "", detail={"format": spec.extension, "kind": run.kind, "rows": run.rows})
+    content_type = CONTENT_TYPE if spec.extension == "xlsx" else "application/pdf"
+    return handle, run.filename or f"{ExportKind(run.kind).label}.{spec.extension}", content_type

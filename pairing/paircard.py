@@ -2,7 +2,8 @@
 
 It carries what the two sides need to keep in touch and nothing more: the child's GIVEN name only
 (the card travels — it is left on a fridge, photographed, lost), the caring mother's name and mobile
-number, the start date, how often to make contact, and the federation that runs the pairing. Never
+number, the start date, how often to make contact, the year's commitments (pairing.commitments: what
+is promised and how far it is), and the federation that runs the pairing. Never
 the ID number, the address, the guardians or the risk reasons.
 
 Fonts: WeasyPrint finds the CJK fonts through fontconfig (the image installs fonts-noto-cjk) and
@@ -13,12 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
 from activities.rhythm import load_rhythms
 from children.names import given_name
 from core.regioncodes import COUNTY, PREFIX_LENGTH
+from pairing.commitments import Progress, commitments_for
 from pairing.models import Pairing
 
 
@@ -51,6 +54,8 @@ class PairCard:
     ended_on: date | None
     rhythm: str
     federation: str
+    # This year's commitments (pairing.commitments) and how far they are; None: not running this year.
+    commitments: Progress | None = None
 
 
 def pair_card(pairing: Pairing) -> PairCard:
@@ -64,6 +69,7 @@ def pair_card(pairing: Pairing) -> PairCard:
         ended_on=pairing.ended_on,
         rhythm=contact_rhythm_text(load_rhythms([child.region_id]).days(child.risk_color, child.region_id)),
         federation=federation_name(child.region_id),
+        commitments=commitments_for([pairing], today=timezone.localdate()).get(pairing.pk),
     )
 
 

@@ -28,6 +28,7 @@ from core.forms import attach_service_errors
 from core.regions import breadcrumbs, chosen_region, region_options
 from pairing import coverage as coverage_service
 from pairing import matching, services
+from pairing.commitments import commitments_for
 from pairing.forms import PairingCreateForm, PairingEndForm, PairingFilterForm
 from pairing.models import Pairing, PairingRole
 from pairing.paircard import pair_card_filename, render_pair_card
@@ -171,7 +172,8 @@ def _pairing_or_404(request, pk: int) -> Pairing:
 def render_detail(request, pairing: Pairing, *, form: PairingEndForm | None = None, status: int = 200):
     user = request.user
     can_edit = allowed(user, EDIT)
-    context = {"pairing": pairing, "can_edit": can_edit, "region_path": pairing.child.region.path_name()}
+    context = {"pairing": pairing, "can_edit": can_edit, "region_path": pairing.child.region.path_name(),
+               "commitments": commitments_for([pairing], today=timezone.localdate()).get(pairing.pk)}
     if can_edit and pairing.is_active:
         context["form"] = form or PairingEndForm()
         if pairing.role == PairingRole.LEAD:

@@ -71,7 +71,8 @@ def _tasks_in_process(request):
 # The modules that render PDFs (WeasyPrint) and read them back: minutes of layout, the same on any
 # database (the figures they lay out are tested on both). Marked ``pdf``; CI's PostgreSQL run leaves
 # them out to stay within its time (.ci/run).
-PDF_MODULES = ("tests/reports/test_pdf.py", "tests/submissions/test_report.py", "tests/pairing/test_paircard.py")
+PDF_MODULES = ("tests/reports/test_pdf.py", "tests/submissions/test_report.py", "tests/pairing/test_paircard.py",
+               "tests/exports/test_access_copy.py")
 
 
 def _days_left_out() -> set:

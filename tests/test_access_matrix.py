@@ -30,17 +30,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.audit import audit_record
-from accounts.models import AuditAction, Region
+from accounts.models import AuditAction, Region, UserSession
 from accounts.roles import Role
 from activities import photos
 from activities import services as activity_services
 from activities.models import Notification
 from alerts import services as alert_services
-from casework.models import CaseAction, CasePlan, Referral
+from casework.models import CaseAction, CasePlan, GuardianConsent, Referral
 from children import services as child_services
 from children import transfers as child_transfers
 from children.models import LedgerImport
@@ -111,6 +112,10 @@ def build_world() -> SimpleNamespace:
         actor=staff, name="王小雨", gender="female", birth_date=date(2015, 3, 8), categories=["left_behind"],
         region=Region.objects.get(pk=LISHI_VILLAGE), entered_on=date(2024, 9, 1), id_number=new_id_number(),
         guardians=[child_services.GuardianData(name="王大山", relation="祖父", phone="13935800001")])
+    # The guardian's signed consent, with its scan in the private storage (casework.consents).
+    w.consent = GuardianConsent.objects.create(child=w.child, given_by="王大山", relation="祖父", given_on=date(2025, 4, 1),
+                                               processing=True, photos=True, method="signed", recorded_by=staff)
+    w.consent.document.save("consent.pdf", ContentFile(b"%PDF-1.4"), save=True)
     w.pairing = pairing_services.pairing_create(actor=staff, child=w.child, volunteer=w.mother, role=PairingRole.LEAD,
                                                 started_on=date(2025, 3, 1))
     w.need = child_services.need_create(actor=staff, child=w.child, kind="study", description="课外书",
@@ -140,6 +145,9 @@ def build_world() -> SimpleNamespace:
     w.export_run.file.save("export.xlsx", ContentFile(b"PK"), save=True)
     w.ledger_import = LedgerImport.objects.create(region=lishi, file_name="名单.xlsx", file_sha256="0" * 64,
                                                   uploaded_by=staff, preview={"rows": []}, summary={})
+    # staff's own signed-in session on another computer (accounts.usersessions): hers alone to end.
+    w.user_session = UserSession.objects.create(user=staff, session_key="s" * 32, started_at=timezone.now(),
+                                                last_seen=timezone.now())
     w.notification = Notification.objects.create(recipient=staff, kind="digest", title="逾期", dedupe_key="x")
     w.event = audit_record(actor=staff, action=AuditAction.EXPORT, target_type="children.child",
                            region_code=lishi.code)
@@ -160,6 +168,9 @@ def build_world() -> SimpleNamespace:
     w.alert, _created = alert_services.alert_report(actor=actors["vol"], id="5f0c3d5e-8a51-4e38-9d8b-2b3c4d5e6f70",
                                                     child=w.child.pk, kind="injury", description="摔伤",
                                                     occurred_on=date(2025, 4, 3))
+    w.alert_photo, _created = alert_services.alert_photo_add(
+        actor=actors["vol"], alert=w.alert,
+        upload=SimpleUploadedFile("a.jpg", image_bytes(), content_type="image/jpeg"))
     return w
 
 
@@ -175,6 +186,7 @@ ARGUMENTS_BY_NAME = {
     "activities:photo": {"pk": "photo"},
     "rhythm:notification-read": {"pk": "notification"},
     "notification-read": {"pk": "notification"},
+    "session-end": {"pk": "user_session"},
     "accounts:user-detail": {"pk": "user"}, "accounts:user-deactivate": {"pk": "user"},
     "accounts:user-reactivate": {"pk": "user"}, "accounts:region-detail": {"code": "region"},
     "user-detail": {"pk": "user"}, "user-deactivate": {"pk": "user"}, "user-reactivate": {"pk": "user"},
@@ -184,6 +196,8 @@ ARGUMENTS_BY_NAME = {
     "casework:plan-update": {"pk": "case_plan"}, "casework:plan-close": {"pk": "case_plan"},
     "casework:action-add": {"pk": "case_plan"}, "casework:action-complete": {"pk": "case_action"},
     "casework:referral-transition": {"pk": "referral", "to": "accepted"},
+    "casework:consent-withdraw": {"pk": "consent"}, "casework:consent-document": {"pk": "consent"},
+    "child-consent-withdraw": {"pk": "consent"}, "child-consent-document": {"pk": "consent"},
     "case-plan-action": {"pk": "case_plan", "action_id": "case_action"},
     "case-plan-action-complete": {"pk": "case_plan", "action_id": "case_action"},
 }
@@ -203,6 +217,7 @@ QUERIES = {
     "api-stats": COUNTY_A + "&month=2025-04", "reports:dashboard": COUNTY_A, "rhythm:overdue": COUNTY_A,
     "rhythm:overdue-list": COUNTY_A, "rhythm:overdue-volunteers": COUNTY_A, "rhythm:coverage": COUNTY_A,
     "rhythm:settings": COUNTY_A, "pairing:coverage": COUNTY_A, "children:risk-board": COUNTY_A,
+    "pairing:commitments": COUNTY_A,
     "submissions:month": COUNTY_A + "&month=2025-04", "submissions:progress": COUNTY_A + "&month=2025-04",
     "submission-progress": COUNTY_A + "&month=2025-04",
 }
@@ -272,12 +287,16 @@ MATRIX = {
     # refused (400: the outcome).
     "alert-acknowledge": ((401, 405, 405, 405, 405, 405), (401, 403, 403, 404, 404, 200)),
     "alert-close": ((401, 405, 405, 405, 405, 405), (401, 403, 403, 404, 404, 400)),
+    # Her own report's photo: the caring mother adds it (415: an empty JSON body is not multipart).
+    "alert-photo": ((401, 405, 405, 405, 405, 405), (401, 415, 403, 404, 404, 415)),
     "alert-detail": ((401, 200, 200, 404, 404, 200), (401, 405, 403, 405, 405, 405)),
     "alert-list": ((401, 200, 200, 200, 200, 200), (401, 400, 403, 400, 400, 400)),
     "alerts:acknowledge": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
     "alerts:close": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
     "alerts:detail": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
     "alerts:list": ((302, 302, 200, 200, 200, 200), (302, 302, 405, 405, 405, 405)),
+    # The photo of a report, to whoever can see the report (the caring mother: her own).
+    "alerts:photo": ((302, 200, 200, 404, 404, 200), (302, 405, 405, 405, 405, 405)),
     "alerts:report": ((302, 302, 403, 404, 404, 200), (302, 302, 403, 404, 404, 400)),
     "api-docs": ((200, 200, 200, 200, 200, 200), (405, 405, 405, 405, 405, 405)),
     "api-me": ((401, 200, 200, 200, 200, 200), (401, 405, 405, 405, 405, 405)),
@@ -309,6 +328,13 @@ MATRIX = {
     "children:need-list": ((302, 302, 200, 200, 200, 200), (302, 302, 405, 405, 405, 405)),
     "children:need-transition": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
     "children:reveal": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
+    # Retention (children.retention): the upcoming anonymisations, for editors; an empty hold is refused
+    # (the reason is required), a release of a record not held too.
+    "children:retention": ((302, 302, 403, 200, 200, 200), (302, 302, 403, 405, 405, 405)),
+    "children:retention-hold": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
+    "children:retention-release": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
+    "volunteers:retention-hold": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
+    "volunteers:retention-release": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
     "children:risk-board": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
     "children:status": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
     "children:transfer": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
@@ -331,6 +357,18 @@ MATRIX = {
     "home": ((302, 302, 200, 200, 200, 200), (302, 302, 200, 200, 200, 200)),
     "login": ((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
     "logout": ((302, 405, 405, 405, 405, 405), (302, 302, 302, 302, 302, 302)),
+    # Two-factor login (accounts.twofactor): the code step needs a login waiting for it (none here: back to
+    # the login page; signed in: home); the federation roles enrol (an empty code: 400), a caring mother
+    # is never asked (to /m/).
+    "login-otp": ((302, 302, 302, 302, 302, 302), (302, 302, 302, 302, 302, 302)),
+    "otp-setup": ((302, 302, 200, 200, 200, 200), (302, 302, 400, 400, 400, 400)),
+    "otp-recovery-codes": ((302, 302, 405, 405, 405, 405), (302, 302, 400, 400, 400, 400)),
+    "otp-remove": ((302, 302, 405, 405, 405, 405), (302, 302, 400, 400, 400, 400)),
+    # One's own sessions (accounts.usersessions): everyone signed in lists and ends theirs; staff's session
+    # is hers alone to end (anyone else: 404).
+    "sessions": ((302, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+    "session-end": ((302, 405, 405, 405, 405, 405), (302, 404, 404, 404, 404, 302)),
+    "sessions-end-others": ((302, 405, 405, 405, 405, 405), (302, 302, 302, 302, 302, 302)),
     "logout-everywhere": ((302, 405, 405, 405, 405, 405), (302, 302, 302, 302, 302, 302)),
     "need-detail": ((401, 403, 200, 404, 404, 200), (401, 403, 403, 405, 405, 405)),
     "need-list": ((401, 403, 200, 200, 200, 200), (401, 403, 403, 405, 405, 405)),
@@ -343,6 +381,7 @@ MATRIX = {
     "pairing-end": ((401, 405, 405, 405, 405, 405), (401, 403, 403, 404, 404, 400)),
     "pairing-list": ((401, 200, 200, 200, 200, 200), (401, 403, 403, 400, 400, 400)),
     "pairing:card": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
+    "pairing:commitments": ((302, 302, 200, 404, 404, 200), (302, 302, 403, 404, 404, 403)),
     "pairing:coverage": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
     "pairing:confirm": ((302, 302, 403, 404, 404, 400), (302, 302, 403, 405, 405, 405)),
     "pairing:create": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 400)),
@@ -409,6 +448,14 @@ MATRIX = {
     "casework:action-complete": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
     "casework:child": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
     "casework:consent-add": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
+    # The consent's scan: read by the child's area (a leader too), audited; withdrawn by its staff.
+    "casework:consent-document": ((302, 302, 200, 404, 404, 200), (302, 302, 405, 405, 405, 405)),
+    "casework:consent-withdraw": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
+    "child-consents": ((401, 403, 200, 404, 404, 200), (401, 403, 403, 404, 404, 400)),
+    # A guardian's access copy (an export job): staff of the child's area make it (202); a leader may not.
+    "child-access-copy": ((401, 405, 405, 405, 405, 405), (401, 403, 403, 404, 404, 202)),
+    "child-consent-document": ((401, 403, 200, 404, 404, 200), (401, 403, 403, 405, 405, 405)),
+    "child-consent-withdraw": ((401, 403, 405, 405, 405, 405), (401, 403, 403, 404, 404, 200)),
     "casework:overdue-actions": ((302, 302, 200, 200, 200, 200), (302, 302, 405, 405, 405, 405)),
     "casework:plan-close": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
     "casework:plan-create": ((302, 302, 403, 405, 405, 405), (302, 302, 403, 404, 404, 302)),
@@ -462,7 +509,7 @@ MATRIX = {
 }
 
 # Views anyone may open, logged in or not (login_not_required); every other page names its allow-list.
-PUBLIC = {"login", "healthz", "phone:offline", "phone:service-worker", "api-docs", "api-schema",
+PUBLIC = {"login", "login-otp", "healthz", "phone:offline", "phone:service-worker", "api-docs", "api-schema",
           "api-token"}
 # Django's own auth views, which need only a login.
 LOGIN_ONLY = {"logout"}

@@ -61,8 +61,12 @@ def test_a_view_that_documents_a_status_keeps_its_own(schema):
 
 def test_the_api_takes_json(schema):
     for path, method, operation in operations(schema):
-        if "requestBody" in operation and not path.endswith("/photos/"):
-            assert set(operation["requestBody"]["content"]) == {"application/json"}, f"{method} {path}"
+        # Photo uploads (an activity's photos, an urgent report's photo) are multipart; a guardian's consent
+        # is JSON, or multipart with the scan of a signed one.
+        if "requestBody" not in operation or path.endswith(("/photos/", "/photo/")):
+            continue
+        expected = {"application/json", "multipart/form-data"} if path.endswith("/consents/") else {"application/json"}
+        assert set(operation["requestBody"]["content"]) == expected, f"{method} {path}"
 
 
 def test_a_form_encoded_request_is_415(api_client_for, staff_lishi):

@@ -89,3 +89,25 @@ def test_changes_and_counts_cost_no_queries(client, admin_province, admin_lishi,
     with django_assert_num_queries(AUDIT_LIST_QUERIES):
         page = client.get(URL).content.decode()
     assert "滨河街道 → 榆次区" in page
+
+
+def test_a_change_of_several_values_is_listed_not_a_500(client, admin_lishi, regions):
+    from accounts.audit import audit_record
+    from accounts.models import AuditAction
+
+    audit_record(actor=admin_lishi, action=AuditAction.CREATE, target_type="casework.guardianconsent", target_id="1",
+                 region_code="141102001200", changes={"method": [[], ["signed", "verbal"]]})
+    client.force_login(admin_lishi)
+    response = client.get("/accounts/audit/")
+    assert response.status_code == 200 and "书面签字（保存扫描件）、口头同意（有见证人）" in response.content.decode()
+
+
+def test_a_yes_or_no_detail_reads_in_words(client, admin_lishi, regions):
+    from accounts.audit import audit_record
+    from accounts.models import AuditAction
+
+    audit_record(actor=admin_lishi, action=AuditAction.DOWNLOAD, target_type="casework.guardianconsent", target_id="1",
+                 region_code="141102001200", detail={"document": True})
+    client.force_login(admin_lishi)
+    page = client.get("/accounts/audit/").content.decode()
+    assert "True" not in page and "是" in page

@@ -6,6 +6,7 @@ each other and nothing leaks into later tests. Seeding into a database that alre
 tests/test_seed_demo_regions.py: it needs a database without the demo.
 """
 
+import base64
 import random
 from collections.abc import Iterator
 from io import StringIO
@@ -13,11 +14,13 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Region, RegionLevel, User
 from accounts.roles import Role
 from core import regioncodes
 from demo import places
+from demo.users import DEMO_OTP_SECRET, print_logins
 from tests import clock
 
 LISHI, YUCI = "141102000000", "140702000000"
@@ -146,3 +149,16 @@ def test_the_same_seed_gives_the_same_names():
     first = places.villages(random.Random(9), township_code="140702200000", township_name="郭家堡乡", count=15)
     again = places.villages(random.Random(9), township_code="140702200000", township_name="郭家堡乡", count=15)
     assert first == again
+
+
+def test_the_named_demo_administrators_have_the_demo_authenticator(seeded):
+    """Two-factor login (OTP_REQUIRED_ROLES): a newcomer gets the code from the printed demo secret."""
+    enrolled = {d.user.username: d.key for d in TOTPDevice.objects.select_related("user")}
+    assert enrolled == dict.fromkeys(["admin", "sx_admin", "ls_admin"], base64.b32decode(DEMO_OTP_SECRET).hex())
+
+
+def test_the_login_table_says_how_to_get_the_demo_code(seeded, settings):
+    settings.OTP_REQUIRED_ROLES = frozenset({"admin"})
+    out = StringIO()
+    print_logins(out)
+    assert DEMO_OTP_SECRET in out.getvalue()

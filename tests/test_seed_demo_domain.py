@@ -446,3 +446,13 @@ def test_a_second_run_creates_nothing_new(seeded, db):
     before = [m.objects.count() for m in models]
     call_command("seed_demo", scale="small", stdout=StringIO())
     assert [m.objects.count() for m in models] == before
+
+
+def test_the_demo_pairings_show_progress_on_their_yearly_commitments(seeded, db, today):
+    from pairing.commitments import State, commitments_for
+
+    pairings = list(Pairing.objects.filter(ended_on__isnull=True).select_related("child")[:200])
+    progress = commitments_for(pairings, today=today)
+    states = {(item.kind, item.state) for p in progress.values() for item in p.items}
+    assert ("monthly_contact", State.MET) in states
+    assert {"letter", "teacher_contact"} <= {kind for kind, state in states if state == State.MET}

@@ -80,6 +80,8 @@ def test_production_without_allowed_hosts_is_refused(tmp_path):
     ("TOKEN_IDLE_VOLUNTEER", "30w"),
     ("TOKEN_IDLE_VOLUNTEER", "0"),
     ("ID_NUMBER_KEYS", "not-a-fernet-key"),
+    ("RETENTION_YEARS_AFTER_EXIT", "0"),
+    ("RETENTION_YEARS_AFTER_EXIT", "three"),
 ])
 def test_a_malformed_variable_stops_start_up_naming_it(tmp_path, name, value):
     result = setup_django({**DEV, name: value}, tmp_path)

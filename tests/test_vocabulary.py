@@ -239,6 +239,9 @@ FIXED = {
     (None, "Green"): "绿卡",
     (None, "Overdue contacts"): "逾期未联系",
     (None, "Monthly coverage"): "月月有活动",
+    (None, "Letter (爱心家书)"): "爱心家书",
+    (None, "Contact with the class teacher"): "联系班主任",
+    (None, "Yearly commitments"): "年度结对承诺",
 }
 
 

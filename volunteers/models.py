@@ -132,6 +132,14 @@ class Volunteer(models.Model):
     skill_safety = models.BooleanField(_("safety education"), default=False)
     skill_arts_sports = models.BooleanField(_("arts and sports"), default=False)
 
+    # Retention (volunteers.retention): RETENTION_YEARS_AFTER_EXIT after she left, her mobile number and
+    # work unit are removed, unless the record is held for a legal case.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+    retention_hold_reason = models.CharField(_("reason for keeping the record"), max_length=300, blank=True)
+    retention_held_by = models.ForeignKey(User, verbose_name=_("kept by"), null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+")
+    retention_held_at = models.DateTimeField(_("kept since"), null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -142,7 +150,8 @@ class Volunteer(models.Model):
         verbose_name = _("caring mother")
         verbose_name_plural = _("caring mothers")
         constraints = [
-            models.UniqueConstraint(fields=["phone"], name="volunteer_unique_phone"),
+            # An anonymised caring mother's number is blank (volunteers.retention): blanks may repeat.
+            models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""), name="volunteer_unique_phone"),
             models.CheckConstraint(condition=Q(capacity__gte=1) & Q(capacity__lte=20), name="volunteer_capacity_range"),
             models.CheckConstraint(condition=Q(status__in=VolunteerStatus.values), name="volunteer_status_valid"),
         ]
@@ -161,6 +170,14 @@ class Volunteer(models.Model):
 
     def get_skills_display(self) -> list[str]:
         return [Skill(s).label for s in self.skills]
+
+    @property
+    def anonymised(self) -> bool:
+        return self.anonymised_at is not None
+
+    @property
+    def retention_held(self) -> bool:
+        return bool(self.retention_hold_reason)
 
 
 class VolunteerStatusChange(models.Model):

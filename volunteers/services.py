@@ -33,6 +33,7 @@ from volunteers.models import (
     VolunteerStatusChange,
     WorkStation,
 )
+from volunteers.retention import check_not_anonymised
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ def volunteer_update(*, actor: User, volunteer: Volunteer, phone: str | None = N
     ones unchanged). What changed is audited, old and new."""
     check(actor, EDIT, READ_ONLY)
     volunteer = Volunteer.objects.visible_to(actor).select_for_update().get(pk=volunteer.pk)
+    check_not_anonymised(volunteer)
     before = _audited(volunteer)
     changes = model_update(instance=volunteer, data=fields, allowed=VOLUNTEER_FIELDS)
     if not volunteer.name:
@@ -236,6 +238,7 @@ def volunteer_set_status(*, actor: User, volunteer: Volunteer, status: str, effe
     login."""
     check(actor, EDIT, READ_ONLY)
     volunteer = Volunteer.objects.visible_to(actor).select_for_update().get(pk=volunteer.pk)
+    check_not_anonymised(volunteer, "status")
     if status not in VolunteerStatus.values:
         raise ValidationError({"status": _("Unknown status “%(value)s”.") % {"value": status}})
     if status == volunteer.status:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from children.views import retention
 from volunteers.views import actions, roster, teams, trainings
 
 app_name = "volunteers"
@@ -14,6 +15,8 @@ urlpatterns = [
     path("<int:pk>/helpers/new/", actions.helper_add, name="helper-add"),
     path("helpers/<int:pk>/remove/", actions.helper_remove, name="helper-remove"),
     path("<int:pk>/recognitions/new/", actions.recognition_create, name="recognition-create"),
+    path("<int:pk>/retention-hold/", retention.volunteer_hold, name="retention-hold"),
+    path("<int:pk>/retention-release/", retention.volunteer_release, name="retention-release"),
     path("teams/", teams.team_list, name="team-list"),
     path("teams/new/", teams.team_create, name="team-create"),
     path("stations/", teams.station_list, name="station-list"),

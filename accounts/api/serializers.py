@@ -25,6 +25,9 @@ class RegionSerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("user name"))
     password = serializers.CharField(label=_("password"), style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(label=_("two-factor code"), required=False, allow_blank=True, max_length=32,
+                                help_text=_("For the roles that require two-factor login (OTP_REQUIRED_ROLES): "
+                                            "the 6 digits the authenticator app shows, or a recovery code."))
 
 
 class TokenSerializer(serializers.Serializer):

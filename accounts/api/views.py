@@ -3,14 +3,14 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import services, twofactor
 from accounts.api.serializers import (
     MeSerializer,
     RegionSerializer,
@@ -31,12 +31,17 @@ from volunteers.services import volunteer_create_login
 @no_compression  # a new API token: never compressed (BREACH, core.compression)
 class TokenView(APIView):
     """Exchange a user name and password for an API token (`Authorization: Token <token>`). A token
-    expires after TOKEN_IDLE_STAFF (caring mothers: TOKEN_IDLE_VOLUNTEER) unused; each use renews it."""
+    expires after TOKEN_IDLE_STAFF (caring mothers: TOKEN_IDLE_VOLUNTEER) unused; each use renews it.
+    The roles in OTP_REQUIRED_ROLES (default: administrators) also send `otp`, the code of their
+    authenticator app or a recovery code; a wrong one counts toward the lockout like a wrong password."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer, 429: LOCKED_OUT})
+    @extend_schema(request=TokenRequestSerializer, responses={
+        200: TokenSerializer, 429: LOCKED_OUT,
+        401: OpenApiResponse(description="The role needs its second factor: `{otp_required: true, otp: [why]}` "
+                                         "until `otp` (an authenticator code or a recovery code) is right")})
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -45,9 +50,29 @@ class TokenView(APIView):
                             password=data.validated_data["password"])
         if user is None:
             raise exceptions.ValidationError({"non_field_errors": [_("Wrong user name or password.")]})
+        if twofactor.otp_required(user):
+            refused = _check_otp(request, user, data.validated_data.get("otp", ""))
+            if refused is not None:
+                return Response({"otp_required": True, "otp": [refused]}, status=status.HTTP_401_UNAUTHORIZED)
         # The current token, or a new one when it expired unused (accounts.tokens).
         token = services.token_for(user=user)
         return Response({"token": token.key})
+
+
+def _check_otp(request, user, code: str) -> str | None:
+    """The second factor of a token login (accounts.twofactor): None when the code is right, else why not
+    (answered 401 with ``otp_required``). A wrong or replayed code is a failed login to django-axes (the
+    Django request, as for the password), which locks out at the limit (429)."""
+    if not twofactor.has_device(user):
+        return _("Your role requires two-factor login: set it up on the web first (My settings → Two-factor "
+                 "login), then send its code as otp.")
+    if not twofactor.normalise(code):
+        return _("Your role requires two-factor login: send the 6-digit code of your authenticator app (or a "
+                 "recovery code) as otp.")
+    if services.otp_verify(user=user, code=code) is None:
+        twofactor.count_failure(request._request, user.username)
+        return _("The two-factor code (otp) is wrong or has expired.")
+    return None
 
 
 class MeView(APIView):

@@ -40,6 +40,8 @@ from children.models import Child, Guardian, Need, NeedStatus
 from children.names import given_name
 from core.access import PHONE, SIGNED_IN, is_volunteer, require
 from core.forms import attach_service_errors
+from pairing.commitments import commitments_for
+from pairing.models import Pairing
 
 HISTORY_PAGE_SIZE = 20
 PHOTO_URL_ID = "00000000-0000-0000-0000-000000000000"
@@ -67,6 +69,17 @@ def with_due_dates(children: list[Child], *, today: date) -> list[Child]:
     return children
 
 
+def my_commitments(user, *, today: date, child: Child | None = None) -> dict:
+    """``{child id: Progress}``: this year's commitments of her active pairings (of ``child`` only when
+    given) — pairing.commitments. Her pairings (one query) and the selector's fixed few."""
+    pairings = Pairing.objects.for_volunteer(user).select_related("child")
+    if child is not None:
+        pairings = pairings.filter(child=child)
+    pairings = list(pairings)
+    progress = commitments_for(pairings, today=today)
+    return {p.child_id: progress[p.pk] for p in pairings if p.pk in progress}
+
+
 # --- strings and settings for static/phone/app.js ------------------------------------------------
 
 def phone_config(user) -> dict:
@@ -76,6 +89,8 @@ def phone_config(user) -> dict:
         "api": reverse("activity-list"),
         # Where a queued photo goes: the activity's id in place of the zeros.
         "photos": reverse("activity-photos", args=[PHOTO_URL_ID]),
+        # Urgent reports (alerts.views.phone_report) go through the same queue: the report, then its photo.
+        "alerts": {"api": reverse("alert-list"), "photos": reverse("alert-photo", args=[PHOTO_URL_ID])},
         # The photo is shrunk on the phone to this long side, as JPEG of this quality (0–1); the server
         # refuses files over photoMaxBytes and re-encodes the rest itself (activities.photos).
         "photo": {"maxSide": photos.MAX_SIDE, "quality": 0.8, "maxBytes": settings.ACTIVITY_PHOTO_MAX_BYTES},
@@ -110,6 +125,10 @@ def phone_config(user) -> dict:
             "photoWaiting": _("Photo waiting to be sent"),
             "photoSynced": _("Photo sent"),
             "photoFailed": _("Photo not accepted: %(error)s"),
+            "chooseKind": _("Choose what happened."),
+            "describe": _("Describe briefly what happened."),
+            "alertLabel": _("Urgent report (%(kind)s)"),
+            "alertSynced": _("Reported: the federation staff have been told."),
         },
     }
 
@@ -132,6 +151,9 @@ def home(request):
     children = sorted(with_due_dates(list(my_children(request.user)), today=today),
                       key=lambda c: (c.next_due_on or date.max, c.given_name))
     linked = hasattr(request.user, "volunteer")
+    progress = my_commitments(request.user, today=today)
+    for child in children:
+        child.commitments = progress.get(child.pk)
     return _render(request, "phone/home.html", {
         "children": children, "today": today, "linked": linked,
         "n_overdue": sum(1 for c in children if c.days_overdue),
@@ -153,9 +175,11 @@ def child_detail(request, pk: int):
         pk=pk,
     )
     with_due_dates([child], today=today)
+    commitments = my_commitments(request.user, today=today, child=child)
     recent = (Activity.objects.visible_to(request.user).filter(child_links__child=child)
               .order_by("-occurred_on", "-created_at")[:5])
-    return _render(request, "phone/child.html", {"child": child, "recent": recent, "today": today})
+    return _render(request, "phone/child.html", {"child": child, "recent": recent, "today": today,
+                                                 "commitments": commitments.get(child.pk)})
 
 
 @require(PHONE, message=PHONE_ONLY)

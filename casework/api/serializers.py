@@ -2,12 +2,15 @@
 
 from rest_framework import serializers
 
-from casework import services
+from casework import consents, services
 from casework.models import (
     ActionStatus,
     CaseAction,
     CasePlan,
+    ConsentMethod,
+    ConsentScope,
     Department,
+    GuardianConsent,
     PlanStatus,
     Referral,
     ReferralStatus,
@@ -92,3 +95,39 @@ class ReferralTransitionSerializer(serializers.Serializer):
 
 class ReferralCompleteSerializer(ReferralTransitionSerializer):
     outcome = serializers.CharField(max_length=services.TEXT_MAX_CHARS, allow_blank=True)
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=ConsentScope.choices), read_only=True)
+    method = serializers.ChoiceField(choices=ConsentMethod.choices, read_only=True)
+    document = serializers.SerializerMethodField(help_text="The scanned paper's download address (signed consents)")
+
+    class Meta:
+        model = GuardianConsent
+        fields = ["id", "child", "given_by", "relation", "given_on", "scopes", "method", "witness", "document", "note",
+                  "withdrawn_on", "recorded_at"]
+        read_only_fields = fields
+
+    def get_document(self, consent) -> str | None:
+        if not consent.document:
+            return None
+        return f"/api/v1/children/{consent.child_id}/consents/{consent.pk}/document/"
+
+
+class ConsentCreateSerializer(serializers.Serializer):
+    given_by = serializers.CharField(max_length=consents.NAME_MAX_CHARS, allow_blank=True)
+    relation = serializers.CharField(max_length=consents.RELATION_MAX_CHARS, allow_blank=True)
+    given_on = serializers.DateField(help_text="Not in the future")
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=ConsentScope.choices), allow_empty=True,
+                                   max_length=len(ConsentScope.values))
+    method = serializers.ChoiceField(choices=ConsentMethod.choices)
+    witness = serializers.CharField(max_length=consents.NAME_MAX_CHARS, required=False, default="", allow_blank=True,
+                                    help_text="Required for a verbal consent")
+    document = serializers.FileField(required=False, allow_null=True,
+                                     help_text="The scan of a signed consent (PDF, JPEG or PNG; multipart)")
+    note = serializers.CharField(max_length=consents.NOTE_MAX_CHARS, required=False, default="", allow_blank=True)
+
+
+class ConsentWithdrawSerializer(serializers.Serializer):
+    withdrawn_on = serializers.DateField(required=False, help_text="Defaults to today; not before it was given")
+    note = serializers.CharField(max_length=consents.NOTE_MAX_CHARS, required=False, default="", allow_blank=True)

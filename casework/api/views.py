@@ -6,16 +6,19 @@ are 404 (so is a child named in a request body); volunteers get 403, and so do r
 to change anything; a rule that refuses the request is a 400 naming the field.
 """
 
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import User
-from casework import services
+from casework import consents, services
 from casework.api.serializers import (
     CaseActionCompleteSerializer,
     CaseActionCreateSerializer,
@@ -24,12 +27,23 @@ from casework.api.serializers import (
     CasePlanCreateSerializer,
     CasePlanSerializer,
     CasePlanUpdateSerializer,
+    ConsentCreateSerializer,
+    ConsentSerializer,
+    ConsentWithdrawSerializer,
     ReferralCompleteSerializer,
     ReferralCreateSerializer,
     ReferralSerializer,
     ReferralTransitionSerializer,
 )
-from casework.models import CaseAction, CasePlan, Department, PlanStatus, Referral, ReferralStatus
+from casework.models import (
+    CaseAction,
+    CasePlan,
+    Department,
+    GuardianConsent,
+    PlanStatus,
+    Referral,
+    ReferralStatus,
+)
 from children.models import Child
 from core.access import EDIT, READ, allowed, api_roles
 from core.filters import IntegerFilter
@@ -228,3 +242,72 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"], **SUB_RESOURCE)
     def complete(self, request, pk=None):
         return self._transition(request, ReferralStatus.COMPLETED, ReferralCompleteSerializer)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="A child's guardians' consents (processing, photos, sharing), the newest first",
+                       responses={200: ConsentSerializer(many=True), 404: NOT_FOUND_CHILD}),
+)
+@no_store
+class ConsentViewSet(viewsets.GenericViewSet):
+    """/api/v1/children/<child_id>/consents/ — read by staff, leaders and admins of the child's area;
+    recorded and withdrawn by staff and admins (casework.consents)."""
+
+    permission_classes = [CaseworkRoles]
+    serializer_class = ConsentSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_parsers(self):
+        # JSON everywhere; recording a consent also takes multipart (the scan of a signed one).
+        # (DRF asks before it sets ``action`` on a request: the route's action map tells the same.)
+        if getattr(self, "action", None) == "create" or "create" in getattr(self, "action_map", {}).values():
+            return [JSONParser(), MultiPartParser()]
+        return [JSONParser()]
+
+    def _consents(self, child_pk):
+        child = _child(self.request.user, child_pk)
+        return child, GuardianConsent.objects.visible_to(self.request.user).filter(child=child)
+
+    def list(self, request, child_pk=None):
+        _child_obj, consents_of_child = self._consents(child_pk)
+        return Response(ConsentSerializer(consents_of_child, many=True).data)
+
+    @extend_schema(summary="Record a guardian's consent (JSON, or multipart with the scan of a signed one)",
+                   request={"application/json": ConsentCreateSerializer, "multipart/form-data": ConsentCreateSerializer},
+                   responses={201: ConsentSerializer, 404: NOT_FOUND_CHILD})
+    def create(self, request, child_pk=None):
+        child = _child(request.user, child_pk)
+        data = ConsentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = consents.consent_record(actor=request.user, child=child, **data.validated_data)
+        return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+    def _consent(self, child_pk, pk) -> GuardianConsent:
+        _child_obj, consents_of_child = self._consents(child_pk)
+        try:
+            return consents_of_child.select_related("child").get(pk=pk)
+        except GuardianConsent.DoesNotExist:
+            raise exceptions.NotFound() from None
+
+    @extend_schema(summary="Record the withdrawal of a consent (dated; the consent stays on record)",
+                   request=ConsentWithdrawSerializer, responses=ConsentSerializer)
+    def withdraw(self, request, child_pk=None, pk=None):
+        consent = self._consent(child_pk, pk)
+        data = ConsentWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = consents.consent_withdraw(actor=request.user, consent=consent, **data.validated_data)
+        return Response(ConsentSerializer(consent).data)
+
+    @extend_schema(summary="Download the scan of a signed consent (audited)", request=None,
+                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def document(self, request, child_pk=None, pk=None):
+        consent = self._consent(child_pk, pk)
+        if not consent.document:
+            raise exceptions.NotFound()
+        try:
+            handle = consent.document.open("rb")
+        except FileNotFoundError:
+            raise exceptions.NotFound() from None
+        consents.consent_document_opened(actor=request.user, consent=consent)
+        return FileResponse(handle, as_attachment=True, filename=consent.document.name.rsplit("/", 1)[-1])

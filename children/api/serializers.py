@@ -93,6 +93,8 @@ class ChildSerializer(serializers.ModelSerializer):
     categories_display = serializers.SerializerMethodField(label=_("categories, as shown"))
     risk_color = BlankAsNullChoiceField(choices=RiskColor.choices, label=_("risk colour"))
     exit_reason = BlankAsNullChoiceField(choices=ExitReason.choices, label=_("exit reason"))
+    anonymised = serializers.BooleanField(read_only=True, label=_("anonymised"),
+                                          help_text=_("The personal data was removed after the retention period."))
 
     class Meta:
         model = Child
@@ -101,7 +103,7 @@ class ChildSerializer(serializers.ModelSerializer):
             "categories", "difficulty_types", "status", "risk_color", "next_review_on", "guardians", "school",
             "grade", "address", "household", "parents_work_place", "notes", "entered_on", "exited_on",
             "exit_reason", "ages_out_on", "created_at", "updated_at",
-            "status_display", "risk_color_display", "categories_display",
+            "status_display", "risk_color_display", "categories_display", "anonymised",
         ]
         read_only_fields = ["id", "status", "next_review_on", "exited_on", "ages_out_on", "created_at",
                             "updated_at"]

@@ -42,6 +42,9 @@ from core.filters import IntegerFilter
 from core.regioncodes import subtree_q
 from core.regions import validate_code
 from core.security import no_store
+from exports.api.views import ExportAcceptedSerializer
+from exports.models import ExportKind
+from exports.services import export_request
 
 # Federation roles read what their scope shows them, a caring mother her paired children (by given
 # name); editors change.
@@ -227,6 +230,17 @@ class ChildViewSet(PhoneListsUnfiltered, mixins.ListModelMixin, mixins.RetrieveM
         number = services.child_reveal_id_number(actor=request.user, child=child,
                                                  reason=serializer.validated_data["reason"])
         return Response({"id_number": number})
+
+    # --- a guardian's access copy -------------------------------------------------------------------
+
+    @extend_schema(summary="Make a guardian's access copy of everything held about the child (a PDF, by an "
+                           "export job: poll /api/v1/exports/<id>/, then download it); audited",
+                   request=None, responses={202: ExportAcceptedSerializer})
+    @action(detail=True, methods=["post"], url_path="access-copy", url_name="access-copy", **SUB_RESOURCE)
+    def access_copy(self, request, pk=None):
+        child = self.get_object()
+        run = export_request(actor=request.user, kind=ExportKind.ACCESS_COPY, filters={"child": str(child.pk)})
+        return Response({"id": run.pk, "status": run.status}, status=status.HTTP_202_ACCEPTED)
 
     # --- needs (急难愁盼 / 微心愿) ------------------------------------------------------------------
 

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_safe
 
 from activities import rhythm
 from activities.models import Activity, ActivityChild, CareService
-from children import services, transfers
-from children.filters import ALL_STATUSES, LedgerFilter
+from children import retention, services, transfers
+from children.filters import ALL_STATUSES, LedgerFilter, consent_choices
 from children.forms import (
     AssessForm,
     ChildForm,
@@ -119,6 +119,7 @@ def child_list(request):
         "values": request.GET,
         "category_choices": Category.choices,
         "color_choices": [*RiskColor.choices, ("none", _("Not assessed"))],
+        "consent_choices": consent_choices(),
         "status_choices": [*Status.choices, (ALL_STATUSES, _("All, including exited"))],
         "page_sizes": (PAGE_SIZE, 100, MAX_PAGE_SIZE),
         "region_options": region_options(user, selected=request.GET.get("region", "").strip()),
@@ -161,6 +162,9 @@ def child_create(request):
 def child_edit(request, pk: int):
     child = get_object_or_404(Child.objects.visible_to(request.user).select_related("region")
                               .prefetch_related("guardians"), pk=pk)
+    if child.anonymised:  # kept for the history only (children.retention): nothing to edit
+        messages.error(request, retention.ANONYMISED_MESSAGE)
+        return redirect("children:detail", pk=child.pk)
     form = ChildForm(request.POST or None, actor=request.user, child=child)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -290,7 +294,10 @@ def render_detail(request, child: Child, *, forms: dict | None = None, open_form
         "pairings_now": sorted((p for p in child.pairings.all() if p.is_active),
                                key=lambda p: (p.role != "lead", p.pk)),  # the lead first
         "open_needs": open_needs,
-        "can_edit": can_edit,
+        # An anonymised record is kept for the history only: nothing on it changes any more.
+        "can_edit": can_edit and not child.anonymised,
+        "anonymised": child.anonymised,
+        "reveal_errors": forms["reveal"].non_field_errors() if "reveal" in forms else [],
         "revealed_id_number": revealed,
         "open_form": open_form,
         "failed_need": failed_need,

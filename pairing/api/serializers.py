@@ -5,16 +5,61 @@ active child and volunteer, one lead per child, capacity, helpers beside a lead,
 pairing.services, which the views call; nothing here creates or ends a pairing.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from children.api.serializers import BlankAsNullChoiceField
 from children.names import given_name
-from pairing.models import EndReason, Pairing, PairingRole
+from pairing.commitments import STATE_LABELS, commitments_for
+from pairing.models import CommitmentKind, EndReason, Pairing, PairingRole
 
 
-class PairingSerializer(serializers.ModelSerializer):
+class CommitmentItemSerializer(serializers.Serializer):
+    """One commitment of the year and how far it is (pairing.commitments)."""
+
+    kind = serializers.ChoiceField(choices=CommitmentKind.choices, label=_("commitment"))
+    key = serializers.CharField(label=_("key"), help_text=_("“birthday”, an occasion's day as MMDD, else the kind."))
+    label = serializers.CharField(label=_("label"))
+    done = serializers.IntegerField(label=_("done"))
+    target = serializers.IntegerField(label=_("target"))
+    state = serializers.ChoiceField(choices=list(STATE_LABELS.items()), label=_("state"))
+    on = serializers.DateField(allow_null=True, label=_("date"), help_text=_("A dated commitment's day this year."))
+
+
+class CommitmentsSerializer(serializers.Serializer):
+    """The pairing's commitments in the calendar year of today, computed from the records."""
+
+    year = serializers.IntegerField(label=_("year"))
+    met = serializers.IntegerField(label=_("done"))
+    total = serializers.IntegerField(label=_("total"))
+    items = CommitmentItemSerializer(many=True, label=_("commitments"))
+
+
+class PairingListSerializer(serializers.ListSerializer):
+    """Computes the commitments of a whole page at once (pairing.commitments: a fixed number of queries)."""
+
+    def to_representation(self, data):
+        pairings = list(data.all() if hasattr(data, "all") else data)
+        self.context["commitments"] = commitments_for(pairings, today=timezone.localdate())
+        return super().to_representation(pairings)
+
+
+class CommitmentsMixin(serializers.Serializer):
+    commitments = serializers.SerializerMethodField(label=_("yearly commitments"))
+
+    @extend_schema_field(CommitmentsSerializer(allow_null=True))
+    def get_commitments(self, pairing: Pairing) -> dict | None:
+        known = self.context.get("commitments")  # a list's page, computed at once (PairingListSerializer)
+        if known is None:  # one pairing (retrieve, create, end)
+            known = commitments_for([pairing], today=timezone.localdate())
+        progress = known.get(pairing.pk)
+        return progress.as_dict() if progress else None
+
+
+class PairingSerializer(CommitmentsMixin, serializers.ModelSerializer):
     """A bond between a caring mother and a child (结对), as lead or helper. Never deleted: it ends."""
 
     child = serializers.IntegerField(source="child_id", label=_("child"))
@@ -29,11 +74,12 @@ class PairingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Pairing
         fields = ["id", "child", "child_name", "volunteer", "volunteer_name", "role", "started_on", "ended_on",
-                  "end_reason", "end_note", "active", "created_at"]
+                  "end_reason", "end_note", "active", "created_at", "commitments"]
         read_only_fields = ["id", "ended_on", "end_note", "created_at"]
+        list_serializer_class = PairingListSerializer
 
 
-class VolunteerPairingSerializer(serializers.ModelSerializer):
+class VolunteerPairingSerializer(CommitmentsMixin, serializers.ModelSerializer):
     """What a caring mother sees of her own (active) pairing: the child by the given name only — no
     surname, no address, no region."""
 
@@ -46,8 +92,9 @@ class VolunteerPairingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Pairing
         fields = ["id", "child", "child_given_name", "volunteer", "role", "started_on", "ended_on", "end_reason",
-                  "active"]
+                  "active", "commitments"]
         read_only_fields = fields
+        list_serializer_class = PairingListSerializer
 
     def get_child_given_name(self, pairing: Pairing) -> str:
         return given_name(pairing.child.name)

@@ -1,4 +1,10 @@
-/* 爱心妈妈 phone pages: the offline queue, the "记录一次关爱" form, the service worker.
+/* 爱心妈妈 phone pages: the offline queue, the "记录一次关爱" and "报告紧急情况" forms, the service worker.
+ *
+ * One queue for both forms. A record carries its ``type``: "visit" (记录一次关爱, posted to cfg.api,
+ * its photo to cfg.photos; a record queued before types existed is a visit) or "alert" (an urgent
+ * report, posted to cfg.alerts.api, its photo to cfg.alerts.photos). Urgent reports are sent first.
+ * An urgent report's UUID is made when its form opens (again when the page is shown from the
+ * back/forward cache), so the same report sent twice is one report; a visit's when 保存 is tapped.
  *
  * Every record gets its UUID when the caring mother taps 保存 and is written to the phone
  * (IndexedDB; localStorage where IndexedDB is unavailable) before anything is sent. It stays there
@@ -177,8 +183,13 @@
   var authProblem = false;
   var syncing = null;
 
+  // Where a record and its photo go, by the record's type.
+  function endpoint(record) {
+    return record.type === "alert" ? cfg.alerts : { api: cfg.api, photos: cfg.photos };
+  }
+
   function send(record) {
-    return fetch(cfg.api, {
+    return fetch(endpoint(record).api, {
       method: "POST",
       credentials: "same-origin",
       headers: {
@@ -196,7 +207,7 @@
     var body = new FormData();
     body.append("image", photoBlob(record.photo), "photo.jpg");
     body.append("client_id", record.photo.id);
-    return fetch(cfg.photos.replace("00000000-0000-0000-0000-000000000000", record.id), {
+    return fetch(endpoint(record).photos.replace("00000000-0000-0000-0000-000000000000", record.id), {
       method: "POST",
       credentials: "same-origin",
       headers: {
@@ -248,6 +259,8 @@
   function syncOnce() {
     return queue.all().then(function (records) {
       var pending = records.filter(function (r) { return r.status === "pending"; });
+      // Urgent reports first (the sort is stable: otherwise in the order they were saved).
+      pending.sort(function (a, b) { return (b.type === "alert") - (a.type === "alert"); });
       authProblem = false;
       var chain = Promise.resolve(true);
       pending.forEach(function (record) {
@@ -334,6 +347,7 @@
           var li = el("li", "q-" + r.status);
           li.setAttribute("data-id", r.id);
           li.setAttribute("data-status", r.status);
+          li.setAttribute("data-type", r.type || "visit");
           li.appendChild(el("span", "q-what", [r.label.child, r.label.kind, r.payload.occurred_on].join(" · ")));
           li.appendChild(el("span", "q-state", stateText(r)));
           if (r.photo) {
@@ -370,9 +384,10 @@
       if (lastSaved) {
         var mine = records.filter(function (r) { return r.id === lastSaved; })[0];
         var what = mine ? [mine.label.child, mine.label.kind].join(" · ") + "：" : "";
+        var syncedText = mine && mine.type === "alert" ? T.alertSynced : T.savedSynced;
         if (mine && mine.status === "synced" && mine.photo && mine.photo.status === "failed") {
-          say(what + T.savedSynced + " " + fmt(T.photoFailed, { error: mine.photo.error }), true);
-        } else if (mine && mine.status === "synced") say(what + T.savedSynced);
+          say(what + syncedText + " " + fmt(T.photoFailed, { error: mine.photo.error }), true);
+        } else if (mine && mine.status === "synced") say(what + syncedText);
         else if (mine && mine.status === "failed") say(T.failed + "：" + mine.error, true);
         else if (mine) say(what + T.savedOffline);
       }
@@ -387,7 +402,8 @@
 
   // --- the form -----------------------------------------------------------------------------------
 
-  var form = document.querySelector("[data-log-form]");
+  var form = document.querySelector("[data-log-form], [data-alert-form]");
+  var isAlert = !!form && form.hasAttribute("data-alert-form");
   var savedBox = document.querySelector("[data-saved]");
   // The id of the record saved last (on the form, then on 我的孩子): its message follows its state.
   var lastSaved = null;
@@ -517,8 +533,9 @@
   }
 
   function resetOptional() {
-    Array.prototype.forEach.call(form.querySelectorAll("input[name='services']"), function (b) { b.checked = false; });
-    ["duration_minutes", "aid_value_yuan", "notes"].forEach(function (n) {
+    var cleared = isAlert ? "input[name='kind']" : "input[name='services']";
+    Array.prototype.forEach.call(form.querySelectorAll(cleared), function (b) { b.checked = false; });
+    ["duration_minutes", "aid_value_yuan", "notes", "description"].forEach(function (n) {
       if (form.elements[n]) form.elements[n].value = "";
     });
     if (form.elements.participants) form.elements.participants.value = "1";
@@ -528,9 +545,15 @@
     if (more) more.open = false;
   }
 
+  // An urgent report's identity, made when its form opens: a second tap or a retry is the same report.
+  function newAlertId() {
+    if (isAlert && form.elements.id) form.elements.id.value = uuid4();
+  }
+
   function prepareForm() {
     // A page served from the phone's cache may be days old: the defaults are today and the child
-    // named in the address.
+    // named in the address; an urgent report gets a fresh id.
+    newAlertId();
     var date = form.elements.occurred_on;
     if (date && !form.querySelector(".field-error, .error")) {
       date.value = localToday();
@@ -548,7 +571,7 @@
   function knownRepeat(payload, records) {
     var child = payload.children[0];
     var inQueue = records.some(function (r) {
-      return r.status !== "failed" && r.payload.occurred_on === payload.occurred_on &&
+      return r.type !== "alert" && r.status !== "failed" && r.payload.occurred_on === payload.occurred_on &&
         r.payload.kind === payload.kind && r.payload.children.indexOf(child) !== -1;
     });
     var known = cfg.recorded || {};
@@ -563,16 +586,37 @@
     window.location.assign(cfg.scope);
   }
 
+  // 报告紧急情况: kind, a short description, the date (today unless changed), the child of the page.
+  function alertRecord(data, stop) {
+    var kind = data.get("kind");
+    var description = String(data.get("description") || "").trim();
+    if (!kind) { say(T.chooseKind, true); stop(); return null; }
+    if (!description) { say(T.describe, true); stop(); return null; }
+    var id = form.elements.id.value || uuid4();
+    return {
+      type: "alert", id: id, user: cfg.user, status: "pending", error: "", tries: 0, created: Date.now(),
+      synced: null,
+      payload: { id: id, child: Number(form.getAttribute("data-child")), kind: kind, description: description,
+        occurred_on: data.get("occurred_on") || localToday() },
+      label: { child: form.getAttribute("data-child-name") || "", kind: fmt(T.alertLabel, { kind: checkedLabel("kind") }) },
+    };
+  }
+
   function onSubmit(event) {
     event.preventDefault();
     if (saving) return;  // a second tap while the first is being saved
     var button = form.querySelector("[data-save]");
     var data = new FormData(form);
-    var child = data.get("child");
-    if (!child) { say(T.chooseChild, true); return; }
     saving = true;
     button.disabled = true;
     function stop() { saving = false; button.disabled = false; }
+    if (isAlert) {
+      var report = alertRecord(data, stop);
+      if (report) queueRecord(report, stop);
+      return;
+    }
+    var child = data.get("child");
+    if (!child) { say(T.chooseChild, true); stop(); return; }
     var id = uuid4();  // the record's identity, fixed the moment 保存 is tapped
     var payload = {
       id: id,
@@ -598,16 +642,23 @@
     var duration = String(data.get("duration_minutes") || "").trim();
     if (duration) payload.duration_minutes = Number(duration);
     var record = {
-      id: id, user: cfg.user, payload: payload, status: "pending", error: "", tries: 0,
+      type: "visit", id: id, user: cfg.user, payload: payload, status: "pending", error: "", tries: 0,
       created: Date.now(), synced: null,
       label: { child: checkedLabel("child"), kind: checkedLabel("kind") || cfg.kinds[payload.kind] || payload.kind },
     };
+    queueRecord(record, stop);
+  }
+
+  // Both forms: the photo (once shrunk) goes with the record, a repeated visit is asked about, the record
+  // is written to the phone, then sent; the phone goes back to 我的孩子.
+  function queueRecord(record, stop) {
+    var id = record.id, payload = record.payload;
     (photoBusy || Promise.resolve()).then(function () {
       // The photo gets its own id now: its upload is idempotent on it, whatever the retries.
       if (photo) record.photo = { id: uuid4(), blob: photo.blob, status: "pending", error: "" };
       return queue.all().catch(function () { return []; });
     }).then(function (records) {
-      if (knownRepeat(payload, records)) {
+      if (record.type === "visit" && knownRepeat(payload, records)) {
         var question = payload.occurred_on === localToday() ? T.confirmRepeat
           : fmt(T.confirmRepeatOn, { date: payload.occurred_on });
         if (!window.confirm(question)) return false;
@@ -618,6 +669,7 @@
       if (!stored) { stop(); return; }
       lastSaved = id;
       try { window.sessionStorage.setItem(SAVED_KEY, id); } catch (e) { /* the message is only shown here */ }
+      newAlertId();  // the next report from this form (back from 我的孩子) is another one
       resetOptional();
       say(T.savedOffline);
       var waited = new Promise(function (resolve) { window.setTimeout(resolve, LEAVE_AFTER_MS); });
@@ -634,7 +686,11 @@
     form.addEventListener("submit", onSubmit);
     window.addEventListener("pageshow", function (event) {
       // Back from 我的孩子 to a page kept in memory: the form is usable again.
-      if (event.persisted) { saving = false; form.querySelector("[data-save]").disabled = false; }
+      if (event.persisted) {
+        saving = false;
+        form.querySelector("[data-save]").disabled = false;
+        newAlertId();
+      }
     });
   }
 
@@ -681,6 +737,10 @@
       var urls = cfg.warm.concat([window.location.pathname + window.location.search]);
       Array.prototype.forEach.call(document.querySelectorAll("a[data-offline]"), function (a) {
         urls.push(a.pathname);
+      });
+      // Pages one step further (a child's 报告紧急情况 from 我的孩子): they open offline too.
+      Array.prototype.forEach.call(document.querySelectorAll("[data-warm]"), function (node) {
+        urls.push(node.getAttribute("data-warm"));
       });
       var channel = new MessageChannel();
       channel.port1.onmessage = function () { document.documentElement.setAttribute("data-offline-ready", "1"); };

@@ -66,7 +66,9 @@ def contact_ledger(make_child, pair, record, staff_lishi, staff_yuci, my_mother,
 
     def child(name, color=None, *, actor=staff_lishi, region_code="141102001200", mother=None, paired_days_ago=60,
               contacts=()):
-        made = make_child(actor, name=name, region_code=region_code)
+        # Born on 20 October: far from every calendar day and the default occasions (六一, 开学), so no
+        # birthday or occasion reminder (activities.occasion_reminders) joins the contact reminders.
+        made = make_child(actor, name=name, region_code=region_code, birth_date=date(2015, 10, 20))
         if color:
             child_services.child_assess(actor=actor, child=made, color=color, reasons=["guardianship"],
                                         assessed_on=today)

@@ -98,7 +98,7 @@ def test_the_sms_never_carries_the_notification_body(reachable, wants, notify, s
 
 
 def test_every_notification_kind_has_its_own_sms_template():
-    from activities import reminders
+    from activities import occasion_reminders, reminders
     from alerts import services as alerts
     from casework import reminders as casework
     from children import transfers
@@ -111,7 +111,7 @@ def test_every_notification_kind_has_its_own_sms_template():
              casework.KIND_ACTIONS, exports.NOTIFICATION_KIND, reports.NOTIFICATION_KIND,
              notices.KIND_SENT, notices.KIND_RETURNED, notices.KIND_ACCEPTED, submission_reminders.KIND_DUE,
              transfers.KIND_REQUESTED, transfers.KIND_TO_PAIR, transfers.KIND_ACCEPTED, transfers.KIND_REJECTED,
-             transfers.KIND_CANCELLED}
+             transfers.KIND_CANCELLED, occasion_reminders.KIND_OCCASION}
     assert kinds <= set(channels.SMS_TEMPLATES)
     assert all(len(text.format(region="某某县某某镇")) <= channels.SMS_MAX_CHARS
                for text in channels.SMS_TEMPLATES.values())

@@ -19,7 +19,7 @@ from tests.factories import RegionFactory
 
 # Each figure's list page, and where that page keeps the paginator of the rows it lists.
 LIST_PAGINATORS = {"overdue": "page", "review": "page", "unpaired": "unpaired", "ageing": "page", "needs": "page",
-                   "coverage": "page", "transfers": "page", "actions": "page"}
+                   "coverage": "page", "transfers": "page", "actions": "page", "consent": "page"}
 LISHI_COUNTS = {"overdue": 3, "review": 1, "unpaired": 1, "ageing": 1, "needs": 1}
 
 
@@ -38,9 +38,10 @@ def todo_ledger(contact_ledger, staff_lishi, staff_yuci):
 
 def counts(user, today) -> dict:
     # The transfers waiting for the user's side (staff only) are counted in tests/children/test_transfers.py.
-    # The user's own overdue case-plan actions are counted in tests/casework/test_pages.py.
+    # The user's own overdue case-plan actions are counted in tests/casework/test_pages.py, the children
+    # without a consent in tests/casework/test_consent_uses.py.
     return {key: todo.count for key, todo in home_todo(user, today).todos.items()
-            if key not in ("coverage", "transfers", "actions")}
+            if key not in ("coverage", "transfers", "actions", "consent")}
 
 
 def visible_text(client) -> str:
@@ -106,11 +107,12 @@ def test_the_home_page_links_each_tile(client, viewer_lvliang, todo_ledger, toda
 def test_the_counts_take_a_fixed_number_of_queries_whatever_the_subregions(viewer_lvliang, todo_ledger, today,
                                                                         django_assert_num_queries):
     # Queries: the rhythms; overdue by sub-region; active/paired by sub-region; the reds overdue for
-    # review; the children ageing out; the open needs; the month's coverage; the direct sub-regions.
-    with django_assert_num_queries(8):
+    # review; the children ageing out; the open needs; the children without a consent; the month's
+    # coverage; the direct sub-regions.
+    with django_assert_num_queries(9):
         home_todo(viewer_lvliang, today)
     for code in ("141121000000", "141122000000", "141123000000"):
         RegionFactory(code=code)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         home = home_todo(viewer_lvliang, today)
     assert len(home.tiles) == 4

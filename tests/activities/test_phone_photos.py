@@ -12,12 +12,14 @@ from django.utils import timezone
 from activities import photos
 from activities.models import Activity, ActivityPhoto
 from tests.activities.test_photos import image_bytes, noise_jpeg, private_storage, stored_files, upload  # noqa: F401
+from tests.children.conftest import give_consent
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def my_child(child_lishi, my_mother, pair):
+    give_consent(child_lishi)  # her guardian agreed to photos (casework.consents)
     """王小雨, paired with the caring mother behind ``volunteer_lishi``."""
     pair(child_lishi, my_mother)
     return child_lishi

@@ -14,6 +14,7 @@ from PIL import ExifTags, Image
 
 from activities import photos
 from activities.models import ActivityPhoto
+from tests.children.conftest import give_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,7 @@ def stored_image(photo: ActivityPhoto) -> Image.Image:
 
 @pytest.fixture
 def my_child(child_lishi, my_mother, pair):
+    give_consent(child_lishi)  # her guardian agreed to photos (casework.consents)
     pair(child_lishi, my_mother)
     return child_lishi
 
@@ -270,3 +272,24 @@ def test_anonymous_visitors_are_sent_to_log_in(client, photo):
 def test_the_photo_is_not_cached_by_shared_caches(client, volunteer_lishi, photo):
     client.force_login(volunteer_lishi)
     assert "private" in client.get(reverse("activities:photo", args=[photo.pk]))["Cache-Control"]
+
+
+def test_a_photo_without_the_guardians_consent_is_refused_naming_the_child(volunteer_lishi, record, child_lishi,
+                                                                           my_mother, pair, private_storage):
+    pair(child_lishi, my_mother)  # paired, but no consent to photos on record
+    activity = record(volunteer_lishi, children=[child_lishi], occurred_on=date(2027, 3, 14))
+    with pytest.raises(ValidationError) as exc:
+        photos.photo_add(actor=volunteer_lishi, activity=activity, upload=upload(image_bytes()))
+    assert exc.value.message_dict["image"] == [
+        "没有监护人对以下儿童拍照的有效同意：小雨。请工作人员先在儿童的“帮扶计划与转介”页面登记监护人知情同意。"]
+    assert not ActivityPhoto.objects.exists() and stored_files(private_storage) == []
+
+
+def test_a_withdrawn_photo_consent_no_longer_allows_photos(volunteer_lishi, visit, child_lishi, staff_lishi):
+    from casework.consents import consent_withdraw
+    from casework.models import GuardianConsent
+
+    consent_withdraw(actor=staff_lishi, consent=GuardianConsent.objects.get(child=child_lishi))
+    with pytest.raises(ValidationError):
+        photos.photo_add(actor=volunteer_lishi, activity=visit, upload=upload(image_bytes()))
+    assert not ActivityPhoto.objects.exists()

@@ -175,15 +175,17 @@ def test_the_daily_run_is_a_fixed_number_of_queries(contact_ledger, make_child, 
         mother = make_volunteer(staff_lishi, name=f"多妈{i}")
         mother.user = UserFactory(username=f"mother{i}", role="volunteer", region=mother.region)
         mother.save(update_fields=["user"])
-        child = make_child(staff_lishi, name=f"多红{i}")
+        child = make_child(staff_lishi, name=f"多红{i}", birth_date=contact_ledger.red_late.birth_date)
         child_services.child_assess(actor=staff_lishi, child=child, color="red", reasons=["safety"], assessed_on=today)
         pair(child, mother, started_on=today - timedelta(days=20))
     # 1 the rhythms; 2 the due children with their leads' logins; 3 the stored keys of today's
     # reminders; 4–6 savepoint, insert, release; 7 the overdue counts per region; 8 the staff users;
     # 9 the stored keys of today's digests; 10–12 savepoint, insert, release; 13 the overdue case-plan
-    # actions per owner (none here, so nothing more: casework.reminders); 14 the recipients' e-mail/SMS
-    # choices (activities.delivery; nobody chose any, so nothing more).
-    with django_assert_max_num_queries(14):
+    # actions per owner (none here, so nothing more: casework.reminders); 14 the regions' commitment
+    # plans, 15 the lead pairings of children with a birthday near (none here, so nothing more:
+    # activities.occasion_reminders); 16 the recipients' e-mail/SMS choices (activities.delivery;
+    # nobody chose any, so nothing more).
+    with django_assert_max_num_queries(16):
         run = reminders.send_daily(today=today)
     assert run.volunteers == 5
 

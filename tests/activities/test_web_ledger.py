@@ -154,7 +154,9 @@ def test_the_page_shows_photos_through_the_scoped_view(staff, staff_lishi, lishi
     from PIL import Image
 
     from activities import photos
+    from tests.children.conftest import give_consent
 
+    give_consent(lishi_visit.children.get())
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
     out = io.BytesIO()

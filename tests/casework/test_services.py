@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from accounts.models import AuditAction, AuditEvent
-from casework import services
+from casework import consents, services
 from casework.models import (
     ActionStatus,
     CaseAction,
@@ -231,9 +231,9 @@ def test_a_referral_without_consent_or_override_is_refused(red_child, staff_lish
     assert not Referral.objects.exists()
 
 
-def test_a_referral_with_a_consent_on_record_needs_no_override(red_child, staff_lishi, local_today):
-    services.consent_record(actor=staff_lishi, child=red_child, guardian_name="王大山", given_on=local_today,
-                            scope="同意向教育、卫健部门提供必要信息")
+def test_a_referral_with_a_sharing_consent_needs_no_override(red_child, staff_lishi, local_today):
+    consents.consent_record(actor=staff_lishi, child=red_child, given_by="王大山", relation="祖父", given_on=local_today,
+                            scopes=["sharing"], method="verbal", witness="李敏")
     referral = services.referral_create(actor=staff_lishi, child=red_child, department="health",
                                         organisation="离石区卫健局", reason="需要就医")
     assert referral.status == ReferralStatus.SENT and referral.consent_override_reason == ""
@@ -253,11 +253,23 @@ def test_an_unknown_department_is_refused(red_child, staff_lishi):
     refusal(exc, "department")
 
 
-def test_a_consent_given_in_the_future_is_refused(red_child, staff_lishi, local_today):
+def test_a_consent_without_sharing_still_needs_the_override(red_child, staff_lishi, local_today):
+    consents.consent_record(actor=staff_lishi, child=red_child, given_by="王大山", relation="祖父", given_on=local_today,
+                            scopes=["processing", "photos"], method="verbal", witness="李敏")
     with pytest.raises(ValidationError) as exc:
-        services.consent_record(actor=staff_lishi, child=red_child, guardian_name="王大山",
-                                given_on=local_today + timedelta(days=1), scope="x")
-    refusal(exc, "given_on")
+        services.referral_create(actor=staff_lishi, child=red_child, department="health", organisation="卫健局",
+                                 reason="需要就医")
+    refusal(exc, "consent_override_reason")
+
+
+def test_a_withdrawn_sharing_consent_needs_the_override_again(red_child, staff_lishi, local_today):
+    consent = consents.consent_record(actor=staff_lishi, child=red_child, given_by="王大山", relation="祖父",
+                                      given_on=local_today, scopes=["sharing"], method="verbal", witness="李敏")
+    consents.consent_withdraw(actor=staff_lishi, consent=consent)
+    with pytest.raises(ValidationError) as exc:
+        services.referral_create(actor=staff_lishi, child=red_child, department="health", organisation="卫健局",
+                                 reason="需要就医")
+    refusal(exc, "consent_override_reason")
 
 
 def test_referral_sent_accepted_completed(referral, staff_lishi, local_today):

@@ -50,3 +50,15 @@ def child_yuci(make_child, staff_yuci):
     """A child in 榆次区, outside 离石区 staff's scope."""
     return make_child(staff_yuci, name="张小军", region_code="140702100000", gender="male",
                       birth_date=date(2013, 6, 1), categories=["orphan"])
+
+
+def give_consent(child, *scopes: str, actor=None):
+    """A guardian's verbal consent for ``child`` (to ``scopes``; by default keeping her information and
+    photos), given today, through the real service (casework.consents)."""
+    from django.utils import timezone
+
+    from casework.consents import consent_record
+
+    return consent_record(actor=actor or child.created_by, child=child, given_by="王大山", relation="祖父",
+                          given_on=timezone.localdate(), scopes=list(scopes) or ["processing", "photos"],
+                          method="verbal", witness="李敏")

@@ -83,10 +83,17 @@ def test_the_rotation_is_audited_with_the_keys_fingerprint_not_the_key(registere
     assert NEW not in str(event.detail)
 
 
-def test_a_number_no_key_opens_stops_with_a_message(settings, registered):
-    settings.ID_NUMBER_KEYS = [NEW]  # OLD forgotten before rotating
-    with pytest.raises(CommandError, match="open with none of ID_NUMBER_KEYS"):
+def test_a_number_no_key_opens_stops_naming_the_row_and_writes_nothing(settings, registered, make_child,
+                                                                        staff_lishi):
+    settings.ID_NUMBER_KEYS = [NEW]
+    readable = make_child(staff_lishi, name="儿童新", id_number=new_id_number())  # under NEW: readable
+    settings.ID_NUMBER_KEYS = [Fernet.generate_key().decode(), NEW]  # OLD forgotten before rotating
+    before = dict(Child.objects.values_list("pk", "id_number_encrypted"))
+    with pytest.raises(CommandError, match=rf"open with none of ID_NUMBER_KEYS \(ids {min(registered)}, "):
         rotate()
+    assert dict(Child.objects.values_list("pk", "id_number_encrypted")) == before  # not even the readable one
+    assert before[readable.pk]
+    assert not AuditEvent.objects.filter(target_label="ID number key rotation").exists()
 
 
 def test_a_pending_list_preview_is_re_encrypted(settings, registered, staff_lishi):

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # Rendered by WeasyPrint into PDFs, never sent to a browser.
-PDF_TEMPLATES = {"pairing/pair_card.html", "reports/report_pdf.html"}
+PDF_TEMPLATES = {"pairing/pair_card.html", "reports/report_pdf.html", "children/access_copy_pdf.html"}
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
 EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
 STYLE = re.compile(r"<style\b|\sstyle\s*=", re.I)

@@ -95,10 +95,11 @@ def test_the_django_admin_loads_without_violations(live_server, browser, superus
     try:
         watch = Watch(context)
         page = context.new_page()
+        # The admin's login page is the app's (accounts.twofactor_views.admin_login), back to the admin after.
         page.goto(live_server.url + "/admin/login/")
         page.fill("input[name=username]", superuser.username)
         page.fill("input[name=password]", PASSWORD)
-        page.locator("input[type=submit]").click()
+        page.locator("button[type=submit]").click()
         page.wait_for_url(re.compile(r"/admin/$"))
         for path in ("/admin/", "/admin/accounts/user/", "/admin/accounts/user/add/"):
             page.goto(live_server.url + path)

@@ -13,7 +13,7 @@ from activities.models import Activity, ActivityPhoto
 from activities.services import activity_record
 from tests.activities.conftest import my_mother, pair  # noqa: F401
 from tests.activities.test_photos import stored_image
-from tests.children.conftest import make_child  # noqa: F401
+from tests.children.conftest import give_consent, make_child  # noqa: F401
 from tests.factories import PASSWORD
 from tests.volunteers.conftest import make_volunteer, volunteer_mother_lishi  # noqa: F401
 
@@ -24,10 +24,12 @@ SYNC_TIMEOUT_MS = 45_000
 
 @pytest.fixture
 def two_children(make_child, staff_lishi, my_mother, pair):  # noqa: F811
-    """王小雨 and 李小明, both paired with the caring mother behind ``volunteer_lishi``."""
+    """王小雨 and 李小明, both paired with the caring mother behind ``volunteer_lishi``, their guardians'
+    consent to photos on record."""
     children = [make_child(staff_lishi, name="王小雨"), make_child(staff_lishi, name="李小明", gender="male")]
     for child in children:
         pair(child, my_mother)
+        give_consent(child)
     return children
 
 

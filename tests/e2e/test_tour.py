@@ -48,6 +48,8 @@ from accounts.roles import Role
 from activities import photos, reminders
 from activities.models import Activity, ActivityPhoto, Notification
 from alerts import services as alerts
+from casework.consents import consent_record, has_consent
+from casework.models import ConsentScope
 from children import reconcile
 from core import regioncodes
 from demo.users import DEMO_PASSWORD
@@ -85,6 +87,8 @@ ALLOWED_WORDS = frozenset({
     "English",  # the language switcher names each language in itself
     "PDF", "Excel", "XLSX", "xlsx", "CSV", "csv", "API", "URL", "QR", "SHA", "JPEG", "JPG", "PNG", "WebP",
     "HTTP", "HTTPS", "Token", "OpenAPI", "Swagger", "JSON", "Django", "ISO",
+    # Browsers and systems, on the page of one's sessions (accounts.usersessions.device_label).
+    "Chrome", "Chromium", "Edge", "Firefox", "Safari", "Android", "iPhone", "iPad", "Windows", "macOS", "Linux",
 })
 LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")
 
@@ -136,6 +140,8 @@ def visible(label: str):
 # the argument's name, then by the URL name's prefix. A new page with an id whose argument none of
 # these names fails the tour until it is added.
 RECORDS_BY_NAME = {
+    "alerts:photo": {"pk": lambda user: _first(apps.get_model("alerts.Alert").objects.visible_to(user)
+                                               .filter(photo__isnull=False))},
     "children:need-transition": {"pk": visible("children.Need"), "to": lambda user: "claimed"},
     "children:import-preview": {"pk": visible("children.LedgerImport")},
     "volunteers:helper-remove": {"pk": lambda user: _first(ReserveHelper.objects.filter(
@@ -152,6 +158,12 @@ RECORDS_BY_NAME = {
     "casework:action-add": {"pk": visible("casework.CasePlan")},
     "casework:action-complete": {"pk": visible("casework.CaseAction")},
     "casework:referral-transition": {"pk": visible("casework.Referral"), "to": lambda user: "accepted"},
+    # A guardian's consent (casework.consents): its withdrawal is POST only; its scan, if the demo has one.
+    "casework:consent-withdraw": {"pk": visible("casework.GuardianConsent")},
+    "casework:consent-document": {"pk": lambda user: _first(apps.get_model("casework.GuardianConsent").objects
+                                                           .visible_to(user).exclude(document=""))},
+    # One's own session (POST only: left out of the tour, but its address is made).
+    "session-end": {"pk": lambda user: _first(apps.get_model("accounts.UserSession").objects.filter(user=user))},
 }
 RECORDS_BY_ARGUMENT = {"child_pk": visible("children.Child")}
 RECORDS_BY_PREFIX = {
@@ -218,7 +230,7 @@ def plan(role: str, user) -> tuple[list[tuple[str, str]], list[str]]:
 
 def build_world() -> dict[str, User]:
     """The demo, plus what it leaves out: a monthly report, a civil-affairs list import with its
-    preview, a photo on an activity, an export, last month's draft submission, and the day's reminders
+    preview, a photo on an activity, an urgent report with its photo, an export, last month's draft submission, and the day's reminders
     and digests."""
     call_command("seed_demo", scale="small", stdout=StringIO())
     users = {role: User.objects.get(username=username) for role, (username, _size) in LOGINS.items()}
@@ -227,6 +239,14 @@ def build_world() -> dict[str, User]:
 
     activity = _first(Activity.objects.visible_to(staff).filter(volunteer__user=users["volunteer"])) or _first(
         Activity.objects.visible_to(staff))
+    for child in activity.children.all():  # a photo needs each child's guardian's consent to photos
+        if not has_consent(child, ConsentScope.PHOTOS):
+            consent_record(actor=staff, child=child, given_by="王大山", relation="祖父", given_on=timezone.localdate(),
+                           scopes=["processing", "photos"], method="verbal", witness="村妇联主席")
+    # A signed consent with its scan (the consent's download page).
+    consent_record(actor=staff, child=activity.children.first(), given_by="王大山", relation="祖父",
+                   given_on=timezone.localdate(), scopes=["sharing"], method="signed",
+                   document=SimpleUploadedFile("同意书.pdf", b"%PDF-1.4\n", content_type="application/pdf"))
     photos.photo_add(actor=staff, activity=activity,
                      upload=SimpleUploadedFile("visit.jpg", image_bytes(), content_type="image/jpeg"))
 
@@ -246,8 +266,10 @@ def build_world() -> dict[str, User]:
     # An urgent report by the caring mother about one of her children (the list, its page, the banners).
     mine = visible("children.Child")(users["volunteer"])
     if mine is not None:
-        alerts.alert_report(actor=users["volunteer"], id=None, child=mine, kind="injury", description="放学路上摔伤膝盖",
-                            occurred_on=today)
+        alert, _created = alerts.alert_report(actor=users["volunteer"], id=None, child=mine, kind="injury",
+                                              description="放学路上摔伤膝盖", occurred_on=today)
+        alerts.alert_photo_add(actor=users["volunteer"], alert=alert,
+                               upload=SimpleUploadedFile("knee.jpg", image_bytes(), content_type="image/jpeg"))
 
     reminders.send_daily(today=today)
     return users

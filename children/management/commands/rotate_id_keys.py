@@ -23,11 +23,11 @@ class Command(BaseCommand):
                               f"{run.current} already under the key")
 
         run = keyrotation.id_keys_rotate(batch=batch, progress=progress)
-        self.stdout.write(f"List imports re-encrypted: {run.imports}")
         if run.unreadable:
             raise CommandError(f"{len(run.unreadable)} child record(s) open with none of ID_NUMBER_KEYS (ids "
-                               f"{', '.join(map(str, run.unreadable[:20]))}): add the key they were written with "
-                               "back to the list and run again. Do not remove any key yet.")
+                               f"{', '.join(map(str, run.unreadable[:20]))}): nothing was re-encrypted. Add the key "
+                               "they were written with back to the list and run again. Do not remove any key yet.")
+        self.stdout.write(f"List imports re-encrypted: {run.imports}")
         self.stdout.write(self.style.SUCCESS(
             f"Done: {run.rotated} re-encrypted, {run.current} already under the key. Every ID number now opens "
             "with the first key; the others can be removed from ID_NUMBER_KEYS."))
