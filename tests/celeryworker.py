@@ -8,8 +8,10 @@ import time
 from collections.abc import Callable
 
 import pytest
+import redis
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
+from django.conf import settings
 from django.db import connections
 
 from config.celery import app
@@ -25,8 +27,11 @@ def _close_worker_connections(**kwargs) -> None:
 
 @pytest.fixture
 def worker():
-    # Tasks other tests left in the queue (sent on commit with nobody to run them) would otherwise be
-    # run by this worker against this test's database.
+    # Tasks other tests or runs left in Redis — queued (sent on commit with nobody to run them), or taken
+    # by a worker that stopped before acknowledging them (kombu gives those back once their visibility
+    # timeout passes) — would otherwise be run by this worker against this test's database. The broker's
+    # database is the tests' own (REDIS_URL): emptied whole.
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
     app.control.purge()
     task_postrun.connect(_close_worker_connections, weak=False)
     try:

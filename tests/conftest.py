@@ -98,6 +98,7 @@ def _argnames(mark) -> list[str]:
     return [name.strip() for name in names.split(",")] if isinstance(names, str) else list(names)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the xdist_group marks added here
 def pytest_collection_modifyitems(config, items):
     """The tests that start real Celery workers (marked ``redis``) run one after another in one pytest
     worker (bin/test distributes with ``--dist loadgroup``): workers of two tests at once share Redis's
