@@ -56,7 +56,8 @@ from accounts.models import AuditAction, Region, User
 from activities.models import ActivityChild, ContactRhythm
 from children.models import Child, RiskColor
 from children.selectors import child_color_at, in_set
-from core.regioncodes import ancestor_codes, in_subtree, prefix_of, subtree_q
+from core import regionsettings
+from core.regioncodes import in_subtree, prefix_of, subtree_q
 from core.regions import sub_prefix_length
 from pairing.models import Pairing, PairingRole
 from pairing.selectors import active_on as pairing_active_on
@@ -108,11 +109,8 @@ class RhythmBook:
 
     def intervals_for(self, region_code: str | None) -> Intervals:
         """The nearest rhythm at or above ``region_code``; the defaults when there is none."""
-        if region_code:
-            for code in (region_code, *ancestor_codes(region_code)):
-                if code in self.rhythms:
-                    return self.rhythms[code]
-        return Intervals.defaults()
+        found = regionsettings.nearest(self.rhythms, region_code)
+        return found if found is not None else Intervals.defaults()
 
     def days(self, color: str, region_code: str | None) -> int:
         return self.intervals_for(region_code).days(color)
@@ -130,16 +128,8 @@ def load_rhythms(region_codes: Iterable[str] = (), *, subtree_of: str | None = N
     subtree of ``subtree_of`` (which a Case over that subtree needs), or simply all (``everything``)."""
     if everything:
         return RhythmBook(ContactRhythm.objects.all())
-    codes = set()
-    for code in [*region_codes, *([subtree_of] if subtree_of else [])]:
-        codes.add(code)
-        codes.update(ancestor_codes(code))
-    if not codes:
-        return RhythmBook()
-    condition = Q(region_id__in=codes)
-    if subtree_of:
-        condition |= subtree_q("region", subtree_of)
-    return RhythmBook(ContactRhythm.objects.filter(condition))
+    condition = regionsettings.covering(region_codes, subtree_of=subtree_of)
+    return RhythmBook() if condition is None else RhythmBook(ContactRhythm.objects.filter(condition))
 
 
 def next_due(last_contact: date | None, color: str, region_code: str, rhythms: RhythmBook) -> date | None:

@@ -63,7 +63,8 @@ def _label(choices, value) -> str:
 
 
 def collect(child_pk: int, *, made_by: User) -> CopyData:
-    """Everything held about the child, one query per section."""
+    """Everything held about the child, one query per section (the caller checked the child is in the
+    requester's scope: copy_rows)."""
     from activities.models import Activity, ActivityChild, ActivityKind
     from alerts.models import Alert
     from casework.models import CasePlan, GuardianConsent, Referral

@@ -39,7 +39,8 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction, Region, User
 from activities.models import ActivityChild, ActivityKind
 from children.models import Need, NeedStatus
-from core.regioncodes import ancestor_codes, in_subtree, subtree_q
+from core import regionsettings
+from core.regioncodes import in_subtree
 from pairing.models import CommitmentKind, CommitmentPlan, CommitmentRule, Occasion, Pairing
 
 K = CommitmentKind
@@ -133,10 +134,9 @@ class PlanBook:
 
     def plan_for(self, region_code: str | None) -> Plan:
         """The nearest plan at or above ``region_code``; the defaults when there is none."""
-        if region_code:
-            for code in (region_code, *ancestor_codes(region_code)):
-                if code in self.plans:
-                    return self.plans[code]
+        found = regionsettings.nearest(self.plans, region_code)
+        if found is not None:
+            return found
         if self._default is None:
             self._default = default_plan()
         return self._default
@@ -155,16 +155,8 @@ def load_plans(region_codes: Iterable[str] = (), *, subtree_of: str | None = Non
     plans = CommitmentPlan.objects.prefetch_related("rules", "occasions")
     if everything:
         return PlanBook(plans.all())
-    codes = set()
-    for code in [*region_codes, *([subtree_of] if subtree_of else [])]:
-        codes.add(code)
-        codes.update(ancestor_codes(code))
-    if not codes:
-        return PlanBook()
-    condition = Q(region_id__in=codes)
-    if subtree_of:
-        condition |= subtree_q("region", subtree_of)
-    return PlanBook(plans.filter(condition))
+    condition = regionsettings.covering(region_codes, subtree_of=subtree_of)
+    return PlanBook() if condition is None else PlanBook(plans.filter(condition))
 
 
 # --- progress -------------------------------------------------------------------------------------
