@@ -125,6 +125,9 @@ class ActivityChild(models.Model):
         indexes = [
             models.Index(fields=["child", "-occurred_on"], name="activitychild_child_on"),
             models.Index(fields=["occurred_on", "region"], name="activitychild_on_region"),
+            # The contact windows of the statistics (activities.rhythm.children_last_contact): a date
+            # range read for its children alone, index-only.
+            models.Index(fields=["occurred_on", "child"], name="activitychild_on_child"),
         ]
 
     def __str__(self) -> str:

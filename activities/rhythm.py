@@ -40,6 +40,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -62,6 +63,7 @@ from core.regions import sub_prefix_length
 from pairing.models import Pairing, PairingRole
 from pairing.selectors import active_on as pairing_active_on
 from pairing.selectors import children_paired_on, within
+from reports.statstable import stats_changed_everywhere
 
 # The colours a child can have; "" is "not assessed yet".
 COLORS = (RiskColor.RED.value, RiskColor.YELLOW.value, RiskColor.GREEN.value, "")
@@ -194,6 +196,26 @@ def child_contacted_between(first: date, last: date, *, region: Region | None = 
     return ExpressionWrapper(in_set(links.values("child_id")), output_field=BooleanField())
 
 
+def children_last_contact(day: date, *, since: date, first: date, last: date,
+                          region: Region | None = None) -> QuerySet:
+    """ONE grouped pass over the activity links dated from ``since`` (or ``first``, the earlier) to
+    ``last`` (or ``day``, the later): a ``values()`` row per child reached in that window, with
+    ``person`` (its id), ``last_contact`` (its latest link dated on or before ``day``) and
+    ``month_contact`` (its latest link dated from ``first`` to ``last``), each NULL when there is none —
+    for reports.stats to LEFT JOIN to its children (``_grouped_sums(per_person=…)``: no row, never
+    reached in the window). By date comparison it answers what the set memberships answer, from one
+    read of the window on the ``(occurred_on, child)`` index instead of one per window:
+
+    - :func:`child_contacted_between` ``(first, last)`` ⟺ ``month_contact IS NOT NULL``;
+    - :func:`child_contacted_since` ``(cutoff, day)`` ⟺ ``last_contact >= the child's cutoff``, for
+      any cutoff whose earliest date is on or after ``since`` (``OverdueRule.since``)."""
+    links = ActivityChild.objects.filter(occurred_on__range=(min(since, first), max(last, day)))
+    return (within(links, "child__region", region).order_by().values(person=F("child_id"))
+            .annotate(last_contact=Max("occurred_on", filter=Q(occurred_on__lte=day)),
+                      month_contact=Max("occurred_on", filter=Q(occurred_on__gte=first, occurred_on__lte=last)))
+            .values("person", "last_contact", "month_contact"))
+
+
 def child_contacted_since(cutoff: Cutoff, day: date, *, region: Region | None = None) -> ExpressionWrapper:
     """Whether an activity reached the child between its region's ``cutoff`` and ``day``."""
     links = ActivityChild.objects.filter(occurred_on__lte=day, occurred_on__gte=cutoff.earliest)
@@ -219,9 +241,11 @@ class OverdueRule:
     """THE overdue rule on ``day`` over a subtree, as per-child columns and a condition on them: a
     child active on ``day`` (children.selectors), with a lead caring mother that day
     (pairing.selectors), whose colour that day's cutoff has passed with no contact since (and who was
-    not newly paired since it). The overdue pages filter with :meth:`q`; the statistics
-    (reports.stats) put the same :meth:`columns` in their per-child rows and count with
-    :meth:`flags`. Colours sharing a cutoff share their two columns."""
+    not newly paired since it). The overdue pages filter with :meth:`q` over :meth:`columns`; the
+    statistics (reports.stats) put :meth:`cutoff_columns` in their per-child rows, join each child's
+    last contact (:func:`children_last_contact` from :attr:`since`) and count with
+    :meth:`cutoff_flags` — the same rule, read by date comparison. Colours sharing a cutoff share
+    their columns."""
 
     day: date
     cutoffs: dict[str, Cutoff]
@@ -251,6 +275,27 @@ class OverdueRule:
         """The (recent, fresh) column names that decide risk key ``key``: overdue when both are false."""
         name = self._names[self.cutoffs[key]]
         return f"recent_{name}", f"fresh_{name}"
+
+    @property
+    def since(self) -> date:
+        """The earliest cutoff of any colour and region: contacts before it decide nothing."""
+        return min(cutoff.earliest for cutoff in self.cutoffs.values())
+
+    def cutoff_columns(self) -> dict:
+        """For Child rows that read each child's last contact (:func:`children_last_contact`) instead of
+        the ``recent_<c>`` sets: ``cutoff_<c>`` (the cutoff of the child's region) and ``fresh_<c>`` (as
+        in :meth:`columns`) per distinct cutoff. ``recent_<c>`` is ``last_contact >= cutoff_<c>``."""
+        columns = {}
+        for cutoff, name in self._names.items():
+            columns[f"cutoff_{name}"] = cutoff.expression("region")
+            columns[f"fresh_{name}"] = child_newly_paired_since(cutoff, self.day, region=self.region)
+        return columns
+
+    def cutoff_flags(self, key: str) -> tuple[str, str]:
+        """The (cutoff, fresh) column names of :meth:`cutoff_columns` that decide risk key ``key``:
+        overdue when the last contact is before the cutoff (or none) and fresh is false."""
+        name = self._names[self.cutoffs[key]]
+        return f"cutoff_{name}", f"fresh_{name}"
 
     def q(self, *, color: str = "color") -> Q:
         """Overdue, over the :meth:`columns` and a column ``color`` holding the colour on the day (NULL:
@@ -429,6 +474,7 @@ def rhythm_set(*, actor: User, region: Region, red_days: int, yellow_days: int, 
         setattr(rhythm, field, value)
     rhythm.updated_by = actor
     rhythm.save()
+    stats_changed_everywhere()  # every month's overdue figures are taken with the rhythms of now
     audit_record(actor=actor, action=AuditAction.CREATE if before is None else AuditAction.UPDATE, target=rhythm,
                  target_label=_("Contact rhythm of %(region)s") % {"region": region.name}, region_code=region.code,
                  detail={"before": before, "after": _snapshot(rhythm)})
@@ -444,6 +490,7 @@ def rhythm_clear(*, actor: User, region: Region) -> bool:
         return False
     before = _snapshot(rhythm)
     rhythm.delete()
+    stats_changed_everywhere()
     audit_record(actor=actor, action=AuditAction.UPDATE, target_type="activities.contactrhythm",
                  target_id=region.code, target_label=_("Contact rhythm of %(region)s") % {"region": region.name},
                  region_code=region.code, detail={"before": before, "after": None})

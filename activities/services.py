@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,8 +22,10 @@ from activities.models import Activity, ActivityChild, ActivityKind, CareService
 from children.models import Child, Status
 from children.names import given_name
 from core.access import EDIT, PHONE, allowed, check, is_volunteer
+from core.relations import cache_related
 from core.updates import model_update
 from pairing.models import Pairing
+from reports.statstable import stats_changed
 from volunteers.models import Volunteer, VolunteerStatus
 
 
@@ -49,17 +52,28 @@ def content_digest(*, volunteer_id: int, children: Iterable[int], occurred_on: d
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _own_volunteer(actor: User) -> Volunteer | None:
+    """The caring mother behind a volunteer's login: no query when the login was read with it (the API's
+    token authentication, accounts.tokens, joins it)."""
+    try:
+        return actor.volunteer
+    except Volunteer.DoesNotExist:
+        return None
+
+
 def _volunteer_for(actor: User, volunteer: Volunteer | int | None) -> Volunteer:
     if is_volunteer(actor):
-        own = Volunteer.objects.filter(user=actor).first()
+        own = _own_volunteer(actor)
         if own is None:
             raise ValidationError({"volunteer": _("Your login is not linked to a caring mother on the roster.")})
         if volunteer is not None and getattr(volunteer, "pk", volunteer) != own.pk:
             raise ValidationError({"volunteer": _("You can record only your own activities.")})
-        volunteer = own
-    if volunteer is None:
-        raise ValidationError({"volunteer": _("Choose the caring mother who carried out the activity.")})
-    found = Volunteer.objects.visible_to(actor).filter(pk=getattr(volunteer, "pk", volunteer)).first()
+        # A caring mother sees herself (VolunteerQuerySet.for_volunteer): no second look-up.
+        found = own
+    else:
+        if volunteer is None:
+            raise ValidationError({"volunteer": _("Choose the caring mother who carried out the activity.")})
+        found = Volunteer.objects.visible_to(actor).filter(pk=getattr(volunteer, "pk", volunteer)).first()
     if found is None:
         raise ValidationError({"volunteer": _("The caring mother does not exist or is outside your area.")})
     if found.status != VolunteerStatus.ACTIVE:
@@ -114,11 +128,35 @@ def _check_participants(participants: int, *, confirmed: bool) -> None:
                                                  "it explicitly.") % {"value": participants}})
 
 
+def _child_rows(*, actor: User, volunteer: Volunteer, child_ids: list[int], occurred_on: date, is_group: bool,
+                repeat_kind: str | None = None, activity_id: uuid.UUID | None = None) -> list[Child]:
+    """The children in the caller's scope among ``child_ids``, in one query. A visit's are annotated with
+    the caring mother's latest pairing with each (``pairing_started_on``, ``pairing_ended_on``: None when
+    there is none); with ``repeat_kind``, ``recorded_that_day``: she already has an activity of that kind
+    with the child on ``occurred_on`` (not a group activity, not ``activity_id`` itself)."""
+    rows = Child.objects.visible_to(actor).filter(pk__in=child_ids)
+    if not is_group:
+        latest = (Pairing.objects.filter(volunteer=volunteer, child=OuterRef("pk"))
+                  .order_by("-started_on", "-id"))
+        rows = rows.annotate(pairing_started_on=Subquery(latest.values("started_on")[:1]),
+                             pairing_ended_on=Subquery(latest.values("ended_on")[:1]))
+    if repeat_kind is not None:
+        rows = rows.annotate(recorded_that_day=Exists(
+            ActivityChild.objects.filter(child=OuterRef("pk"), occurred_on=occurred_on, activity__volunteer=volunteer,
+                                         activity__kind=repeat_kind, activity__is_group=False)
+            .exclude(activity_id=activity_id)))
+    return list(rows)
+
+
 def _children_for(*, actor: User, volunteer: Volunteer, child_ids: list[int], occurred_on: date,
-                  is_group: bool) -> list[Child]:
+                  is_group: bool, repeat_kind: str | None = None,
+                  activity_id: uuid.UUID | None = None) -> list[Child]:
+    """The children checked: in scope, not exited by then, and (a visit) paired with ``volunteer`` on
+    ``occurred_on``. One query (:func:`_child_rows`; ``repeat_kind``: see there)."""
     if not child_ids:
         raise ValidationError({"children": _("Choose at least one child.")})
-    children = list(Child.objects.visible_to(actor).filter(pk__in=child_ids).select_related("region"))
+    children = _child_rows(actor=actor, volunteer=volunteer, child_ids=child_ids, occurred_on=occurred_on,
+                           is_group=is_group, repeat_kind=repeat_kind, activity_id=activity_id)
     missing = set(child_ids) - {c.pk for c in children}
     if missing:
         raise ValidationError({"children": _("Unknown or out-of-area children: %(ids)s.")
@@ -131,24 +169,20 @@ def _children_for(*, actor: User, volunteer: Volunteer, child_ids: list[int], oc
         if is_volunteer(actor):
             raise ValidationError({"is_group": _("Group activities are recorded by federation staff.")})
         return children
-    # A visit is to children the caring mother was paired with on that day.
-    pairings = {p.child_id: p for p in Pairing.objects.filter(volunteer=volunteer, child_id__in=child_ids)
-                .order_by("started_on")}
+    # A visit is to children the caring mother was paired with on that day (her latest pairing with each).
     for child in children:
-        pairing = pairings.get(child.pk)
-        if pairing is None:
+        if child.pairing_started_on is None:
             raise ValidationError({"children": _("%(volunteer)s is not paired with %(child)s.")
                                    % {"volunteer": volunteer.name, "child": child.name}})
-        if occurred_on < pairing.started_on:
+        if occurred_on < child.pairing_started_on:
             raise ValidationError({"occurred_on": _("The pairing with %(child)s began on %(date)s; the activity cannot be earlier.")
-                                   % {"child": child.name, "date": pairing.started_on.isoformat()}})
-        if pairing.ended_on is not None and occurred_on > pairing.ended_on:
+                                   % {"child": child.name, "date": child.pairing_started_on.isoformat()}})
+        if child.pairing_ended_on is not None and occurred_on > child.pairing_ended_on:
             raise ValidationError({"children": _("The pairing with %(child)s ended on %(date)s.")
-                                   % {"child": child.name, "date": pairing.ended_on.isoformat()}})
+                                   % {"child": child.name, "date": child.pairing_ended_on.isoformat()}})
     return children
 
 
-@transaction.atomic
 def activity_record(
     *,
     actor: User,
@@ -175,14 +209,21 @@ def activity_record(
 
     Idempotent on ``id``: the same id with the same content returns the stored activity and creates
     nothing (a phone retrying after a lost response); the same id with other content raises
-    ActivityConflict. That check comes first, so a replay is never taken for a repeat.
+    ActivityConflict. The id is not looked up beforehand: the insert itself finds it taken (the primary
+    key; on PostgreSQL a request storing the same id at the same moment is waited for), and only then,
+    or when the checks refuse the activity, is the stored one read. So a replay is never taken for a
+    repeat, nor refused by a check that its first sending passed.
 
     A visit to a child the same caring mother already has an activity of the same kind with on that
     day is refused unless ``confirm_repeat`` (a double tap, or a queued entry sent twice under two
     ids, would otherwise count twice in the statistics).
 
     Recording a visit marks her unread due/overdue reminders whose children have all been contacted
-    since as read (activities.reminders.reminders_done_by_visit), in the same transaction."""
+    since as read (activities.reminders.reminders_done_by_visit), in the same transaction.
+
+    A new activity comes back as written, its children and other volunteers cached as a prefetch would
+    have (showing it takes no query). A caring mother's home visit through the API takes 7 queries,
+    BEGIN and COMMIT included (tests/activities/test_api_activities.py lists them)."""
     check(actor, EDIT | PHONE, _("Your role cannot record activities."))
     try:
         activity_id = uuid.UUID(str(id)) if id else uuid.uuid4()
@@ -194,78 +235,118 @@ def activity_record(
     aid = _aid(aid_value_yuan)
     title, place, notes = (title or "").strip(), (place or "").strip(), (notes or "").strip()
 
-    existing = Activity.objects.filter(pk=activity_id).first()
     volunteer_obj = _volunteer_for(actor, volunteer)
     participants = participants if participants is not None else max(len(child_ids), 1)
     digest = content_digest(volunteer_id=volunteer_obj.pk, children=child_ids, occurred_on=occurred_on, kind=kind,
                             services=services, is_group=is_group, title=title, duration_minutes=duration_minutes,
                             place=place, participants=participants, aid_value_yuan=aid, notes=notes,
                             follow_up=follow_up, co_volunteers=co_ids) if occurred_on else ""
-    if existing is not None:
-        if existing.content_digest == digest and Activity.objects.visible_to(actor).filter(pk=existing.pk).exists():
-            return existing, False
-        raise ActivityConflict(existing)
+    try:
+        activity = _activity_create(
+            actor=actor, activity_id=activity_id, volunteer=volunteer_obj, child_ids=child_ids, co_ids=co_ids,
+            occurred_on=occurred_on, kind=kind, services=services, is_group=is_group, title=title,
+            duration_minutes=duration_minutes, place=place, participants=participants, aid=aid, notes=notes,
+            follow_up=follow_up, digest=digest, confirm_large_aid=confirm_large_aid,
+            confirm_large_participants=confirm_large_participants, confirm_repeat=confirm_repeat)
+    except ValidationError:
+        # Refused: unless it repeats one already stored, which a check since failing must not refuse.
+        stored = _stored_for_replay(actor=actor, activity_id=activity_id, digest=digest) if id else None
+        if stored is None:
+            raise
+        return stored, False
+    except _IdTaken as taken:
+        # Rolled back (the transaction, or its savepoint inside the caller's): the stored one answers.
+        stored = _stored_for_replay(actor=actor, activity_id=activity_id, digest=digest)
+        if stored is None:
+            raise taken.error from None
+        return stored, False
+    return activity, True
 
+
+def _stored_for_replay(*, actor: User, activity_id: uuid.UUID, digest: str) -> Activity | None:
+    """The stored activity ``activity_id`` when this request repeats it (the same content, in the
+    caller's scope); ActivityConflict when the id holds something else; None when no activity has it."""
+    stored = Activity.objects.filter(pk=activity_id).first()
+    if stored is None:
+        return None
+    if stored.content_digest == digest and Activity.objects.visible_to(actor).filter(pk=stored.pk).exists():
+        return stored
+    raise ActivityConflict(stored)
+
+
+@transaction.atomic
+def _activity_create(*, actor: User, activity_id: uuid.UUID, volunteer: Volunteer, child_ids: list[int],
+                     co_ids: list[int], occurred_on: date, kind: str, services: list[str], is_group: bool, title: str,
+                     duration_minutes: int | None, place: str, participants: int, aid: Decimal, notes: str,
+                     follow_up: bool, digest: str, confirm_large_aid: bool, confirm_large_participants: bool,
+                     confirm_repeat: bool) -> Activity:
+    """activity_record's checks and writes, in one transaction. Raises _IdTaken when ``activity_id`` is
+    already stored: the insert is the first write, so rolling the whole back loses nothing."""
     _check_fields(kind=kind, services=services, occurred_on=occurred_on, aid=aid,
                   confirm_large_aid=confirm_large_aid, duration_minutes=duration_minutes,
                   participants=participants, confirm_large_participants=confirm_large_participants)
-    child_rows = _children_for(actor=actor, volunteer=volunteer_obj, child_ids=child_ids, occurred_on=occurred_on,
-                               is_group=is_group)
+    check_repeat = not is_group and not confirm_repeat
+    child_rows = _children_for(actor=actor, volunteer=volunteer, child_ids=child_ids, occurred_on=occurred_on,
+                               is_group=is_group, repeat_kind=kind if check_repeat else None, activity_id=activity_id)
     if participants < len(child_rows):
         raise ValidationError({"participants": ngettext(
             "Participants (人次) cannot be fewer than the %(n)s child taking part.",
             "Participants (人次) cannot be fewer than the %(n)s children taking part.", len(child_rows))
             % {"n": len(child_rows)}})
-    if not is_group and not confirm_repeat:
-        _check_repeat(actor=actor, activity_id=activity_id, volunteer=volunteer_obj, children=child_rows,
-                      occurred_on=occurred_on, kind=kind)
-    co_rows = list(Volunteer.objects.visible_to(actor).filter(pk__in=co_ids).exclude(pk=volunteer_obj.pk))
-    if len(co_rows) != len(set(co_ids) - {volunteer_obj.pk}):
+    if check_repeat:
+        _check_repeat(actor=actor, children=child_rows, occurred_on=occurred_on, kind=kind)
+    co_rows = list(Volunteer.objects.visible_to(actor).filter(pk__in=co_ids).exclude(pk=volunteer.pk))
+    if len(co_rows) != len(set(co_ids) - {volunteer.pk}):
         raise ValidationError({"co_volunteers": _("Some of the other volunteers are unknown or outside your area.")})
-    region_id = child_rows[0].region_id if not is_group else (volunteer_obj.region_id if len(
+    region_id = child_rows[0].region_id if not is_group else (volunteer.region_id if len(
         {c.region_id for c in child_rows}) > 1 else child_rows[0].region_id)
 
-    activity = Activity(id=activity_id, volunteer=volunteer_obj, region_id=region_id, occurred_on=occurred_on,
+    activity = Activity(id=activity_id, volunteer=volunteer, region_id=region_id, occurred_on=occurred_on,
                         kind=kind, services=services, is_group=is_group, title=title,
                         duration_minutes=duration_minutes, place=place, participants=participants,
                         aid_value_yuan=aid, notes=notes, follow_up=follow_up, content_digest=digest, created_by=actor)
     try:
-        with transaction.atomic():
-            activity.save(force_insert=True)
-    except IntegrityError:
-        # The same id arrived twice at once: the other request stored it first.
-        stored = Activity.objects.get(pk=activity_id)
-        if stored.content_digest == digest:
-            return stored, False
-        raise ActivityConflict(stored) from None
-    ActivityChild.objects.bulk_create([
+        activity.save(force_insert=True)
+    except IntegrityError as error:
+        # Only the primary key is unique, and foreign keys are checked at commit.
+        raise _IdTaken(error) from error
+    links = ActivityChild.objects.bulk_create([
         ActivityChild(activity=activity, child=child, occurred_on=occurred_on, region_id=child.region_id)
         for child in child_rows
     ])
     if co_rows:
         activity.co_volunteers.set(co_rows)
+    stats_changed(since=occurred_on)  # no query for a visit of this month
+    # Fixed once recorded (api.serializers.FIXED_FIELDS): cached as written, never stale.
+    cache_related(activity, "child_links", links)
+    cache_related(activity, "co_volunteers", co_rows)
     if follow_up:
         from children.services import need_open_for_follow_up
 
         for child in child_rows:
             need_open_for_follow_up(child=child, description=notes or _("Follow-up after an activity on %(date)s")
                                     % {"date": occurred_on.isoformat()}, opened_on=occurred_on, created_by=actor)
-    if not is_group and volunteer_obj.user_id:
+    if not is_group and volunteer.user_id:
         from activities.reminders import reminders_done_by_visit
 
-        reminders_done_by_visit(recipient_id=volunteer_obj.user_id, children=[c.pk for c in child_rows])
-    return activity, True
+        reminders_done_by_visit(recipient_id=volunteer.user_id, children=[c.pk for c in child_rows])
+    return activity
 
 
-def _check_repeat(*, actor: User, activity_id: uuid.UUID, volunteer: Volunteer, children: list[Child],
-                  occurred_on: date, kind: str) -> None:
+class _IdTaken(Exception):
+    """The activity's insert found its id stored already (another request stored it first)."""
+
+    def __init__(self, error: IntegrityError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _check_repeat(*, actor: User, children: list[Child], occurred_on: date, kind: str) -> None:
     """Refuse (field ``confirm_repeat``) a second activity of the same kind by the same caring mother
-    with the same child on the same day, unless confirmed. The activity's own id is left out: a replay
-    that another request stored a moment ago is then answered as a replay (activity_record's insert)."""
-    seen = set(ActivityChild.objects.filter(child__in=children, occurred_on=occurred_on,
-                                            activity__volunteer=volunteer, activity__kind=kind,
-                                            activity__is_group=False).exclude(activity_id=activity_id)
-               .values_list("child_id", flat=True))
+    with the same child on the same day, unless confirmed: ``children`` are annotated
+    ``recorded_that_day`` (:func:`_child_rows`). The activity's own id is left out there: a replay that
+    another request stored a moment ago is then answered as a replay (activity_record's insert)."""
+    seen = {c.pk for c in children if c.recorded_that_day}
     if seen:
         # A caring mother is shown a child's given name only (as on all her pages).
         names = "、".join(given_name(c.name) if is_volunteer(actor) else c.name for c in children if c.pk in seen)
@@ -333,6 +414,7 @@ def activity_update(*, actor: User, activity: Activity, confirm_large_aid: bool 
         aid_value_yuan=activity.aid_value_yuan, notes=activity.notes, follow_up=activity.follow_up,
         co_volunteers=activity.co_volunteers.values_list("pk", flat=True))
     activity.save()
+    stats_changed(since=min(activity.occurred_on, changes.get("occurred_on", (activity.occurred_on,))[0]))
     old_enough = timezone.localdate(activity.created_at) < timezone.localdate() - timedelta(
         days=settings.ACTIVITY_EDIT_WINDOW_DAYS)
     if old_enough or not is_volunteer(actor):

@@ -18,17 +18,24 @@ the same rows. Use a dedicated database: the rows are fakes.
 
 Then, for the reference month (last month), it prints the p50 of 5 runs of:
 
-- ``reports.stats.region_stats`` for the province (its 11 cities as sub-regions), a city, a county;
-- ``reports.stats.monthly_trend`` for the province (12 months);
+- ``reports.stats.region_stats`` for the province (its 11 cities as sub-regions), a city, a county,
+  computed live (``live=True``: from the raw rows, not the analytics table);
+- ``reports.stats.monthly_trend`` for the province (12 months, live);
 - ONE hand-written SQL query computing the headline numbers for the province's 11 cities,
 
 asserts that the hand-written query and the service agree city by city (16 figures: children active,
 paired, without activity, by colour, new, exited; volunteers active and paired; activities, 人次, aid;
 trainings and their 人次), and prints the ratio
-service / hand-written SQL (the figure that matters: what the ORM-built, fixed-query service costs
+service / hand-written SQL beside its target, at most ``RATIO_TARGET`` (1.3) (the figure that matters: what the ORM-built, fixed-query service costs
 over the best one query we could write by hand; the service computes about three times as many
 figures — categories, statuses, overdue by colour, needs … — in its 7). Both run with PostgreSQL's
 JIT off, as every connection of the app (config/settings.py).
+
+Then (unless ``--skip-table``) the analytics table: each of the 12 months built by
+``reports.analytics.stats_month_rebuild`` (seconds and rows per month), and the same statistics read
+from it for the closed reference month — the province beside its target (under 300 ms), a city, a
+county, the province's 12-month trend and its report pass (region_stats_by_subregion) — and checks
+that the table's figures equal the live computation's for the province and each city.
 """
 
 import argparse
@@ -47,8 +54,10 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/aixin_
 
 PROVINCE, CITY, COUNTY = "140000000000", "141100000000", "141102000000"
 DIGEST_PREFIX, PHONE_PREFIX = "benchstats", "171"
+RATIO_TARGET = 1.3  # the live province statistics at most this many times the hand-written query (issue 14)
 KINDS = [("home_visit", 40), ("call", 25), ("tutoring", 10), ("counselling", 5), ("material_aid", 8),
          ("safety_education", 4), ("reading", 3), ("outing", 2), ("festival", 2), ("other", 1)]
+ACTIVITY_TABLES = ("activities_activity", "activities_activitychild")
 HEADLINE = ("children_active", "children_paired", "children_without_activity", "children_by_risk.red",
             "children_by_risk.yellow", "children_by_risk.green", "children_by_risk.unassessed", "children_new",
             "children_exited",
@@ -102,8 +111,14 @@ def _step(cursor, label: str, sql: str, params: dict | None = None) -> None:
           f"({time.perf_counter() - started:.1f} s)", flush=True)
 
 
-def generate(*, children: int, volunteers: int, activities: int, window_start: date, window_end: date) -> None:
-    """Fill the database with SQL (PostgreSQL): see the module docstring."""
+def generate(*, children: int, volunteers: int, activities: int, window_start: date, window_end: date,
+             provinces: tuple[str, ...] = ("14",), bulk_tables: tuple[str, ...] = ACTIVITY_TABLES) -> None:
+    """Fill the database with SQL (PostgreSQL): see the module docstring.
+
+    The rows go in the townships, villages and counties under the ``provinces`` (2-digit code
+    prefixes); the ``bulk_tables``' secondary indexes are dropped before the load and rebuilt after
+    the activities (bench/national.py passes every big table).
+    """
     from django.db import connection, transaction
 
     p = {"n_kids": children, "n_vols": volunteers, "n_acts": activities, "ws": window_start, "we": window_end,
@@ -121,9 +136,17 @@ def generate(*, children: int, volunteers: int, activities: int, window_start: d
                   "LANGUAGE sql IMMUTABLE AS $$ SELECT abs(hashtextextended(i::text, salt)) $$")
         for level, name in (("village", "bench_v"), ("township", "bench_t"), ("county", "bench_c")):
             c.execute(f"CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT code, row_number() OVER (ORDER BY code) "
-                      f"AS rn FROM accounts_region WHERE level = %s AND code LIKE '14%%'", [level])
+                      f"AS rn FROM accounts_region WHERE level = %s AND left(code, 2) = ANY(%s)", [level, list(provinces)])
         c.execute("SELECT (SELECT count(*) FROM bench_v), (SELECT count(*) FROM bench_t), (SELECT count(*) FROM bench_c)")
         p["nv"], p["nt"], p["nc"] = c.fetchone()
+        # Bulk load: the big tables' secondary indexes are dropped and rebuilt after (far faster
+        # than maintaining them row by row); their ids are sequential (B-tree appends).
+        c.execute("""SELECT i.indexname, i.indexdef FROM pg_indexes i
+                     WHERE i.tablename = ANY(%s)
+                       AND i.indexname NOT IN (SELECT conname FROM pg_constraint)""", [list(bulk_tables)])
+        secondary = c.fetchall()
+        for name, _definition in secondary:
+            c.execute(f'DROP INDEX "{name}"')
 
         # Children: where, when they entered, exits and suspensions inside the window, colours.
         _step(c, "child plan", """
@@ -150,7 +173,7 @@ def generate(*, children: int, volunteers: int, activities: int, window_start: d
                 is_left_behind, is_in_difficulty, is_orphan, is_de_facto_unsupported, difficulty_poverty,
                 difficulty_disability, difficulty_guardianship, school, grade, address, household, parents_work_place,
                 notes, status, entered_on, exited_on, exit_reason, risk_color, next_review_on, ages_out_on, created_at,
-                updated_at, created_by_id, region_id)
+                updated_at, created_by_id, region_id, retention_hold_reason)
             SELECT '童' || i, CASE WHEN i %% 2 = 0 THEN 'male' ELSE 'female' END, date '2011-01-01' + (i %% 3650)::int,
                 'bench', %(digest)s || lpad(i::text, 54, '0'), lpad((i %% 10000)::text, 4, '0'),
                 cat < 70, cat BETWEEN 70 AND 84, cat BETWEEN 85 AND 91, cat >= 92, cat BETWEEN 70 AND 84, false, false,
@@ -159,7 +182,7 @@ def generate(*, children: int, volunteers: int, activities: int, window_start: d
                      ELSE 'active' END,
                 entered_on, exited_on, CASE WHEN exited_on IS NOT NULL THEN 'parents_returned' ELSE '' END,
                 CASE WHEN risk < 8 THEN 'red' WHEN risk < 30 THEN 'yellow' WHEN risk < 92 THEN 'green' ELSE '' END,
-                NULL, NULL, now(), now(), NULL, region_id
+                NULL, NULL, now(), now(), NULL, region_id, ''
             FROM bench_kid ORDER BY i""", p)
         c.execute("ALTER TABLE bench_kid ADD COLUMN child_id bigint")
         c.execute("UPDATE bench_kid k SET child_id = c.id FROM children_child c "
@@ -191,12 +214,12 @@ def generate(*, children: int, volunteers: int, activities: int, window_start: d
         _step(c, "caring mothers", """
             INSERT INTO volunteers_volunteer (name, phone, sector, employer, capacity, status, joined_on, left_on, notes,
                 skill_psychological, skill_tutoring, skill_legal, skill_health, skill_family_education, skill_heritage,
-                skill_safety, skill_arts_sports, created_at, updated_at, region_id)
+                skill_safety, skill_arts_sports, created_at, updated_at, region_id, retention_hold_reason)
             SELECT '母' || i, %(phone)s || lpad(i::text, 8, '0'), 'other', '', 3,
                    CASE WHEN pg_temp.h(i, 31) %% 100 < 6 THEN 'inactive' ELSE 'active' END,
                    date '2022-01-01' + (pg_temp.h(i, 32) %% (%(we)s::date - date '2022-01-01'))::int,
                    CASE WHEN pg_temp.h(i, 31) %% 100 < 6 THEN %(we)s::date END, '',
-                   false, false, false, false, false, false, false, false, now(), now(), v.code
+                   false, false, false, false, false, false, false, false, now(), now(), v.code, ''
             FROM generate_series(1, %(n_vols)s) AS i JOIN bench_v v ON v.rn = pg_temp.h(i, 33) %% %(nv)s + 1""", p)
         c.execute("""CREATE TEMP TABLE bench_vol ON COMMIT DROP AS
             SELECT row_number() OVER (ORDER BY id) AS rn, id, joined_on, left_on FROM volunteers_volunteer
@@ -260,14 +283,6 @@ def generate(*, children: int, volunteers: int, activities: int, window_start: d
             FROM (SELECT j, pg_temp.h(j, 20) %% %(n_pc)s + 1 AS rn, pg_temp.h(j, 22) %% 100 AS k
                   FROM generate_series(1, %(n_acts)s) AS j) g
             JOIN bench_pc pc ON pc.rn = g.rn""", p)
-        # Bulk load: the two big tables' secondary indexes are dropped and rebuilt after (far faster
-        # than maintaining them row by row); their ids are sequential (B-tree appends).
-        c.execute("""SELECT i.indexname, i.indexdef FROM pg_indexes i
-                     WHERE i.tablename IN ('activities_activity', 'activities_activitychild')
-                       AND i.indexname NOT IN (SELECT conname FROM pg_constraint)""")
-        secondary = c.fetchall()
-        for name, _definition in secondary:
-            c.execute(f'DROP INDEX "{name}"')
         _step(c, "activities", """
             INSERT INTO activities_activity (id, occurred_on, kind, services, is_group, title, duration_minutes, place,
                 participants, aid_value_yuan, notes, follow_up, content_digest, created_at, updated_at, region_id,
@@ -282,7 +297,8 @@ def generate(*, children: int, volunteers: int, activities: int, window_start: d
         started_indexes = time.perf_counter()
         for _name, definition in secondary:
             c.execute(definition)
-        print(f"  {'activity indexes rebuilt':<34} {len(secondary):>10} "
+        rebuilt = "activity indexes rebuilt" if bulk_tables == ACTIVITY_TABLES else "secondary indexes rebuilt"
+        print(f"  {rebuilt:<34} {len(secondary):>10} "
               f"({time.perf_counter() - started_indexes:.1f} s)", flush=True)
 
         # Trainings: every county monthly, every township quarterly.
@@ -430,6 +446,7 @@ def main() -> None:
     parser.add_argument("--volunteers", type=int, default=90_000)
     parser.add_argument("--activities", type=int, default=2_000_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-table", action="store_true", help="do not build and time the analytics table")
     args = parser.parse_args()
     ensure_database()
     setup_django()
@@ -454,15 +471,17 @@ def main() -> None:
 
     province = Region.objects.get(pk=PROVINCE)
     rows = []
-    service_ms, figures, service_queries = timed(lambda: stats.region_stats(region=province, month=month), args.runs)
+    # live=True: computed from the raw rows, whatever the analytics table holds (the live path is measured).
+    service_ms, figures, service_queries = timed(lambda: stats.region_stats(region=province, month=month, live=True),
+                                                 args.runs)
     rows.append(("region_stats(province: 11 cities)", service_ms, service_queries))
     hand_ms, by_hand, hand_queries = timed(lambda: hand_written(month), args.runs)
     rows.append(("hand-written SQL (11 cities)", hand_ms, hand_queries))
     for label, code in (("region_stats(city 吕梁市)", CITY), ("region_stats(county 离石区)", COUNTY)):
         region = Region.objects.get(pk=code)
-        ms, _result, queries = timed(lambda r=region: stats.region_stats(region=r, month=month), args.runs)
+        ms, _result, queries = timed(lambda r=region: stats.region_stats(region=r, month=month, live=True), args.runs)
         rows.append((label, ms, queries))
-    ms, _trend, queries = timed(lambda: stats.monthly_trend(region=province, month=month), args.runs)
+    ms, _trend, queries = timed(lambda: stats.monthly_trend(region=province, month=month, live=True), args.runs)
     rows.append(("monthly_trend(province, 12 months)", ms, queries))
 
     # The pages that count with the same definitions (tests/reports/test_agreement.py): 月月有活动
@@ -489,7 +508,9 @@ def main() -> None:
     print(f"\n  the service and the hand-written query agree on {len(HEADLINE)} figures for "
           f"{len(by_hand)} cities (e.g. active children {figures['children_active']:,}, "
           f"activities {figures['activities']:,}, aid {figures['aid_value_yuan']} 元)")
-    print(f"  ratio service / hand-written SQL: {service_ms / hand_ms:.2f}")
+    ratio = service_ms / hand_ms
+    print(f"  ratio service / hand-written SQL: {ratio:.2f}  (target ≤ {RATIO_TARGET:.2f}: "
+          f"{'met' if ratio <= RATIO_TARGET else 'NOT met'}; p50s {service_ms:.0f} / {hand_ms:.0f} ms)")
     pages = {"paired": monthly.total.paired,
              "with an activity": monthly.total.covered,
              "overdue": sum(c["overdue"] for c in overdue.values())}
@@ -498,6 +519,45 @@ def main() -> None:
                   "overdue": sum(figures["overdue_by_color"].values())}
     assert pages == from_stats, f"the pages and the statistics disagree: {pages} / {from_stats}"
     print(f"  the coverage and overdue pages agree with the statistics: {pages}")
+    if not args.skip_table:
+        analytics_table(province=province, month=month, runs=args.runs, live_ms=service_ms,
+                        live_trend_ms={label: ms for label, ms, _q in rows}["monthly_trend(province, 12 months)"])
+
+
+def analytics_table(*, province, month, runs: int, live_ms: float, live_trend_ms: float) -> None:
+    """The closed months from the analytics table: each of the 12 months built (reports.analytics),
+    then the province's statistics and trend read from it, beside the live figures above; the
+    table's and the live computation's figures compared for every city."""
+    from accounts.models import Region
+    from core import months
+    from reports import analytics, stats
+
+    print("\nanalytics table (reports.analytics): building the 12 months …", flush=True)
+    for m in months.months_ending(month, 12):
+        started = time.perf_counter()
+        build = analytics.stats_month_rebuild(month=m)
+        print(f"  built {months.label(m)}: {build.rows:>7,} rows in {time.perf_counter() - started:6.1f} s", flush=True)
+    rows = []
+    table_ms, from_table, queries = timed(lambda: stats.region_stats(region=province, month=month), runs)
+    rows.append(("region_stats(province), table", table_ms, queries, "< 300 ms", table_ms < 300))
+    for label, code in (("region_stats(city 吕梁市), table", CITY), ("region_stats(county 离石区), table", COUNTY)):
+        region = Region.objects.get(pk=code)
+        ms, _r, queries = timed(lambda r=region: stats.region_stats(region=r, month=month), runs)
+        rows.append((label, ms, queries, "", None))
+    trend_ms, _t, queries = timed(lambda: stats.monthly_trend(region=province, month=month), runs)
+    rows.append(("monthly_trend(province), table", trend_ms, queries, f"live {live_trend_ms:.0f} ms", None))
+    by_month_ms, _b, queries = timed(lambda: stats.region_stats_by_subregion(region=province, month=month), runs)
+    rows.append(("region_stats_by_subregion(province), table", by_month_ms, queries, "", None))
+    for label, ms, queries, reference, met in rows:
+        verdict = "" if met is None else (" met" if met else " NOT met")
+        print(f"  {label:<44} {ms:9.1f} ms   {queries} quer{'y' if queries == 1 else 'ies'}   {reference}{verdict}")
+    print(f"  province, table / live: {table_ms:.0f} / {live_ms:.0f} ms = {table_ms / live_ms:.3f}")
+    live = stats.region_stats(region=province, month=month, live=True)
+    assert from_table == live, "the analytics table and the live computation disagree for the province"
+    for city in Region.objects.filter(parent=province):
+        assert (stats.region_stats(region=city, month=month)
+                == stats.region_stats(region=city, month=month, live=True)), f"table and live disagree for {city}"
+    print("  the table and the live computation agree on every figure, for the province and each city")
 
 
 if __name__ == "__main__":

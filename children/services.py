@@ -41,6 +41,7 @@ from children.retention import check_not_anonymised
 from core.access import EDIT, check
 from core.regioncodes import COUNTY, TOWNSHIP, VILLAGE, in_subtree, province_of
 from core.updates import model_update
+from reports.statstable import stats_changed, stats_changed_everywhere
 
 CHILD_REGION_LEVELS = (COUNTY, TOWNSHIP, VILLAGE)
 # The refusal of a change to a role that may only read the ledger (the pages and the import say it too).
@@ -240,6 +241,7 @@ def child_create(
     # The first row (from_status "") is the registration itself.
     StatusChange.objects.create(child=child, from_status="", to_status=Status.ACTIVE, effective_on=entered_on,
                                 actor=actor)
+    stats_changed(since=entered_on)
     if audit:
         audit_record(actor=actor, action=AuditAction.CREATE, target=child)
     return child
@@ -307,6 +309,8 @@ def child_update(
         _replace_guardians(child, guardians)
         changes["guardians"] = (None, "changed")  # names and phones stay out of the log
     child.save()
+    if "categories" in changes:  # the statistics count a child's current categories, in every month
+        stats_changed_everywhere()
     if changes:
         # ``fields`` (kept for the log's readers) names a change of the kinds of difficulty "categories".
         fields_changed = {"categories" if field == "difficulty_types" else field for field in changes}
@@ -361,6 +365,7 @@ def child_change_status(
         transfers_cancel_on_exit(actor=actor, child=child)
     child.status = to_status
     child.save(update_fields=["status", "exited_on", "exit_reason", "updated_at"])
+    stats_changed(since=effective_on)
     audit_record(actor=actor, action=AuditAction.STATUS, target=child,
                  changes={"status": (change.from_status, to_status)},
                  detail={"from": change.from_status, "to": to_status, "reason": reason,
@@ -402,6 +407,7 @@ def move_child(*, actor: User | None, child: Child, to_region: Region, effective
                  detail={"transfer_from": child.region_id, "transfer_to": to_region.pk, **(detail or {})})
     child.region = to_region
     child.save(update_fields=["region", "updated_at"])
+    stats_changed_everywhere()  # the statistics count a child where she is registered now, in every month
     return change
 
 
@@ -439,6 +445,7 @@ def child_assess(
     changes = model_update(instance=child, data={"risk_color": latest.color, "next_review_on": latest.next_review_on},
                            allowed=("risk_color", "next_review_on"))
     child.save(update_fields=["risk_color", "next_review_on", "updated_at"])
+    stats_changed(since=assessed_on)
     audit_record(actor=actor, action=AuditAction.ASSESS, target=child,
                  changes={field: (_audit_value(old), _audit_value(new)) for field, (old, new) in changes.items()},
                  detail={"color": color, "on": assessed_on.isoformat()})
@@ -505,6 +512,7 @@ def need_create(*, actor: User, child: Child, kind: str, description: str, opene
     _check_date(opened_on, "opened_on")
     need = Need.objects.create(child=child, region_id=child.region_id, kind=kind, description=description,
                                value_yuan=_check_value(value_yuan), opened_on=opened_on, created_by=actor)
+    stats_changed(since=opened_on)
     audit_record(actor=actor, action=AuditAction.UPDATE, target=child,
                  detail={"need": need.pk, "need_status": NeedStatus.OPEN})
     return need
@@ -538,6 +546,7 @@ def need_transition(*, actor: User, need: Need, to_status: str, on: date | None 
         need.claimed_on, need.claimed_by_name = None, ""
     elif to_status == NeedStatus.FULFILLED:
         need.fulfilled_on = on
+        stats_changed(since=on)
     if value_yuan is not None:
         need.value_yuan = _check_value(value_yuan)
     if note:

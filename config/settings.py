@@ -13,6 +13,7 @@ from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 from config.env import env_bool, env_choice, env_duration, env_int, env_list, env_str, env_subset
 
@@ -143,6 +144,23 @@ else:
     # PostgreSQL's JIT compiles each of our statistics queries for longer than it then saves
     # (bench/stats.py: province overdue counts 2.1 s with JIT, 0.85 s without). Settled here, once.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# A read-only streaming replica of the primary (docker-compose.yml's profile "replica"): the statistics,
+# the dashboard, reports and exports read from it (core.dbrouting.reading_from_replica); everything else,
+# and every write, goes to the primary. Unset: no "replica" alias, everything on DATABASE_URL.
+_replica_url = env_str("DATABASE_REPLICA_URL")
+if _replica_url:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is malformed: {exc}") from None
+    if (DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql"
+            or DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a postgres:// URL, beside a postgres:// DATABASE_URL "
+                                   "(a replica of that primary).")
+    DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A test run reads the test database through it (there is no test replica to create).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.dbrouting.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------------
@@ -455,6 +473,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # anonymised, unless held (children.retention.retention_anonymise_due).
     "retention-anonymise-due": {"task": "children.tasks.anonymise_due_records", "schedule": crontab(hour=2, minute=0)},
     "activities-daily-reminders": {"task": "activities.tasks.send_daily_reminders", "schedule": crontab(hour=7, minute=30)},
+    # Nightly at 02:30: the analytics table's rows of the current and previous month are rebuilt
+    # (reports.analytics), so that on the 1st the closed month's table is ready before the monthly reports.
+    "reports-stats-nightly": {"task": "reports.tasks.rebuild_stats_nightly", "schedule": crontab(hour=2, minute=30)},
     "reports-monthly": {"task": "reports.tasks.monthly_reports", "schedule": crontab(day_of_month=1, hour=3, minute=0)},
     # Report runs whose worker was lost are marked failed (reports.services.report_runs_fail_lost).
     "reports-fail-lost-runs": {"task": "reports.tasks.fail_lost_report_runs", "schedule": crontab(minute="*/5")},
@@ -477,10 +498,26 @@ CELERY_BEAT_SCHEDULE: dict = {
     "accounts-seal-audit": {"task": "accounts.tasks.seal_audit", "schedule": crontab(minute="*")},
     "activities-retry-deliveries": {"task": "activities.tasks.retry_deliveries", "schedule": crontab(minute="*")},
 }
-# Excel exports of the lists (the exports app) run on a queue of their own, so that a province's ledger
-# export never waits behind the month-start reports, nor they behind it: workers must consume both
-# queues (`celery -A config worker -Q celery,exports`), or a dedicated worker the "exports" queue.
-CELERY_TASK_ROUTES = {"exports.tasks.generate_export": {"queue": "exports"}}
+# Four queues, so that one kind of work never waits behind another (README.md, "Workers and queues"): the
+# month-start reports ("reports"), a province's ledger export ("exports"), the reminders, deliveries and
+# escalations people wait for ("notifications"), and the rest ("default": the ledger's jobs, the sweeps).
+# A worker started without -Q consumes all four; `-Q reports` makes a machine of its own for the reports.
+# The sweeps that find lost runs stay on "default": they must run when no worker of the runs' queue is.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+TASK_QUEUE_NAMES = ("default", "reports", "exports", "notifications")
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in TASK_QUEUE_NAMES]
+CELERY_TASK_ROUTES = {
+    "reports.tasks.generate_report": {"queue": "reports"},
+    "reports.tasks.monthly_reports": {"queue": "reports"},
+    "reports.tasks.rebuild_stats_month": {"queue": "reports"},
+    "reports.tasks.rebuild_stats_nightly": {"queue": "reports"},
+    "exports.tasks.generate_export": {"queue": "exports"},
+    "activities.tasks.send_daily_reminders": {"queue": "notifications"},
+    "activities.tasks.send_deliveries": {"queue": "notifications"},
+    "activities.tasks.retry_deliveries": {"queue": "notifications"},
+    "submissions.tasks.send_submission_reminders": {"queue": "notifications"},
+    "alerts.tasks.escalate_alerts": {"queue": "notifications"},
+}
 # An export's file (personal data) is deleted this many days after it was made; exporting again is a click.
 EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7, minimum=1)
 # Last month's reports made on the 1st: for every region at these levels, in these formats.

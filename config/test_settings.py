@@ -24,3 +24,7 @@ MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa:
 # Each test process keeps its own cache, also on the PostgreSQL + Redis run: the tests clear the cache
 # (a Redis cache's clear() empties the whole Redis database, under the other pytest worker's feet).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Never a real replica (DATABASE_REPLICA_URL set in the shell): pytest-django points a mirror alias at the test
+# database only when a collected test names it, else the tests would read the replica's own database.
+# tests/replica.py adds a mirror of the test database for the tests of core.dbrouting.
+DATABASES.pop("replica", None)  # noqa: F405

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from celery import Task
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, router
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -54,7 +54,7 @@ def update_after_interrupt(queryset: QuerySet, **fields) -> int:
     try:
         return queryset.update(**fields)
     except DatabaseError:
-        connection = connections[queryset.db]
+        connection = connections[router.db_for_write(queryset.model)]  # where the update goes
         if connection.in_atomic_block:
             raise
         connection.close()

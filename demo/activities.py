@@ -17,8 +17,9 @@ Every row satisfies ``activities.services.activity_record``: never in the future
 the pairing began or after it ended, only by the child's lead or helper of that day (a group
 activity: each child is cared for by one of the mothers taking part), after an exit never; the
 activity's region and each ``ActivityChild`` row's region are the child's region on that day;
-``content_digest`` is computed by ``activities.services.content_digest``. Rows are bulk-inserted in
-batches of 5,000, township by township, so memory stays bounded at province scale (≈2,000,000
+``content_digest`` is computed by ``activities.services.content_digest``. Rows are built as tuples
+(no model instance per row) and written in batches township by township through
+:mod:`demo.copywriter` (COPY on PostgreSQL), so memory stays bounded at province scale (≈1,800,000
 activities).
 """
 
@@ -26,13 +27,11 @@ import calendar
 import random
 import uuid
 from bisect import bisect_right
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import accumulate
 
-from django.db import reset_queries
-from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from accounts.models import Region
@@ -44,7 +43,6 @@ from demo.context import SeedContext
 from demo.pairing import LEAD, PairingPlan
 from demo.volunteers import VolunteerPlan
 
-BATCH_SIZE = 5000
 WINDOW_DAYS = 365
 # Contacts a year a lead makes, by the child's colour that day; helpers make a few.
 LEAD_RATE = {RED: 38.0, YELLOW: 26.0, GREEN: 17.0, UNASSESSED: 16.0}
@@ -158,52 +156,23 @@ class _KindChooser:
         return kinds[bisect_right(cum, rng.random() * cum[-1])]
 
 
-class _Positional:
-    """Makes ``model`` instances through ``Model.__init__``'s positional path (the one
-    ``Model.from_db`` takes), twice as fast as keywords for two million rows. Values are given for
-    ``names`` in that order; the field order is read from the model, so a field added later gets its
-    default instead of shifting the others."""
-
-    def __init__(self, model: type[Model], names: tuple[str, ...]) -> None:
-        fields = model._meta.concrete_fields
-        unknown = set(names) - {f.attname for f in fields}
-        if unknown:
-            raise ValueError(f"{model.__name__} has no fields {sorted(unknown)}.")
-        self.model = model
-        # (index in values, None) for a given field; (None, field) for one whose default is computed
-        # per row; (None, None) for one without a default (None: the database or pre_save fills it).
-        self.slots = [(names.index(f.attname), None) if f.attname in names else (None, f if f.has_default() else None)
-                      for f in fields]
-
-    def __call__(self, *values) -> Model:
-        return self.model(*[values[i] if i is not None else field.get_default() if field else None
-                            for i, field in self.slots])
-
-
-ACTIVITY = _Positional(Activity, (
+ACTIVITY_COLUMNS = (
     "id", "volunteer_id", "region_id", "occurred_on", "kind", "services", "is_group", "title", "duration_minutes",
-    "place", "participants", "aid_value_yuan", "notes", "follow_up", "created_by_id", "content_digest"))
-ACTIVITY_CHILD = _Positional(ActivityChild, ("activity_id", "child_id", "occurred_on", "region_id"))
+    "place", "participants", "aid_value_yuan", "notes", "follow_up", "created_by_id", "content_digest")
 
 
 class _Batch:
-    """Activities and the rows that point at them, inserted every BATCH_SIZE activities."""
+    """The writers of activities and the rows that point at them (see :mod:`demo.copywriter`)."""
 
-    def __init__(self) -> None:
-        self.activities: list[Activity] = []
-        self.links: list[ActivityChild] = []
-        self.co: list = []
-        self.needs: list[Need] = []
-        self.counts: Counter = Counter()
+    def __init__(self, ctx: SeedContext) -> None:
+        self.activities = ctx.bulk.writer(Activity, ACTIVITY_COLUMNS)
+        self.links = ctx.bulk.writer(ActivityChild, ("activity_id", "child_id", "occurred_on", "region_id"))
+        self.co = ctx.bulk.writer(Activity.co_volunteers.through, ("activity_id", "volunteer_id"))
+        self.needs = ctx.bulk.writer(Need)
 
     def flush(self) -> None:
-        Activity.objects.bulk_create(self.activities, batch_size=BATCH_SIZE)
-        ActivityChild.objects.bulk_create(self.links, batch_size=BATCH_SIZE)
-        Activity.co_volunteers.through.objects.bulk_create(self.co, batch_size=BATCH_SIZE)
-        Need.objects.bulk_create(self.needs, batch_size=BATCH_SIZE)
-        self.counts.update({Activity: len(self.activities), ActivityChild: len(self.links), Need: len(self.needs)})
-        self.activities, self.links, self.co, self.needs = [], [], [], []
-        reset_queries()  # under DEBUG, the log of multi-megabyte INSERTs would otherwise grow with every batch
+        for writer in (self.activities, self.links, self.co, self.needs):
+            writer.flush()
 
 
 class _Recorder:
@@ -243,16 +212,16 @@ class _Recorder:
             volunteer_id=volunteer.id, children=[r[2] for r in rows], occurred_on=day, kind=kind, services=services,
             is_group=is_group, title=title, duration_minutes=duration, place=place, participants=participants,
             aid_value_yuan=aid, notes=notes, follow_up=follow_up, co_volunteers=co_ids)
-        self.batch.activities.append(ACTIVITY(
-            activity_id, volunteer.id, region_id, day, kind, services, is_group, title, duration, place, participants,
-            aid, notes, follow_up, created_by, digest))
-        self.batch.links += [ACTIVITY_CHILD(activity_id, child_id, day, region) for region, _name, child_id, _c in rows]
-        self.batch.co += [Activity.co_volunteers.through(activity_id=activity_id, volunteer_id=v) for v in co_ids]
+        batch = self.batch
+        batch.activities.add(activity_id, volunteer.id, region_id, day, kind, services, is_group, title, duration,
+                             place, participants, aid, notes, follow_up, created_by, digest)
+        for region, _name, child_id, _c in rows:
+            batch.links.add(activity_id, child_id, day, region)
+        for volunteer_id in co_ids:
+            batch.co.add(activity_id, volunteer_id)
         if follow_up:
             for child in children:
-                self.batch.needs.append(_follow_up_need(rng, self.ctx, child, volunteer, notes, day, created_by))
-        if len(self.batch.activities) >= BATCH_SIZE:
-            self.batch.flush()
+                batch.needs.add_instance(_follow_up_need(rng, self.ctx, child, volunteer, notes, day, created_by))
 
     def visit(self, rng: random.Random, *, volunteer: VolunteerPlan, children: list[ChildPlan], day: date,
               kind: str) -> None:
@@ -341,19 +310,23 @@ def seed_activities(ctx: SeedContext) -> dict[str, int]:
     region_names = {r.code: r.name for r in (*ctx.counties, *ctx.townships, *ctx.villages)}
     cities = {c.code[:4] + "00000000" for c in ctx.counties}
     region_names.update(dict(Region.objects.filter(code__in=cities).values_list("code", "name")))
-    batch = _Batch()
+    batch = _Batch(ctx)
     recorder = _Recorder(ctx, batch, region_names)
     first = ctx.today - timedelta(days=WINDOW_DAYS - 1)
-    for township_code in sorted(pairings):
+    townships = sorted(pairings)
+    bar = ctx.progress(len(townships))
+    for township_code in townships:
         rng = random.Random(f"{ctx.seed}:activities:{township_code}")
         plans = pairings[township_code]
         for plan in plans:
             _pairing_activities(rng, ctx, recorder, plan, first)
         _joint_activities(rng, ctx, recorder, plans, first)
         _group_activities(rng, ctx, recorder, township_code, plans, first, region_names)
+        bar.advance()
     batch.flush()
-    return {_("care activities"): batch.counts[Activity], _("children reached"): batch.counts[ActivityChild],
-            _("follow-up needs"): batch.counts[Need]}
+    bar.close()
+    return {_("care activities"): batch.activities.count, _("children reached"): batch.links.count,
+            _("follow-up needs"): batch.needs.count}
 
 
 def _pairing_activities(rng: random.Random, ctx: SeedContext, recorder: _Recorder, plan: PairingPlan,

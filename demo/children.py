@@ -5,7 +5,7 @@ status history (entry, transfers, suspensions, exits with every reason) and thre
 assessments with their history. ``seed_needs`` runs after the pairings, so that a need can be
 claimed by the child's own caring mother.
 
-Rows are bulk-inserted (the province scale has ≈125,000 children) but carry exactly what
+Rows are bulk-written through :mod:`demo.copywriter` (the province scale has ≈125,000 children) but carry exactly what
 ``children.services`` would have stored: a 身份证号 valid for the child's county, birth date and sex,
 encrypted and digested by :mod:`children.identity`; ``ages_out_on`` from the categories; the colour
 and next review of the latest assessment; exits dated on or after the last status change, aged-out
@@ -23,7 +23,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import reset_queries
 from django.utils.translation import gettext as _
 
 from accounts import idcard
@@ -51,7 +50,6 @@ from children.models import (
 from demo import names, places
 from demo.context import SeedContext
 
-BATCH_SIZE = 5000
 # The 三年行动 started in spring 2022: nobody entered the ledger before.
 LAUNCH = date(2022, 3, 1)
 RED, YELLOW, GREEN, UNASSESSED = RiskColor.RED.value, RiskColor.YELLOW.value, RiskColor.GREEN.value, ""
@@ -423,34 +421,26 @@ class _IdNumbers:
 
 
 class _Writer:
-    """Children first, then the rows that point at them, in batches of BATCH_SIZE."""
+    """Children and the rows that point at them, through the run's bulk writers: each child gets
+    its id as it is added, so its guardians, history and assessments can point at it."""
 
-    def __init__(self) -> None:
-        self.children: list[tuple[Child, ChildPlan]] = []
-        self.guardians: list[Guardian] = []
-        self.changes: list[StatusChange] = []
-        self.assessments: list[RiskAssessment] = []
-        self.counts: Counter = Counter()
+    def __init__(self, ctx: SeedContext) -> None:
+        self.children = ctx.bulk.writer(Child, assign_ids=True)
+        self.guardians = ctx.bulk.writer(Guardian)
+        self.changes = ctx.bulk.writer(StatusChange)
+        self.assessments = ctx.bulk.writer(RiskAssessment)
 
     def add(self, child: Child, plan: ChildPlan, guardians, changes, assessments) -> None:
-        self.children.append((child, plan))
-        self.guardians += guardians
-        self.changes += changes
-        self.assessments += assessments
-        if len(self.children) >= BATCH_SIZE:
-            self.flush()
+        self.children.add_instance(child)
+        plan.id = child.pk
+        for writer, rows in ((self.guardians, guardians), (self.changes, changes),
+                             (self.assessments, assessments)):
+            for row in rows:
+                writer.add_instance(row)
 
     def flush(self) -> None:
-        Child.objects.bulk_create([c for c, _p in self.children], batch_size=BATCH_SIZE)
-        for child, plan in self.children:
-            plan.id = child.pk
-        for model, rows in ((Guardian, self.guardians), (StatusChange, self.changes),
-                            (RiskAssessment, self.assessments)):
-            model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-            self.counts[model] += len(rows)
-        self.counts[Child] += len(self.children)
-        self.children, self.guardians, self.changes, self.assessments = [], [], [], []
-        reset_queries()  # under DEBUG, the log of multi-megabyte INSERTs would otherwise grow with every batch
+        for writer in (self.children, self.guardians, self.changes, self.assessments):
+            writer.flush()
 
 
 def _township_counts(rng: random.Random, townships: list[Region], per_township: int) -> list[int]:
@@ -468,8 +458,9 @@ def seed_children(ctx: SeedContext) -> dict[str, int]:
     cities, townships_of, villages_of = ctx.city_names(), ctx.townships_of(), ctx.villages_of()
     demo_village = demo_volunteer_village(ctx)
     numbers = _IdNumbers()
-    writer = _Writer()
+    writer = _Writer(ctx)
     plans: dict[str, list[ChildPlan]] = defaultdict(list)
+    bar = ctx.progress(len(ctx.counties))
 
     for county in ctx.counties:
         rng = random.Random(f"{ctx.seed}:children:{county.code}")
@@ -494,10 +485,12 @@ def seed_children(ctx: SeedContext) -> dict[str, int]:
                              villages=villages, county_state=county_state, pin=pin)
                 writer.add(*row)
                 plans[township.code].append(row[1])
+        bar.advance()
     writer.flush()
+    bar.close()
     ctx.extra["children"] = dict(plans)
-    return {_("children"): writer.counts[Child], _("guardians"): writer.counts[Guardian],
-            _("status changes"): writer.counts[StatusChange], _("risk assessments"): writer.counts[RiskAssessment]}
+    return {_("children"): writer.children.count, _("guardians"): writer.guardians.count,
+            _("status changes"): writer.changes.count, _("risk assessments"): writer.assessments.count}
 
 
 def _child(rng: random.Random, ctx: SeedContext, *, place: Place, numbers: _IdNumbers, staff_id: int | None,
@@ -641,10 +634,11 @@ def seed_needs(ctx: SeedContext) -> dict[str, int]:
     staff = staff_by_county(ctx)
     regions = {r.code: r.name for r in (*ctx.counties, *ctx.townships)}
     cities = ctx.city_names()
-    rows: list[Need] = []
-    count = 0
+    writer = ctx.bulk.writer(Need)
     kinds, weights = zip(*NEED_KIND_WEIGHTS, strict=True)
+    bar = ctx.progress(len(children))
     for township_code in sorted(children):
+        bar.advance()
         rng = random.Random(f"{ctx.seed}:needs:{township_code}")
         for plan in children[township_code]:
             if rng.random() > (0.9 if plan.pinned else 0.33):
@@ -653,13 +647,11 @@ def seed_needs(ctx: SeedContext) -> dict[str, int]:
                 kind = rng.choices(kinds, weights=weights)[0]
                 # The demo volunteer's red child has an open need for her phone page to show.
                 force_open = plan.pinned and plan.color == RED and n == 0
-                rows.append(_need(rng, ctx, plan, kind, leads.get(plan.id), staff.get(plan.county_id), regions, cities,
-                                  force_open=force_open))
-            if len(rows) >= BATCH_SIZE:
-                Need.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-                count, rows = count + len(rows), []
-    Need.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-    return {_("needs"): count + len(rows)}
+                writer.add_instance(_need(rng, ctx, plan, kind, leads.get(plan.id), staff.get(plan.county_id), regions,
+                                          cities, force_open=force_open))
+    writer.flush()
+    bar.close()
+    return {_("needs"): writer.count}
 
 
 def _need(rng: random.Random, ctx: SeedContext, plan: ChildPlan, kind: str, lead_name: str | None,

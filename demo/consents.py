@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from casework.models import ConsentMethod, GuardianConsent
 from children.models import Guardian
-from demo.children import BATCH_SIZE, ChildPlan, staff_by_county
+from demo.children import ChildPlan, staff_by_county
 from demo.context import SeedContext
 
 WITNESSES = ("村妇联主席", "村委会委员", "学校班主任", "村医")
@@ -20,9 +20,10 @@ def seed_consents(ctx: SeedContext) -> dict[str, int]:
     staff = staff_by_county(ctx)
     first_guardian = {child_id: (name, relation) for child_id, name, relation in
                       Guardian.objects.filter(position=0).values_list("child_id", "name", "relation")}
-    rows: list[GuardianConsent] = []
-    count = 0
+    writer = ctx.bulk.writer(GuardianConsent)
+    bar = ctx.progress(len(children))
     for township_code in sorted(children):
+        bar.advance()
         rng = random.Random(f"{ctx.seed}:consents:{township_code}")
         for plan in children[township_code]:
             recorder = staff.get(plan.county_id)
@@ -35,13 +36,11 @@ def seed_consents(ctx: SeedContext) -> dict[str, int]:
             withdrawn = None
             if not plan.pinned and rng.random() < 0.03 and given_on + timedelta(days=60) < ctx.today:
                 withdrawn = given_on + timedelta(days=rng.randint(30, 60))
-            rows.append(GuardianConsent(
+            writer.add_instance(GuardianConsent(
                 child_id=plan.id, given_by=guardian[0], relation=guardian[1][:20], given_on=given_on,
                 processing=True, photos=True, sharing=plan.pinned or rng.random() < 0.35,
                 method=ConsentMethod.VERBAL, witness=rng.choice(WITNESSES), recorded_by_id=recorder,
                 withdrawn_on=withdrawn, withdrawn_by_id=recorder if withdrawn else None))
-            if len(rows) >= BATCH_SIZE:
-                GuardianConsent.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-                count, rows = count + len(rows), []
-    GuardianConsent.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-    return {_("guardians' consents"): count + len(rows)}
+    writer.flush()
+    bar.close()
+    return {_("guardians' consents"): writer.count}

@@ -9,7 +9,9 @@ from typing import Any, Protocol
 from django.utils import timezone
 
 from accounts.models import Region, RegionLevel
+from demo.copywriter import BulkLoad
 from demo.phones import MobileNumbers
+from demo.progress import Progress
 from demo.scales import ScaleSpec
 
 
@@ -24,7 +26,8 @@ class SeedContext:
     ``rng`` is reset by the runner before every step to a stream seeded with ``(seed, step name)``,
     so one step's draws do not shift another's and adding a step changes nothing before it.
     Steps that create regions or people record them here for the steps after them; ``extra`` is for
-    anything else a later step needs.
+    anything else a later step needs. Big tables are written through ``bulk`` (COPY on PostgreSQL,
+    see :mod:`demo.copywriter`); a long step shows its progress with :meth:`progress`.
     """
 
     spec: ScaleSpec
@@ -39,6 +42,12 @@ class SeedContext:
     extra: dict[str, Any] = field(default_factory=dict)
     # One "today" for the whole run: nothing is dated after it.
     today: date = field(default_factory=timezone.localdate)
+    bulk: BulkLoad = field(default_factory=BulkLoad)
+    step: str = ""  # the running step's name, set by the runner
+
+    def progress(self, total: int) -> Progress:
+        """A progress bar for the running step, ``total`` units long (``with ctx.progress(n) as bar:``)."""
+        return Progress(self.stdout, self.step, total)
 
     def __post_init__(self) -> None:
         if self.mobiles is None:

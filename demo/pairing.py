@@ -33,7 +33,6 @@ from demo.context import SeedContext
 from demo.volunteers import VolunteerPlan
 from pairing.models import EndReason, Pairing, PairingRole
 
-BATCH_SIZE = 5000
 LEAD, HELPER = PairingRole.LEAD.value, PairingRole.HELPER.value
 REASSIGN_NOTES = ("因工作安排调整，改由其他爱心妈妈结对", "孩子转学，改由就近的爱心妈妈结对", "根据孩子需求调整结对")
 HELPER_STOP_NOTES = ("工作繁忙，不再协助", "调往外地工作")
@@ -235,9 +234,10 @@ def seed_pairings(ctx: SeedContext) -> dict[str, int]:
     staff = staff_by_county(ctx)
     plans: dict[str, list[PairingPlan]] = {}
     lead_names: dict[int, str] = {}
-    rows: list[Pairing] = []
-    count = 0
-    for township_code in sorted(children):
+    writer = ctx.bulk.writer(Pairing)
+    townships = sorted(children)
+    bar = ctx.progress(len(townships))
+    for township_code in townships:
         rng = random.Random(f"{ctx.seed}:pairings:{township_code}")
         township_plans = _Township(rng, ctx.today, children[township_code], volunteers.get(township_code, [])).run()
         plans[township_code] = township_plans
@@ -246,14 +246,13 @@ def seed_pairings(ctx: SeedContext) -> dict[str, int]:
                 lead_names[plan.child.id] = plan.volunteer.name  # the final lead comes last
             actor = staff.get(plan.child.county_id)
             aged_out = plan.end_reason == EndReason.CHILD_EXITED and plan.child.exit_reason == ExitReason.AGED_OUT
-            rows.append(Pairing(child_id=plan.child.id, volunteer_id=plan.volunteer.id, role=plan.role,
+            writer.add_instance(Pairing(child_id=plan.child.id, volunteer_id=plan.volunteer.id, role=plan.role,
                                 started_on=plan.started_on, ended_on=plan.ended_on, end_reason=plan.end_reason,
                                 end_note=plan.end_note, created_by_id=actor,
                                 ended_by_id=None if plan.ended_on is None or aged_out else actor))
-        if len(rows) >= BATCH_SIZE:
-            Pairing.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-            count, rows = count + len(rows), []
-    Pairing.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        bar.advance()
+    writer.flush()
+    bar.close()
     ctx.extra["pairings"] = plans
     ctx.extra["lead_names"] = lead_names
-    return {_("pairings"): count + len(rows)}
+    return {_("pairings"): writer.count}

@@ -7,7 +7,9 @@ directly; no other app imports ``demo``.
 
 The runner runs every step inside one transaction (a failed run leaves nothing behind, so it can
 simply be run again) and each step in its own savepoint, and prints per step the rows made and the
-time taken.
+time taken. Steps write their big tables through ``ctx.bulk`` (:mod:`demo.copywriter`); after the
+last step the runner has it put back the indexes and foreign keys it set aside on PostgreSQL
+(printed as the ``indexes`` step), still inside the transaction.
 """
 
 import random
@@ -15,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from demo.activities import seed_activities
 from demo.children import seed_children, seed_needs
@@ -51,12 +54,24 @@ def run_steps(ctx: SeedContext, steps: Sequence[Step] | None = None) -> dict[str
         for step in STEPS if steps is None else steps:
             name = step_name(step)
             ctx.rng = random.Random(f"{ctx.seed}:{name}")
+            ctx.step = name
             started = time.perf_counter()
             with transaction.atomic():
                 made = step(ctx)
-            elapsed = time.perf_counter() - started
-            detail = ", ".join(f"{count:,} {label}" for label, count in made.items()) or "-"
-            ctx.stdout.write(f"  {name:<12} {detail} ({elapsed:.1f} s)")
+                ctx.bulk.flush()
+            _report(ctx, name, made, time.perf_counter() - started)
             for label, count in made.items():
                 totals[label] = totals.get(label, 0) + count
+        if ctx.bulk.pending():
+            ctx.step = "indexes"
+            started = time.perf_counter()
+            with ctx.progress(ctx.bulk.pending()) as bar:
+                made = ctx.bulk.finish(advance=bar.advance)
+            _report(ctx, ctx.step, {_("indexes rebuilt"): made["indexes"],
+                                    _("foreign keys checked"): made["foreign keys"]}, time.perf_counter() - started)
     return totals
+
+
+def _report(ctx: SeedContext, name: str, made: dict[str, int], elapsed: float) -> None:
+    detail = ", ".join(f"{count:,} {label}" for label, count in made.items()) or "-"
+    ctx.stdout.write(f"  {name:<12} {detail} ({elapsed:.1f} s)")

@@ -269,28 +269,21 @@ def seed_volunteers(ctx: SeedContext) -> dict[str, int]:
     counts: Counter = Counter()
     plans: dict[str, list[VolunteerPlan]] = defaultdict(list)
     by_county: dict[str, list[VolunteerPlan]] = defaultdict(list)
-    pending: list[tuple[Volunteer, VolunteerPlan]] = []
-    helpers: list[ReserveHelper] = []
+    mothers, changes, reserve = (ctx.bulk.writer(Volunteer, assign_ids=True), ctx.bulk.writer(VolunteerStatusChange),
+                                 ctx.bulk.writer(ReserveHelper))
+    bar = ctx.progress(len(ctx.counties))
 
-    def flush() -> None:
-        nonlocal pending, helpers
-        Volunteer.objects.bulk_create([v for v, _p in pending], batch_size=BATCH_SIZE)
-        changes = []
-        for volunteer, plan in pending:
-            plan.id = volunteer.pk
-            actor = staff.get(plan.county_id)
-            changes.append(VolunteerStatusChange(volunteer=volunteer, to_status=VolunteerStatus.ACTIVE,
-                                                 effective_on=plan.joined_on, reason=_("Joined the roster"),
-                                                 actor_id=actor))
-            if plan.left_on:
-                changes.append(VolunteerStatusChange(volunteer=volunteer, from_status=VolunteerStatus.ACTIVE,
-                                                     to_status=VolunteerStatus.INACTIVE, effective_on=plan.left_on,
-                                                     reason=plan.leave_reason, actor_id=actor))
-        VolunteerStatusChange.objects.bulk_create(changes, batch_size=BATCH_SIZE)
-        ReserveHelper.objects.bulk_create(helpers, batch_size=BATCH_SIZE)
-        counts[Volunteer] += len(pending)
-        counts[ReserveHelper] += len(helpers)
-        pending, helpers = [], []
+    def add(volunteer: Volunteer, plan: VolunteerPlan) -> None:
+        mothers.add_instance(volunteer)
+        plan.id = volunteer.pk
+        actor = staff.get(plan.county_id)
+        changes.add_instance(VolunteerStatusChange(volunteer_id=plan.id, to_status=VolunteerStatus.ACTIVE,
+                                                   effective_on=plan.joined_on, reason=_("Joined the roster"),
+                                                   actor_id=actor))
+        if plan.left_on:
+            changes.add_instance(VolunteerStatusChange(volunteer_id=plan.id, from_status=VolunteerStatus.ACTIVE,
+                                                       to_status=VolunteerStatus.INACTIVE, effective_on=plan.left_on,
+                                                       reason=plan.leave_reason, actor_id=actor))
 
     for county in ctx.counties:
         rng = random.Random(f"{ctx.seed}:volunteers:{county.code}")
@@ -304,13 +297,16 @@ def seed_volunteers(ctx: SeedContext) -> dict[str, int]:
         for volunteer, plan in roster.volunteers:
             volunteer.team_id = volunteer.team.pk if volunteer.team else None
             volunteer.station_id = volunteer.station.pk if volunteer.station else None
+            add(volunteer, plan)
             plans[plan.township_id].append(plan)
             by_county[county.code].append(plan)
-        pending += roster.volunteers
-        helpers += roster.helpers
-        if len(pending) >= BATCH_SIZE:
-            flush()
-    flush()
+        for helper in roster.helpers:  # after their mothers, whose ids they take
+            reserve.add_instance(helper)
+        bar.advance()
+    for writer in (mothers, changes, reserve):
+        writer.flush()
+    bar.close()
+    counts[Volunteer], counts[ReserveHelper] = mothers.count, reserve.count
     ctx.extra["volunteers"] = dict(plans)
 
     counts[Training], counts[Recognition] = _trainings_and_recognitions(ctx, by_county, staff, cities)
@@ -415,8 +411,10 @@ def _trainings_and_recognitions(ctx: SeedContext, by_county: dict[str, list[Volu
                                       participants=len(attendees) + rng.randint(50, 150)))
             attendance.append([p.id for p in attendees])
     Training.objects.bulk_create(trainings, batch_size=BATCH_SIZE)
-    rows = [Attendance(training_id=t.pk, volunteer_id=v) for t, ids in zip(trainings, attendance, strict=True)
-            for v in ids]
-    Attendance.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    writer = ctx.bulk.writer(Attendance, ("training_id", "volunteer_id"))
+    for training, ids in zip(trainings, attendance, strict=True):
+        for volunteer_id in ids:
+            writer.add(training.pk, volunteer_id)
+    writer.flush()
     Recognition.objects.bulk_create(recognitions, batch_size=BATCH_SIZE)
     return len(trainings), len(recognitions)

@@ -14,6 +14,7 @@ from accounts.models import AuditAction, User
 from children.models import Child, Status
 from core.access import EDIT, check
 from pairing.models import EndReason, Pairing, PairingRole
+from reports.statstable import stats_changed
 from volunteers.models import Volunteer, VolunteerStatus
 
 # What a read-only role (or a caring mother) is told when she tries to pair or end a pairing.
@@ -101,6 +102,7 @@ def pairing_create(*, actor: User, child: Child | int, volunteer: Volunteer | in
                                % {"child": child.name}}) from None
     audit_record(actor=actor, action=AuditAction.UPDATE, target=child,
                  detail={"pairing": pairing.pk, "volunteer": volunteer.pk, "role": role})
+    stats_changed(since=started_on)
     return pairing
 
 
@@ -121,6 +123,7 @@ def pairing_end(*, actor: User, pairing: Pairing, ended_on: date, end_reason: st
         raise ValidationError({"new_lead": _("%(child)s still has helpers: choose the new lead caring mother.")
                                % {"child": pairing.child.name}})
     pairing.end(on=ended_on, reason=end_reason, note=note, actor=actor)
+    stats_changed(since=ended_on)
     if new_lead is not None and pairing.role == PairingRole.LEAD:
         new_id = getattr(new_lead, "pk", new_lead)
         promoted = helpers.filter(volunteer_id=new_id).first()

@@ -30,6 +30,7 @@ from accounts.models import Region
 from activities.models import ActivityKind
 from children.models import NOT_ASSESSED, Category, RiskColor
 from core import months
+from core.dbrouting import reading_from_replica
 from core.regioncodes import CITY, COUNTY, PROVINCE, TOWNSHIP
 from reports import charts, stats
 from reports.charts import Chart
@@ -340,8 +341,11 @@ def build_report(*, region: Region, month: date, on_progress: Callable[[int], No
     accepted sub-regions' snapshots: submissions.selectors.submission_comparisons), and ``submission``
     carries the cover, the written part, the sign-off and the comparison with the previous month and
     the same month a year earlier; sub-region rows whose figures are all zero are left out (counted).
-    The 12-month trend stays the live one."""
-    with translation.override("zh-hans"):
+    The 12-month trend stays the live one.
+
+    Its reads go to the database replica when there is one (core.dbrouting): ``on_progress``'s writes
+    still go to the primary."""
+    with translation.override("zh-hans"), reading_from_replica():
         return _build_report(region=region, month=month, on_progress=on_progress, now=now or timezone.now(),
                              submission=submission)
 

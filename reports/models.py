@@ -13,10 +13,12 @@ static path), under ``reports/``; they are served only by the download views, wh
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
 from core.scoping import ScopedQuerySet
+from reports.figures import COLUMNS, MONEY_FIGURES
 from reports.storage import report_upload_to
 
 
@@ -97,3 +99,105 @@ class ReportRun(models.Model):
     @property
     def has_file(self) -> bool:
         return self.status == ReportStatus.DONE and bool(self.file)
+
+
+# --- the analytics table ----------------------------------------------------------------------------
+#
+# reports.stats computes a month's figures from the raw rows; for a closed month it reads them from
+# here instead (reports.statstable): one row per region holding data (a village, or a township,
+# county … where records are registered at that level), per month, with one column per additive
+# figure (reports.figures, grouped in column families: children, volunteers, activities, trainings,
+# needs). A month's rows are made by one build (reports.analytics.stats_month_rebuild) and replaced
+# as a whole, in one transaction, by the next.
+
+class StatsBuildStatus(models.TextChoices):
+    RUNNING = "running", _("Being made")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class StatsBuild(models.Model):
+    """One build of one month's analytics rows: its status row (running → done or failed)."""
+
+    month = models.DateField(_("month"))
+    # The day the figures were taken on: the month's last day for a closed month, the day of the build
+    # for the current one (such rows stand for "so far" and are never read as the closed month's).
+    as_of = models.DateField(_("as of"))
+    status = models.CharField(_("status"), max_length=10, choices=StatsBuildStatus.choices,
+                              default=StatsBuildStatus.RUNNING)
+    # The month's change counter (StatsMonth.version) read before the rows were computed.
+    version = models.PositiveBigIntegerField(_("source version"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("statistics build")
+        verbose_name_plural = _("statistics builds")
+        indexes = [models.Index(fields=["month", "-started_at"], name="stats_build_month"),
+                   models.Index(fields=["status", "started_at"], name="stats_build_status")]
+        constraints = [models.CheckConstraint(condition=Q(status__in=StatsBuildStatus.values),
+                                              name="stats_build_status_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} as of {self.as_of} ({self.status})"
+
+
+class StatsMonth(models.Model):
+    """The analytics table's state for one month: the build whose rows are in the table, and a
+    change counter. Every write of a source row dated in a closed month (reports.statstable.
+    stats_changed) adds one to ``version``; the table stands for the month only while the current
+    build read the counter at that same value (``is_fresh``), so a change made while a build was
+    computing leaves the month stale rather than lost."""
+
+    month = models.DateField(_("month"), primary_key=True)
+    version = models.PositiveBigIntegerField(_("source version"), default=0)
+    build = models.ForeignKey(StatsBuild, verbose_name=_("current build"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    built_version = models.PositiveBigIntegerField(_("version built"), null=True, blank=True)
+    built_as_of = models.DateField(_("built as of"), null=True, blank=True)
+    # When a rebuild was last asked for (the stale-month fallback asks once per RETRY_AFTER).
+    rebuild_queued_at = models.DateTimeField(_("rebuild queued at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("statistics month")
+        verbose_name_plural = _("statistics months")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} v{self.version}"
+
+    def is_fresh(self, *, month_end) -> bool:
+        """Whether the table's rows are the closed month's figures as they stand."""
+        return (self.build_id is not None and self.built_version == self.version
+                and self.built_as_of == month_end)
+
+
+class StatsCell(models.Model):
+    """One region's additive figures for one month (see above); only regions with a figure other
+    than 0 have a row."""
+
+    build = models.ForeignKey(StatsBuild, verbose_name=_("build"), on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))
+    # The region the counted records are registered in (a code, not a key: a region's rows outlive
+    # nothing, but the table is read by code range only).
+    region_code = models.CharField(_("region code"), max_length=12)
+
+    class Meta:
+        ordering = ["month", "region_code"]
+        verbose_name = _("statistics row")
+        verbose_name_plural = _("statistics rows")
+        constraints = [models.UniqueConstraint(fields=["month", "region_code"], name="stats_cell_month_region")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.region_code}"
+
+
+for _key, _column in COLUMNS.items():
+    StatsCell.add_to_class(
+        _column,
+        models.DecimalField(format_lazy("{} {}", _("figure"), _key), max_digits=16, decimal_places=2, default=0)
+        if _key in MONEY_FIGURES else models.IntegerField(format_lazy("{} {}", _("figure"), _key), default=0))
+del _key, _column

@@ -7,7 +7,14 @@ read their figures here; the coverage and overdue pages count with the same defi
 What the figures of a month mean (status as of the month's last day, dates inside the month in
 Asia/Shanghai, region as of now …) is written down in :mod:`core.months`.
 
-How they are computed: a FIXED number of SQL queries, whatever the number of sub-regions or rows —
+Where they come from: for a **closed** month, from the analytics table (one row per region holding
+data and month, a column per additive figure; reports.statstable reads it in ONE query grouped on
+the code prefix, reports.analytics builds it nightly and whenever a source row dated in the month
+changes) — as long as it stands for the month; otherwise, and always for the current month, they
+are computed live from the raw rows as below, and a rebuild is asked for. Both give the same
+figures (tests/reports/test_analytics.py).
+
+How they are computed live: a FIXED number of SQL queries, whatever the number of sub-regions or rows —
 
 1. the direct sub-regions (names, levels);
 2. the contact-rhythm rules that can apply in the subtree (a handful of rows);
@@ -18,11 +25,14 @@ How they are computed: a FIXED number of SQL queries, whatever the number of sub
 5. activities, 6. trainings, 7. needs: one ORM aggregate each, grouped on the same prefix.
 
 Per person, the facts are set memberships the database evaluates once and hashes (``id IN
-(subquery)``: leads active that day, children reached in the month, history dated after the day …),
-so the cost is one scan of each set plus a hash probe per person; index probes are left for the few
-people whose history changed after the day. On PostgreSQL the JIT is off for every
-connection (config/settings.py). bench/stats.py measures this at province scale against one hand-written
-query (about 1.5× its time, for three times the figures).
+(subquery)``: leads active that day, history dated after the day …), so the cost is one scan of each
+set plus a hash probe per person; index probes are left for the few people whose history changed
+after the day. Contacts are ONE grouped pass over the activity links of the longest contact window
+(activities.rhythm.children_last_contact, an index-only scan of ``(occurred_on, child)``) giving each
+child's last contact, LEFT JOINed to the children: "reached in the month" and every overdue cutoff
+are date comparisons on it. On PostgreSQL the JIT is off for every connection (config/settings.py).
+bench/stats.py measures this at province scale against one hand-written query (0.84–1.13× its time,
+for three times the figures; the target is 1.3×).
 
 The group key is the first digits of the record's region code — as many as name a direct
 sub-region (``Substr(region_id, 1, PREFIX_LENGTH[sub-level])``, see core.regioncodes), so one
@@ -60,42 +70,25 @@ from django.db.models import (
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Substr, TruncMonth
 
 from accounts.models import Region
-from activities.models import Activity, ActivityChild, ActivityKind
-from activities.rhythm import OverdueRule, child_contacted_between
-from children.models import Category, Child, Need, RiskColor, Status, StatusChange
+from activities.models import Activity, ActivityChild
+from activities.rhythm import OverdueRule, children_last_contact
+from children.models import Child, Need, Status, StatusChange
 from children.selectors import child_color_at, child_status_at, in_set
 from core import months
 from core.regioncodes import LEVELS, PREFIX_LENGTH, subtree_q
 from core.regions import direct_subregions, has_subregions, rollup, sub_prefix_length
 from pairing.selectors import child_paired_at, volunteer_paired_at, within
+from reports import statstable
+from reports.figures import (
+    ADDITIVE,
+    CATEGORIES,
+    KINDS,
+    RISK_KEYS,
+    STATUSES,
+)
 from volunteers.models import Training, Volunteer, VolunteerStatus
 from volunteers.selectors import volunteer_status_at
 
-CATEGORIES = tuple(Category.values)
-COLORS = tuple(RiskColor.values)  # red, yellow, green
-RISK_KEYS = (*COLORS, "unassessed")
-STATUSES = tuple(Status.values)  # active, suspended, exited
-KINDS = tuple(ActivityKind.values)
-
-# Every additive figure, flattened ("group.key" for the nested dicts), in the order of the output.
-CHILD_FIGURES = (
-    "children_active",
-    *(f"children_by_category.{c}" for c in CATEGORIES),
-    *(f"children_by_risk.{c}" for c in RISK_KEYS),
-    *(f"children_by_status.{s}" for s in STATUSES),
-    "children_paired",
-    "children_without_activity",
-    "paired_children_without_activity",
-    "children_new",
-    "children_exited",
-    *(f"overdue_by_color.{c}" for c in RISK_KEYS),
-)
-VOLUNTEER_FIGURES = ("volunteers_active", "volunteers_paired", "volunteers_new")
-ACTIVITY_FIGURES = ("activities", *(f"activities_by_kind.{k}" for k in KINDS), "participant_times")
-TRAINING_FIGURES = ("trainings", "training_participant_times")
-NEED_FIGURES = ("needs_opened", "needs_fulfilled")
-ADDITIVE = (*CHILD_FIGURES, *VOLUNTEER_FIGURES, *ACTIVITY_FIGURES, "aid_value_yuan", *TRAINING_FIGURES,
-            *NEED_FIGURES)
 # Keys of the contract's /api/v1/stats/, then this service's extras, in output order.
 KEY_ORDER = (
     "children_active", "children_by_category", "children_by_risk", "children_paired", "pairing_rate",
@@ -157,18 +150,21 @@ def _children_counts(*, region: Region, length: int, month: date, day: date) -> 
     first, last = months.bounds(month)
     exits = StatusChange.objects.filter(to_status=Status.EXITED, effective_on__range=(first, last)).values("child_id")
     overdue = OverdueRule.on(day, region=region)  # one query: the rhythms
+    # Each child's last contact and last contact in the month, from ONE grouped pass over the longest
+    # contact window (the month or the earliest rhythm cutoff, whichever starts first), LEFT JOINed
+    # to the rows: "contacted in the month" and each overdue cutoff are date comparisons on it.
+    contacts = children_last_contact(day, since=overdue.since, first=first, last=last, region=region)
     rows = (Child.objects.filter(subtree_q("region", region.code)).order_by()
             .annotate(prefix=_prefix("region_id", length),
                       st=child_status_at(day),
                       color=child_color_at(day),
                       paired=child_paired_at(day, region=region),
-                      contacted=child_contacted_between(first, last, region=region),
                       is_new=ExpressionWrapper(Q(entered_on__range=(first, last)), output_field=BooleanField()),
                       exited_in_month=ExpressionWrapper(in_set(exits) | Q(exited_on__range=(first, last)),
                                                         output_field=BooleanField()),
-                      **overdue.columns())
-            .values("prefix", "st", "color", "paired", "contacted", "is_new", "exited_in_month",
-                    *(f"is_{c}" for c in CATEGORIES), *overdue.columns()))
+                      **overdue.cutoff_columns())
+            .values("id", "prefix", "st", "color", "paired", "is_new", "exited_in_month",
+                    *(f"is_{c}" for c in CATEGORIES), *overdue.cutoff_columns()))
     c = lambda name: _col(rows, name)  # noqa: E731
 
     def when(*conditions: tuple[str, list]) -> tuple[str, list]:
@@ -178,12 +174,14 @@ def _children_counts(*, region: Region, length: int, month: date, day: date) -> 
         return (f"{c('color')} IS NULL", []) if key == "unassessed" else (f"{c('color')} = %s", [key])
 
     def late(key: str) -> tuple[str, list]:
-        recent, fresh = overdue.flags(key)
-        return f"NOT {c(recent)} AND NOT {c(fresh)}", []
+        # OverdueRule.cutoff_flags: no contact since the cutoff (none at all: NULL), not newly paired.
+        cutoff, fresh = overdue.cutoff_flags(key)
+        last_contact = c("last_contact")
+        return f"({last_contact} IS NULL OR {last_contact} < {c(cutoff)}) AND NOT {c(fresh)}", []
 
     active = (f"{c('st')} = %s", [Status.ACTIVE])
     paired = (c("paired"), [])
-    no_activity = (f"NOT {c('contacted')}", [])
+    no_activity = (f"{c('month_contact')} IS NULL", [])
     return _grouped_sums(rows, {
         "children_active": active,
         **{f"children_by_category.{cat}": when(active, (c(f"is_{cat}"), [])) for cat in CATEGORIES},
@@ -196,7 +194,7 @@ def _children_counts(*, region: Region, length: int, month: date, day: date) -> 
         "children_exited": (c("exited_in_month"), []),
         # activities.rhythm.OverdueRule: its columns above, its condition here.
         **{f"overdue_by_color.{key}": when(active, paired, color_is(key), late(key)) for key in RISK_KEYS},
-    })
+    }, per_person=contacts)
 
 
 def _volunteer_counts(*, region: Region, length: int, month: date, day: date) -> dict[str, dict[str, int]]:
@@ -338,15 +336,30 @@ def _payload(*, region: Region, month: date, day: date, groups: dict[str, dict],
                            for row in result.rows if not row.is_self or any(row.values.values())]}
 
 
-def region_stats(*, region: Region, month: date, today: date | None = None) -> dict:
+def _counts(*, region: Region, length: int, month: date, day: date, today: date | None, live: bool) -> dict[str, dict]:
+    """The grouped counts of ``month``: from the analytics table when it stands for the month
+    (reports.statstable: a closed month, built and unchanged since; 2 queries), else computed live
+    (_grouped_counts, 6 queries; +1 for the table's state, and up to 2 asking for its rebuild)."""
+    if not live:
+        state = statstable.table_months([month], today=today)
+        if month in state.fresh:
+            return statstable.grouped_counts(month=month, length=length, code=region.code)
+        statstable.rebuilds_requested(state)
+    return _grouped_counts(region=region, length=length, month=month, day=day)
+
+
+def region_stats(*, region: Region, month: date, today: date | None = None, live: bool = False) -> dict:
     """Every figure of ``region``'s subtree for ``month`` (any day of it; the first is conventional),
-    and the same per direct sub-region under ``subregions``, in 7 queries.
+    and the same per direct sub-region under ``subregions``: 3 queries for a closed month the
+    analytics table holds (sub-regions, the table's state, its rows), else 8 (the live computation;
+    the table's rebuild asked for when the month is closed). ``live`` computes from the raw rows
+    whatever the table holds (the agreement tests, the build itself).
 
     The caller checks the region is in the user's scope (``Region.objects.manageable_by``): the
     figures are not personal, but they are the subtree's whole."""
     month = months.first_day(month)
     day = months.as_of(month, today=today)
-    groups = _grouped_counts(region=region, length=sub_prefix_length(region), month=month, day=day)
+    groups = _counts(region=region, length=sub_prefix_length(region), month=month, day=day, today=today, live=live)
     return _payload(region=region, month=month, day=day, groups=groups, subregions=direct_subregions(region))
 
 
@@ -357,12 +370,14 @@ def _two_levels_down(region: Region) -> int:
     return PREFIX_LENGTH[LEVELS[min(index + 2, len(LEVELS) - 1)]]
 
 
-def region_stats_by_subregion(*, region: Region, month: date, today: date | None = None) -> dict[str, dict]:
+def region_stats_by_subregion(*, region: Region, month: date, today: date | None = None,
+                              live: bool = False) -> dict[str, dict]:
     """``{code: region_stats(region=that region, …)}`` for ``region`` itself (first) and each of its
     direct sub-regions, in code order — a province's own figures with its cities' table, and each
-    city's with its counties' table — from ONE grouped pass over the subtree, in 8 queries
-    whatever the number of sub-regions: the same 5 measure queries as region_stats, grouped two
-    levels down (the county prefix for a province), each payload summing the groups it covers.
+    city's with its counties' table — from ONE grouped pass over the subtree, whatever the number of
+    sub-regions: the same table read or 5 measure queries as region_stats (4 queries from the
+    analytics table, 9 live), grouped two levels down (the county prefix for a province), each
+    payload summing the groups it covers.
 
     The caller checks the region is in the user's scope, as for region_stats."""
     month = months.first_day(month)
@@ -372,7 +387,7 @@ def region_stats_by_subregion(*, region: Region, month: date, today: date | None
     if any(has_subregions(sub) for sub in subregions):  # 1 query: the sub-regions' own sub-regions
         for sub in Region.objects.filter(parent__in=[sub.code for sub in subregions]).order_by("code"):
             below[sub.parent_id].append(sub)
-    groups = _grouped_counts(region=region, length=_two_levels_down(region), month=month, day=day)
+    groups = _counts(region=region, length=_two_levels_down(region), month=month, day=day, today=today, live=live)
     out = {region.code: _payload(region=region, month=month, day=day, groups=groups, subregions=subregions)}
     length = sub_prefix_length(region)
     for sub in subregions:
@@ -411,15 +426,42 @@ def children_months_contacted(window: list[date], *, region: Region) -> QuerySet
             .annotate(seen=_BitOr(Cast(Value(1), BigIntegerField()).bitleftshift(index))).values("person", "seen"))
 
 
-def monthly_trend(*, region: Region, month: date, count: int = 12, today: date | None = None) -> list[dict]:
+# The additive figures a trend point is made of.
+TREND_FIGURES = ("activities", "participant_times", "children_active", "children_without_activity")
+
+
+def monthly_trend(*, region: Region, month: date, count: int = 12, today: date | None = None,
+                  live: bool = False) -> list[dict]:
     """Per month, the ``count`` months up to ``month``: activities, their 人次, active children at the
     month's end, those without an activity that month, and the monthly coverage — for the whole
-    subtree, in 2 queries (one grouped by month over the activities, one over the children with a
-    status column per month and a bit mask of the months they were reached in: hence at most 60)."""
+    subtree. The closed months the analytics table holds come from it (2 queries: its state, its rows
+    grouped by month); the others — the current month, months not built or changed since — are
+    computed live from the first of them on (2 more queries: one grouped by month over the
+    activities, one over the children with a status column per month and a bit mask of the months
+    they were reached in: hence at most 60 months), and their rebuild asked for."""
     if not 1 <= count <= 60:
         raise ValueError("monthly_trend covers 1 to 60 months")
     window = months.months_ending(month, count)
-    return _trend(region=region, window=window, today=today)
+    if live:
+        return _trend(region=region, window=window, today=today)
+    state = statstable.table_months(window, today=today)
+    table = statstable.grouped_counts_by_month(wanted=sorted(state.fresh), code=region.code,
+                                               keys=TREND_FIGURES) if state.fresh else {}
+    statstable.rebuilds_requested(state)
+    rest = [m for m in window if m not in state.fresh]
+    computed = {row["month"]: row for row in (
+        _trend(region=region, window=window[window.index(rest[0]):], today=today) if rest else [])}
+    trend = []
+    for m in window:
+        if m not in state.fresh:
+            trend.append(computed[months.label(m)])
+            continue
+        flat = table.get(m) or {}
+        active, without = flat.get("children_active", 0), flat.get("children_without_activity", 0)
+        trend.append({"month": months.label(m), "activities": flat.get("activities", 0),
+                      "participant_times": flat.get("participant_times", 0), "children_active": active,
+                      "children_without_activity": without, "monthly_coverage": _rate(active - without, active)})
+    return trend
 
 
 def _trend(*, region: Region, window: list[date], today: date | None) -> list[dict]:

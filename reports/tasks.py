@@ -4,13 +4,15 @@ Their time limits are every task's (settings.CELERY_TASK_TIME_LIMIT and CELERY_T
 past the soft one the run is left failed with the error), from which the broker's visibility timeout
 and the time after which a run is taken as lost are sized."""
 
+from datetime import date
+
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import OperationalError
 
 from core.jobs import RecordedFailureTask
-from reports import services
+from reports import analytics, services
 
 
 class ReportTask(RecordedFailureTask):
@@ -50,6 +52,31 @@ def monthly_reports() -> int:
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def fail_lost_report_runs(self) -> int:
-    """Mark report runs whose worker was lost ``failed`` (beat, every 5 minutes; see
-    CELERY_BEAT_SCHEDULE), so none stays ``running`` for ever. Returns how many."""
-    return services.report_runs_fail_lost()
+    """Mark report runs and statistics-table builds whose worker was lost ``failed`` (beat, every 5
+    minutes; see CELERY_BEAT_SCHEDULE), so none stays ``running`` for ever. Returns how many."""
+    return services.report_runs_fail_lost() + analytics.stats_builds_fail_lost()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    dont_autoretry_for=(ValueError, SoftTimeLimitExceeded),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+)
+def rebuild_stats_month(self, month: str) -> int:
+    """Rebuild the analytics table's rows of one month (``YYYY-MM-DD``, its first day); returns how
+    many rows. A failure leaves the previous rows in place (reports.analytics) and Celery retries."""
+    return analytics.stats_month_rebuild(month=date.fromisoformat(month)).rows
+
+
+@shared_task(acks_late=True)
+def rebuild_stats_nightly() -> list[str]:
+    """Queue the rebuild of the current and the previous month (beat, nightly; see
+    CELERY_BEAT_SCHEDULE). Returns the months queued."""
+    queued = [month.isoformat() for month in analytics.months_to_rebuild_nightly()]
+    for month in queued:
+        rebuild_stats_month.delay(month)
+    return queued

@@ -2,9 +2,9 @@
 summary cards, charts drawn on the server (bars by sub-region, the colour distribution, a 12-month
 trend of activities and coverage) and the sub-region table, each row drilling down.
 
-Every figure comes from reports.stats: region_stats (7 queries) for the cards, charts and table; the
-trend's 11 earlier months from monthly_trend (2 queries: one grouped by month over the activities,
-one over the children; cached for an hour), its last point being the month's own figures.
+Every figure comes from reports.stats: region_stats for the cards, charts and table; the trend's 11
+earlier months from monthly_trend (the analytics table for the closed months it holds: 2 queries),
+its last point being the month's own figures.
 
 Without ``?month=`` the page shows the last complete month; the current month, when chosen, is
 labelled "As of today" (截至今日): its status figures are today's. (``/api/v1/stats/`` has no default:
@@ -15,10 +15,8 @@ checks them (reports.stats_query): regions outside the caller's own subtree — 
 a 404; a malformed region or month re-renders the form with the errors (400).
 """
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -26,6 +24,7 @@ from accounts.models import Region
 from children.models import risk_labels
 from core import months
 from core.access import READ, require
+from core.dbrouting import reading_from_replica
 from core.regioncodes import is_valid_code
 from core.regions import breadcrumbs, default_root, region_options
 from reports import charts, stats
@@ -57,19 +56,11 @@ def dashboard_charts(figures: dict, trend: list[dict]) -> dict[str, charts.Chart
     return {key: charts.Chart(titles[key], svg) for key, svg in out.items()}
 
 
-# The trend's months before the chosen one are cached this long (per region, month and day): they
-# change only through late or corrected records. The chosen month's point is the cards' own figures.
-TREND_CACHE_SECONDS = 3600
-
-
 def dashboard_trend(*, region: Region, month, figures: dict) -> list[dict]:
     """The 12-month trend ending with ``month``: the 11 months before it from reports.stats.monthly_trend
-    (2 queries, cached), the month itself from ``figures`` (so the chart's last point is the cards')."""
-    key = f"reports:trend:{region.code}:{months.label(month)}:{timezone.localdate().isoformat()}"
-    earlier = cache.get(key)
-    if earlier is None:
-        earlier = stats.monthly_trend(region=region, month=months.previous_month(month), count=11)
-        cache.set(key, earlier, TREND_CACHE_SECONDS)
+    (closed months: 2 queries on the analytics table), the month itself from ``figures`` (so the
+    chart's last point is the cards')."""
+    earlier = stats.monthly_trend(region=region, month=months.previous_month(month), count=11)
     return [*earlier, {key: figures[key] for key in ("activities", "participant_times", "children_active",
                                                      "children_without_activity", "monthly_coverage")}
             | {"month": figures["month"]}]
@@ -89,13 +80,8 @@ def with_display(figures: dict) -> dict:
             "overdue_total": sum(figures["overdue_by_color"].values())}
 
 
-@require(READ, message=STATS_DENIED)
-@require_safe
-def dashboard(request):
-    user = request.user
-    code = request.GET.get("region", "").strip() or default_root(user).code
-    # Without a month: the last complete one (the current month is "so far", labelled 截至今日).
-    month_value = request.GET.get("month", "").strip() or months.label(months.previous_month(months.current_month()))
+def _page_context(user, *, code: str, month_value: str) -> tuple[dict, int]:
+    """The page's context and status (400 when the region or the month is wrong)."""
     context = {"selected_region": code, "month_value": month_value,
                "max_month": months.label(months.current_month()), "errors": {}}
     try:
@@ -103,7 +89,7 @@ def dashboard(request):
     except ValidationError as exc:
         context["errors"] = {field: messages[0] for field, messages in exc.message_dict.items()}
         context["region_options"] = region_options(user, selected=code if is_valid_code(code) else "")
-        return render(request, "reports/dashboard.html", context, status=400)
+        return context, 400
     figures = stats.region_stats(region=region, month=month)
     trend = dashboard_trend(region=region, month=month, figures=figures)
     context.update({
@@ -121,6 +107,21 @@ def dashboard(request):
         "previous_month": months.label(months.previous_month(month)),
         "next_month": months.label(months.next_month(month)) if not months.is_current(month) else "",
     })
-    response = render(request, "reports/dashboard.html", context)
-    response["Cache-Control"] = "private, no-store"
+    return context, 200
+
+
+@require(READ, message=STATS_DENIED)
+@require_safe
+def dashboard(request):
+    user = request.user
+    code = request.GET.get("region", "").strip() or default_root(user).code
+    # Without a month: the last complete one (the current month is "so far", labelled 截至今日).
+    month_value = request.GET.get("month", "").strip() or months.label(months.previous_month(months.current_month()))
+    # The figures and the region lists are read from the database replica when there is one
+    # (core.dbrouting); the page around them (the menu's unread count …) from the primary.
+    with reading_from_replica():
+        context, status = _page_context(user, code=code, month_value=month_value)
+    response = render(request, "reports/dashboard.html", context, status=status)
+    if status == 200:
+        response["Cache-Control"] = "private, no-store"
     return response

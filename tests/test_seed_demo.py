@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Region, RegionLevel, User
 from accounts.roles import Role
-from core import regioncodes
+from core import months, regioncodes
 from demo import places
 from demo.users import DEMO_OTP_SECRET, print_logins
 from tests import clock
@@ -162,3 +162,21 @@ def test_the_login_table_says_how_to_get_the_demo_code(seeded, settings):
     out = StringIO()
     print_logins(out)
     assert DEMO_OTP_SECRET in out.getvalue()
+
+
+def test_the_analytics_table_gives_the_live_figures_on_the_demo(seeded):
+    from reports import analytics, stats, statstable
+
+    closed = months.months_ending(months.previous_month(DEMO_DAY), 3)
+    for month in closed:
+        analytics.stats_month_rebuild(month=month)
+    assert statstable.table_months(closed).fresh == frozenset(closed)
+    township = Region.objects.filter(parent=LISHI).order_by("code").first()
+    for code in ("140000000000", "141100000000", LISHI, YUCI, township.code):
+        region = Region.objects.get(pk=code)
+        for month in closed:
+            assert (stats.region_stats(region=region, month=month)
+                    == stats.region_stats(region=region, month=month, live=True)), (code, month)
+        assert (stats.monthly_trend(region=region, month=closed[-1])
+                == stats.monthly_trend(region=region, month=closed[-1], live=True))
+    assert stats.region_stats(region=Region.objects.get(pk=LISHI), month=closed[-1])["activities"] > 0

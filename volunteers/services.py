@@ -19,6 +19,7 @@ from children.models import Child
 from core.access import EDIT, check
 from core.regioncodes import in_subtree
 from core.updates import model_update
+from reports.statstable import stats_changed, stats_changed_everywhere
 from volunteers.access import READ_ONLY
 from volunteers.models import (
     Recognition,
@@ -139,6 +140,7 @@ def volunteer_create(
                                % {"phone": phone}}) from None
     VolunteerStatusChange.objects.create(volunteer=volunteer, to_status=VolunteerStatus.ACTIVE,
                                          effective_on=volunteer.joined_on, reason=_("Joined the roster"), actor=actor)
+    stats_changed(since=volunteer.joined_on)
     if login is not None:
         volunteer.user = volunteer_create_login(actor=actor, volunteer=volunteer, username=login.username,
                                                 password=login.password)
@@ -222,6 +224,8 @@ def volunteer_update(*, actor: User, volunteer: Volunteer, phone: str | None = N
     volunteer.save()
     after = _audited(volunteer)
     changes.update({field: (old, after[field]) for field, old in before.items() if old != after[field]})
+    if "region" in changes:  # the statistics count her where she is registered now, in every month
+        stats_changed_everywhere()
     if changes:
         audit_record(actor=actor, action=AuditAction.UPDATE, target=volunteer,
                      changes={field: (_audit_value(field, old), _audit_value(field, new))
@@ -253,6 +257,7 @@ def volunteer_set_status(*, actor: User, volunteer: Volunteer, status: str, effe
         raise ValidationError({"reason": _("Say why she stops.")})
     VolunteerStatusChange.objects.create(volunteer=volunteer, from_status=volunteer.status, to_status=status,
                                          effective_on=effective_on, reason=reason[:200], actor=actor)
+    stats_changed(since=effective_on)
     needing_lead: list[Child] = []
     login_action = None
     if status == VolunteerStatus.INACTIVE:
@@ -358,6 +363,7 @@ def training_create(*, actor: User, title: str, held_on: date, region: Region | 
     training = Training.objects.create(title=title, held_on=held_on, region=region, topic=topic.strip(),
                                        organiser=organiser.strip(), participants=participants, created_by=actor)
     training.attendees.set(found)
+    stats_changed(since=held_on)
     return training
 
 

@@ -31,6 +31,7 @@ from activities.api.serializers import (
 from activities.filters import ActivityFilter
 from activities.models import Activity, ActivityChild, ActivityPhoto
 from core.access import EDIT, PHONE, READ, PhoneListsUnfiltered, api_roles, is_volunteer
+from core.relations import cache_related
 
 # Everyone in scope reads; staff, admins and caring mothers record (viewers are read-only).
 RecordsActivities = api_roles(READ | PHONE, EDIT | PHONE)
@@ -101,7 +102,14 @@ class ActivityViewSet(PhoneListsUnfiltered, mixins.ListModelMixin, mixins.Retrie
         except services.ActivityConflict as conflict:
             return Response({"detail": str(conflict), "id": str(conflict.activity.pk)},
                             status=status.HTTP_409_CONFLICT)
-        return self._respond(activity.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        if not created:  # a replay: the stored activity, with the photos added since
+            return self._respond(activity.pk, status.HTTP_200_OK)
+        # Shown as written, not read back: the service cached its children and other volunteers; a new
+        # activity has no photos yet. The request's serializer shows it (as DRF's save() does: its fields
+        # are built once).
+        cache_related(activity, "photos", [])
+        serializer.instance = activity
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         activity = self.get_object()

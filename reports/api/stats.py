@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import READ, api_roles
+from core.dbrouting import reading_from_replica
 from reports import stats
 from reports.access import STATS_DENIED
 from reports.stats_query import stats_query
@@ -95,10 +96,12 @@ class StatsView(APIView):
     def get(self, request):
         user = request.user
         code = (request.query_params.get("region") or "").strip() or user.region_id
-        try:
-            region, month = stats_query(user=user, region_code=code, month=request.query_params.get("month"))
-        except Http404:
-            raise exceptions.NotFound(_("The region does not exist or is outside your area.")) from None
-        response = Response(stats.region_stats(region=region, month=month))
+        with reading_from_replica():  # the database replica when there is one (core.dbrouting)
+            try:
+                region, month = stats_query(user=user, region_code=code, month=request.query_params.get("month"))
+            except Http404:
+                raise exceptions.NotFound(_("The region does not exist or is outside your area.")) from None
+            figures = stats.region_stats(region=region, month=month)
+        response = Response(figures)
         response["Cache-Control"] = "private, max-age=0"
         return response

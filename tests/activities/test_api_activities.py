@@ -6,6 +6,8 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from accounts.models import AuditAction, AuditEvent
@@ -103,6 +105,59 @@ def test_a_409_leaves_the_original_unchanged(phone, my_child):
     phone.post(URL, {**sent, "notes": "辅导数学作业", "participants": 3}, format="json")
     stored = Activity.objects.get(pk=sent["id"])
     assert (stored.notes, stored.participants, counts()) == ("陪孩子读绘本", 1, (1, 1))
+
+
+def inserts_tried(queries) -> int:
+    return sum(q["sql"].startswith('INSERT INTO "activities_activity" ') for q in queries)
+
+
+def test_an_id_stored_by_another_request_first_answers_200_with_the_stored_one(phone, my_child, volunteer_lishi,
+                                                                              record):
+    # Another request (a second phone queue, a retry racing the first sending) stored this id a moment
+    # before: this one's checks see nothing amiss, its insert finds the id taken, and it answers as a
+    # replay instead of a 500 (no IntegrityError escapes, the transaction is usable after it).
+    sent = payload(my_child)
+    stored = record(volunteer_lishi, children=[my_child], occurred_on=date.fromisoformat(VISIT_DAY),
+                    id=sent["id"], duration_minutes=45, participants=1, aid_value_yuan="0.00",
+                    notes="陪孩子读绘本", services=["emotional", "tutoring"])
+    with CaptureQueriesContext(connection) as queries:
+        response = phone.post(URL, sent, format="json")
+    assert (response.status_code, response.json()["id"], counts()) == (200, str(stored.pk), (1, 1))
+    assert inserts_tried(queries.captured_queries) == 1  # insert-or-fetch, not check-then-insert
+
+
+def test_an_id_stored_first_by_another_request_with_other_content_is_a_409(phone, my_child, volunteer_lishi,
+                                                                           record):
+    sent = payload(my_child)
+    record(volunteer_lishi, children=[my_child], occurred_on=date.fromisoformat(VISIT_DAY), kind="call",
+           id=sent["id"])
+    response = phone.post(URL, sent, format="json")
+    assert (response.status_code, response.json()["id"], counts()) == (409, sent["id"], (1, 1))
+
+
+def test_a_replay_is_answered_200_even_when_a_check_would_now_refuse_it(phone, my_child):
+    # Since the first sending, another visit to the child that day was recorded (confirmed): a new
+    # visit would now be a repeat, the replay of the stored one is not.
+    sent = payload(my_child)
+    phone.post(URL, sent, format="json")
+    phone.post(URL, payload(my_child, confirm_repeat=True), format="json")
+    response = phone.post(URL, sent, format="json")
+    assert (response.status_code, response.json()["id"], counts()) == (200, sent["id"], (2, 2))
+
+
+def test_the_201_body_is_the_record_as_read_back(phone, my_child):
+    created = phone.post(URL, payload(my_child, follow_up=True), format="json").json()
+    assert phone.get(f"{URL}{created['id']}/").json() == created
+
+
+def test_a_group_activitys_201_body_is_the_record_as_read_back(api_client_for, staff_lishi, group_payload,
+                                                              make_volunteer):
+    # Several other volunteers: in the order a read lists them.
+    helpers = [make_volunteer(staff_lishi, name=name).pk for name in ("孙玉兰", "周桂芳")]
+    client = api_client_for(staff_lishi)
+    body = {**group_payload, "co_volunteers": [*helpers, *group_payload["co_volunteers"]]}
+    created = client.post(URL, body, format="json").json()
+    assert client.get(f"{URL}{created['id']}/").json() == created
 
 
 def test_an_aid_value_over_100000_yuan_is_taken_when_confirmed(phone, my_child):
@@ -405,6 +460,31 @@ def test_list_query_count_does_not_grow_with_the_page(api_client_for, staff_lish
         with django_assert_num_queries(6):
             response = client.get(URL)
         assert response.json()["count"] == size
+
+
+def test_a_caring_mothers_visit_takes_seven_queries(phone, my_child, today, django_assert_num_queries):
+    phone.post(URL, payload(my_child, kind="call"), format="json")  # the token's use renewed (accounts.tokens)
+    # 1. the token JOIN its user, her caring mother's row and the token's last use (accounts.tokens);
+    # 2. SAVEPOINT: activities.services._activity_create's transaction (outside a test: BEGIN);
+    # 3. the children in her scope, each with her latest pairing with it (two subqueries) and whether she
+    #    already has a home visit with it that day (EXISTS): scope, exit, pairing and repeat checks;
+    # 4. INSERT the activity (its client UUID as the primary key: a taken id fails here, nothing before);
+    # 5. INSERT its child link (bulk);
+    # 6. her unread due/overdue reminders, to mark read those this visit completes (none here);
+    # 7. RELEASE SAVEPOINT (outside a test: COMMIT).
+    # No re-read: the 201 is built from what was written. (A visit of this month: one dated in a closed
+    # month adds an UPDATE of the analytics table's change counter, reports.statstable.stats_changed.)
+    with django_assert_num_queries(7):
+        response = phone.post(URL, payload(my_child, occurred_on=today.isoformat()), format="json")
+    assert response.status_code == 201
+
+
+def test_a_visit_dated_in_a_closed_month_takes_eight_queries(phone, my_child, django_assert_num_queries):
+    phone.post(URL, payload(my_child, kind="call"), format="json")  # the token's use renewed (accounts.tokens)
+    # The seven above, and the analytics table's change counter of the months from VISIT_DAY's on.
+    with django_assert_num_queries(8):
+        response = phone.post(URL, payload(my_child), format="json")
+    assert response.status_code == 201
 
 
 # --- schema ---------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Region
 from core import months
-from reports import generator, stats
+from reports import analytics, generator, stats
+from reports.models import StatsMonth
 from tests.factories import JINZHONG, LVLIANG, SHANXI, YUCI, RegionFactory
 from tests.reports import stats_world
 from tests.reports.stats_world import COUNTY, MONTH, T1, T2, VILLAGE
@@ -88,7 +89,7 @@ def test_the_pass_comes_in_code_order_with_the_region_first(world):
     assert list(by_code) == [SHANXI, JINZHONG, LVLIANG]
 
 
-def test_the_pass_takes_eight_queries_whatever_the_number_of_sub_regions(world):
+def test_the_live_pass_takes_eight_queries_whatever_the_number_of_sub_regions(world):
     # 1 the cities; 2 the cities' counties; 3 the contact rhythms; 4 children, 5 volunteers (one row
     # per person, grouped once on the county prefix); 6 activities; 7 trainings; 8 needs.
     province = Region.objects.get(pk=SHANXI)
@@ -96,8 +97,18 @@ def test_the_pass_takes_eight_queries_whatever_the_number_of_sub_regions(world):
         RegionFactory(code=f"14{20 + number}00000000", name=f"测试{number}市")
         RegionFactory(code=f"14{20 + number}01000000", name=f"测试{number}区")
     with CaptureQueriesContext(connection) as captured:
-        by_code = stats.region_stats_by_subregion(region=province, month=MONTH)
+        by_code = stats.region_stats_by_subregion(region=province, month=MONTH, live=True)
     assert (len(by_code), len(captured)) == (6, 8)
+
+
+def test_the_pass_on_the_analytics_table_takes_four_queries(world):
+    # 1 the cities; 2 the cities' counties; 3 the table's state for the month; 4 its rows, grouped once
+    # on the county prefix.
+    analytics.stats_month_rebuild(month=MONTH)
+    province = Region.objects.get(pk=SHANXI)
+    with CaptureQueriesContext(connection) as captured:
+        by_code = stats.region_stats_by_subregion(region=province, month=MONTH)
+    assert (len(by_code), len(captured)) == (3, 4)
 
 
 # --- the trend: one grouped query per measure, the numbers of month-by-month statistics -------------
@@ -153,25 +164,28 @@ def test_the_county_table_groups_each_county_under_its_city(world):
 
 
 def _report_reads(code: str) -> list[str]:
+    """The queries of the report of MONTH, its 12 months' analytics table built (as every night)."""
     region = Region.objects.get(pk=code)
+    for month in months.months_ending(MONTH, 12):
+        if not StatsMonth.objects.filter(month=month, build__isnull=False).exists():
+            analytics.stats_month_rebuild(month=month)
     with CaptureQueriesContext(connection) as captured:
         generator.build_report(region=region, month=MONTH)
     return [q["sql"] for q in captured.captured_queries]
 
 
-def test_the_province_report_takes_ten_queries(world):
-    # region_stats_by_subregion: 1 the cities; 2 their counties; 3 the contact rhythms; 4 children and
-    # 5 volunteers (one row per person, grouped once on the county prefix); 6 activities; 7 trainings;
-    # 8 needs. monthly_trend: 9 activities grouped by month; 10 children with a status column per
-    # month and a contacted-months mask. (A province has no ancestors: its path costs no query.)
-    assert len(_report_reads(SHANXI)) == 10
+def test_the_province_report_takes_six_queries(world):
+    # region_stats_by_subregion: 1 the cities; 2 their counties; 3 the analytics table's state for the
+    # month; 4 its rows grouped on the county prefix. monthly_trend: 5 the table's state for the 12
+    # months; 6 its rows grouped by month. (A province has no ancestors: its path costs no query.)
+    assert len(_report_reads(SHANXI)) == 6
 
 
-def test_the_city_report_takes_ten_queries(world):
-    # region_stats: 1 the counties; 2 the contact rhythms; 3 children; 4 volunteers; 5 activities;
-    # 6 trainings; 7 needs (each grouped on the county prefix). monthly_trend: 8 activities by month;
-    # 9 children by month. 10 the city's ancestors for its path (Region.path_name).
-    assert len(_report_reads(LVLIANG)) == 10
+def test_the_city_report_takes_six_queries(world):
+    # region_stats: 1 the table's state; 2 its rows grouped on the county prefix; 3 the counties.
+    # monthly_trend: 4 the table's state for the 12 months; 5 its rows by month. 6 the city's ancestors
+    # for its path (Region.path_name).
+    assert len(_report_reads(LVLIANG)) == 6
 
 
 def test_the_province_reports_query_count_does_not_grow_with_its_cities(world):
