@@ -14,7 +14,8 @@ is missing — and bench/national.py call it):
 4. in ONE transaction the StatsMonth row is locked, the month's old rows are deleted, the new ones
    inserted, and the build made current — unless a build that read a later counter got there first.
    Readers see the old set or the new, never a mix; a build that dies anywhere leaves the old set.
-   Two builds of one month at once are serialised by that lock and leave one set of rows.
+   Two builds of one month at once are serialised by that lock and leave one set of rows; the
+   table is then ANALYZEd (PostgreSQL) so that national groupings stay hashed (migration 0004).
 
 A build that read the counter before a change and swapped after it leaves the month stale
 (StatsMonth.is_fresh): the change queued its own rebuild (reports.statstable.stats_changed).
@@ -65,6 +66,8 @@ def stats_month_rebuild(*, month: date, today: date | None = None) -> StatsBuild
         with reading_from_replica():
             cells = _compute(build)
         swapped = _swap(build, cells)
+        if swapped:
+            _analyze()
     except BaseException as exc:
         StatsBuild.objects.filter(pk=build.pk).update(
             status=StatsBuildStatus.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000])
@@ -114,6 +117,15 @@ def stats_recent_rebuild(*, count: int, today: date | None = None) -> list[tuple
         started = time.perf_counter()
         done.append((stats_month_rebuild(month=month, today=today), time.perf_counter() - started))
     return done
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics of the table (a sample: about a second at national size), so
+    that its prefix groups (migration 0004) are hashed, not sorted, as the month's rows change."""
+    connection = connections[router.db_for_write(StatsCell)]
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(StatsCell._meta.db_table)}")
 
 
 def _insert(cells: list[StatsCell]) -> None:
