@@ -149,54 +149,10 @@ def reference_month() -> date:
     return last.replace(day=1)
 
 
-def fill_by_copy(*, month: date) -> None:
-    """The month's rows computed by the build's own code (reports.analytics._compute), then written
-    with COPY instead of the build's bulk_create, and the month made current as the build's swap
-    does: the same table for the latencies, sooner (``--fill copy``; at national scale the build's
-    time goes mostly to the ORM's bulk_create of ~580,000 rows of 46 figures)."""
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from core import months
-    from reports import analytics
-    from reports.figures import COLUMNS
-    from reports.models import StatsBuild, StatsBuildStatus, StatsCell, StatsMonth
-
-    day = months.as_of(month)
-    state = analytics._month_state(month)
-    build = StatsBuild.objects.create(month=month, as_of=day, version=state.version)
-    started = time.perf_counter()
-    cells = analytics._compute(build)
-    computed = time.perf_counter()
-    print(f"  {months.label(month):<12} computed (analytics._compute) {len(cells):,} rows in {computed - started:.1f} s",
-          flush=True)
-    columns = ["build_id", "month", "region_code", *COLUMNS.values()]
-    with transaction.atomic():
-        StatsMonth.objects.select_for_update().get(month=month)
-        StatsCell.objects.filter(month=month).delete()
-        with connection.cursor() as c, c.cursor.copy(
-                f"COPY reports_statscell ({', '.join(columns)}) FROM STDIN") as copy:
-            for cell in cells:
-                copy.write_row([getattr(cell, column) for column in columns])
-        StatsMonth.objects.filter(month=month).update(build=build, built_version=build.version, built_as_of=day,
-                                                      rebuild_queued_at=None)
-        build.status, build.rows, build.finished_at = StatsBuildStatus.DONE, len(cells), timezone.now()
-        build.save(update_fields=["status", "rows", "finished_at"])
-    print(f"  {months.label(month):<12} written by COPY in {time.perf_counter() - computed:.1f} s", flush=True)
-
-
-def measure(*, month: date, runs: int, fill: str, earlier: int) -> None:
-    from django.db import connection
-
+def measure(*, month: date, runs: int, earlier: int) -> None:
     from accounts.models import Region
     from core import months
-
-    try:
-        from reports import analytics
-    except ImportError as error:
-        print(f"\nreports.analytics is not there yet ({error}): measuring skipped", flush=True)
-        return
-    from reports import stats
+    from reports import analytics, stats
 
     window = months.months_ending(month, 12)
     built: dict[date, float] = {}
@@ -207,15 +163,10 @@ def measure(*, month: date, runs: int, fill: str, earlier: int) -> None:
         built[each] = time.perf_counter() - started
         print(f"  {months.label(each):<12} {built[each]:8.1f} s   {str(build)[:80]}", flush=True)
 
-    # The reference month first (the latencies read it), then the 11 before it.
-    if fill == "copy":
-        print(f"\nthe reference month's rows, computed and copied ({load_average()}):", flush=True)
-        fill_by_copy(month=month)
-    else:
-        print(f"\nstats_month_rebuild, the reference month ({load_average()}):", flush=True)
-        rebuild(month)
-    with connection.cursor() as c:  # as autovacuum's analyze soon would: the steady state
-        c.execute("ANALYZE reports_statscell")
+    # The reference month first (the latencies read it), then the 11 before it. (The build writes its
+    # rows with COPY and ANALYZEs the table: the steady state the latencies should see.)
+    print(f"\nstats_month_rebuild, the reference month ({load_average()}):", flush=True)
+    rebuild(month)
 
     print(f"\nreference month {months.label(month)}: p50 of {runs} runs after a warm-up ({load_average()})",
           flush=True)
@@ -236,11 +187,6 @@ def measure(*, month: date, runs: int, fill: str, earlier: int) -> None:
     if sample is not None:
         print(f"  national_counts['14']: {str(sample)[:300]}", flush=True)
 
-    if fill == "copy":
-        print(f"\nstats_month_rebuild, the reference month ({load_average()}):", flush=True)
-        rebuild(month)
-        agree = analytics.national_counts(month=month, length=2) == counts
-        print(f"  the build's rows and the copied ones give the same national counts: {agree}", flush=True)
     print(f"\nstats_month_rebuild, the {earlier} months before ({load_average()}):", flush=True)
     for each in reversed(window[:-1][-earlier:] if earlier else []):
         rebuild(each)
@@ -254,9 +200,6 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="scale of the row counts (1.0: 2,000,000 children)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--measure-only", action="store_true", help="skip generating: the data is there")
-    parser.add_argument("--fill", choices=("build", "copy"), default="build",
-                        help="how the reference month's table rows are made before the latencies: stats_month_rebuild "
-                             "(build), or its computation and COPY (copy; the timed build comes after the latencies)")
     parser.add_argument("--earlier", type=int, default=11, choices=range(12), metavar="0..11",
                         help="how many months before the reference month to rebuild (timed), latest first")
     args = parser.parse_args()
@@ -282,7 +225,7 @@ def main() -> None:
             generate(scale=args.scale, window_start=window[0], window_end=months.last_day(window[-1]))
     print(f"\nPostgreSQL {connection.pg_version // 10000}; {load_average()}", flush=True)
     table_sizes()
-    measure(month=reference_month(), runs=args.runs, fill=args.fill, earlier=args.earlier)
+    measure(month=reference_month(), runs=args.runs, earlier=args.earlier)
     print(f"\nend {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}; {load_average()}", flush=True)
 
 
