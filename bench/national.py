@@ -152,7 +152,7 @@ def reference_month() -> date:
 def measure(*, month: date, runs: int, earlier: int) -> None:
     from accounts.models import Region
     from core import months
-    from reports import analytics, stats
+    from reports import analytics, stats, statstable
 
     window = months.months_ending(month, 12)
     built: dict[date, float] = {}
@@ -171,7 +171,7 @@ def measure(*, month: date, runs: int, earlier: int) -> None:
     print(f"\nreference month {months.label(month)}: p50 of {runs} runs after a warm-up ({load_average()})",
           flush=True)
     rows = []
-    ms, counts, queries = province_bench.timed(lambda: analytics.national_counts(month=month, length=2), runs)
+    ms, counts, queries = province_bench.timed(lambda: statstable.national_counts(month=month, length=2), runs)
     rows.append((f"national_counts (length 2: {len(counts)} provinces)", ms, queries, TARGET_MS["national_counts"]))
     for label, code, target in (("region_stats(province 14)", MEASURED_PROVINCE, TARGET_MS["province"]),
                                 ("region_stats(city 1401)", MEASURED_CITY, None),

@@ -36,7 +36,6 @@ from core.regioncodes import CODE_LENGTH
 from reports import stats
 from reports.figures import COLUMNS
 from reports.models import StatsBuild, StatsBuildStatus, StatsCell, StatsMonth
-from reports.statstable import grouped_counts, national_counts  # noqa: F401  (the table's reads, re-exported)
 
 logger = logging.getLogger(__name__)
 INSERT_BATCH = 2000
