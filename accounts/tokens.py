@@ -28,6 +28,7 @@ from rest_framework.authtoken.models import Token
 from accounts.models import TokenActivity
 from accounts.roles import Role
 from core.access import is_volunteer
+from core.prepared import PreparedQuery
 
 # A use renews a token or a phone session only when the last renewal is older than this.
 RENEW_EVERY = timedelta(minutes=1)
@@ -66,16 +67,20 @@ def touch(token: Token, *, now: datetime | None = None) -> None:
     token.activity = activity
 
 
+_TOKEN = PreparedQuery(Token, lambda *, key: Token.objects.select_related("user", "user__volunteer", "activity")
+                       .filter(key=key))
+
+
 class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF's token authentication, with the idle expiry above."""
 
     def authenticate_credentials(self, key):
-        try:
-            # With a caring mother's Volunteer row (user.volunteer), which her phone's calls need (recording a
-            # visit): one query either way.
-            token = Token.objects.select_related("user", "user__volunteer", "activity").get(key=key)
-        except Token.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        # With a caring mother's Volunteer row (user.volunteer), which her phone's calls need (recording a
+        # visit): one query either way, compiled once per process (core.prepared).
+        found = _TOKEN.rows(key=key)
+        if not found:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        token = found[0]
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         now = timezone.now()

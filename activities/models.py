@@ -58,14 +58,17 @@ class Activity(models.Model):
     children and volunteers. The id is a UUID a phone may generate, so retries are idempotent."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Foreign keys without an index of their own where a composite index leads with them (Meta.indexes,
+    # the unique constraint): each index is one more write for every visit recorded.
     volunteer = models.ForeignKey(Volunteer, verbose_name=_("caring mother"), on_delete=models.PROTECT,
-                                  related_name="activities")
+                                  related_name="activities", db_index=False)
     co_volunteers = models.ManyToManyField(Volunteer, verbose_name=_("other volunteers"), blank=True,
                                            related_name="joint_activities")
     children = models.ManyToManyField(Child, verbose_name=_("children"), through="ActivityChild",
                                       related_name="activities")
     # The region the activity is counted in: the (first) child's region, or the organiser's for a group.
-    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     occurred_on = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
     services = models.JSONField(_("services given"), default=list, blank=True)
@@ -114,9 +117,11 @@ class ActivityChild(models.Model):
     """A child reached by an activity. The date and the child's region are copied here so "last
     contact", monthly coverage and rollups read one indexed table."""
 
+    # Indexed by the unique constraint (activity, child) and activitychild_child_on (child, -occurred_on).
     activity = models.ForeignKey(Activity, verbose_name=_("care activity"), on_delete=models.CASCADE,
-                                 related_name="child_links")
-    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="activity_links")
+                                 related_name="child_links", db_index=False)
+    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="activity_links",
+                              db_index=False)
     occurred_on = models.DateField(_("date"))
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
 

@@ -50,6 +50,7 @@ from casework.reminders import overdue_action_reminders
 from children.models import Child, RiskColor
 from children.names import given_name
 from core.access import EDIT
+from core.prepared import PreparedQuery
 from core.regioncodes import PREFIX_LENGTH, prefix_of
 from volunteers.models import VolunteerStatus
 
@@ -242,6 +243,11 @@ def notification_mark_read(*, actor: User, notification: Notification) -> Notifi
     return notification
 
 
+# Read on every visit a caring mother records: compiled once per process (core.prepared).
+_UNREAD_DUE = PreparedQuery(Notification, lambda *, recipient_id: Notification.objects.filter(
+    recipient_id=recipient_id, kind=KIND_DUE).unread())
+
+
 def reminders_done_by_visit(*, recipient_id: int, children: list[int]) -> int:
     """After a visit to ``children`` (activities.services.activity_record, same transaction): mark read
     the recipient's unread due/overdue reminders that list one of them and whose children have all
@@ -251,7 +257,7 @@ def reminders_done_by_visit(*, recipient_id: int, children: list[int]) -> int:
 
     visited = set(children)
     done = []
-    for notice in Notification.objects.filter(recipient_id=recipient_id, kind=KIND_DUE).unread():
+    for notice in _UNREAD_DUE.rows(recipient_id=recipient_id):
         listed = set(notice.children or [])
         if not listed & visited:
             continue

@@ -21,7 +21,8 @@ from accounts.models import AuditAction, User
 from activities.models import Activity, ActivityChild, ActivityKind, CareService
 from children.models import Child, Status
 from children.names import given_name
-from core.access import EDIT, PHONE, allowed, check, is_volunteer
+from core.access import EDIT, PHONE, allowed, check, is_volunteer, role_of
+from core.prepared import PreparedQuery, insert_rows
 from core.relations import cache_related
 from core.updates import model_update
 from pairing.models import Pairing
@@ -95,12 +96,16 @@ def _aid(value) -> Decimal:
     return amount
 
 
+# The enums' values, once (``ActivityKind.values`` builds its list anew on every use).
+_KINDS, _SERVICES = frozenset(ActivityKind.values), frozenset(CareService.values)
+
+
 def _check_fields(*, kind: str, services: list[str], occurred_on: date | None, aid: Decimal, confirm_large_aid: bool,
                   duration_minutes: int | None, participants: int | None, confirm_large_participants: bool) -> None:
     """``participants`` None: not checked (a correction that leaves them as they were)."""
-    if kind not in ActivityKind.values:
+    if kind not in _KINDS:
         raise ValidationError({"kind": _("Unknown kind of activity “%(value)s”.") % {"value": kind}})
-    unknown = set(services) - set(CareService.values)
+    unknown = set(services) - _SERVICES
     if unknown:
         raise ValidationError({"services": _("Unknown service: %(value)s.") % {"value": ", ".join(sorted(unknown))}})
     if occurred_on is None:
@@ -128,12 +133,9 @@ def _check_participants(participants: int, *, confirmed: bool) -> None:
                                                  "it explicitly.") % {"value": participants}})
 
 
-def _child_rows(*, actor: User, volunteer: Volunteer, child_ids: list[int], occurred_on: date, is_group: bool,
-                repeat_kind: str | None = None, activity_id: uuid.UUID | None = None) -> list[Child]:
-    """The children in the caller's scope among ``child_ids``, in one query. A visit's are annotated with
-    the caring mother's latest pairing with each (``pairing_started_on``, ``pairing_ended_on``: None when
-    there is none); with ``repeat_kind``, ``recorded_that_day``: she already has an activity of that kind
-    with the child on ``occurred_on`` (not a group activity, not ``activity_id`` itself)."""
+def _child_rows_queryset(*, actor: User, child_ids: list[int], is_group: bool, volunteer: Volunteer | None = None,
+                         occurred_on: date | None = None, repeat_kind: str | None = None,
+                         activity_id: uuid.UUID | None = None):
     rows = Child.objects.visible_to(actor).filter(pk__in=child_ids)
     if not is_group:
         latest = (Pairing.objects.filter(volunteer=volunteer, child=OuterRef("pk"))
@@ -145,7 +147,27 @@ def _child_rows(*, actor: User, volunteer: Volunteer, child_ids: list[int], occu
             ActivityChild.objects.filter(child=OuterRef("pk"), occurred_on=occurred_on, activity__volunteer=volunteer,
                                          activity__kind=repeat_kind, activity__is_group=False)
             .exclude(activity_id=activity_id)))
-    return list(rows)
+    return rows
+
+
+# A caring mother's visits (the phones' POSTs) run it compiled once per process (core.prepared): her
+# scope (ChildQuerySet.for_volunteer) depends on her login's key only.
+_CHILD_ROWS = PreparedQuery(Child, _child_rows_queryset)
+
+
+def _child_rows(*, actor: User, volunteer: Volunteer, child_ids: list[int], occurred_on: date, is_group: bool,
+                repeat_kind: str | None = None, activity_id: uuid.UUID | None = None) -> list[Child]:
+    """The children in the caller's scope among ``child_ids``, in one query. A visit's are annotated with
+    the caring mother's latest pairing with each (``pairing_started_on``, ``pairing_ended_on``: None when
+    there is none); with ``repeat_kind``, ``recorded_that_day``: she already has an activity of that kind
+    with the child on ``occurred_on`` (not a group activity, not ``activity_id`` itself)."""
+    values = {"actor": actor, "child_ids": child_ids}
+    if not is_group:
+        values["volunteer"] = volunteer
+    if repeat_kind is not None:
+        values.update(occurred_on=occurred_on, repeat_kind=repeat_kind, activity_id=activity_id)
+    return _CHILD_ROWS.rows(prepared=is_volunteer(actor), shape=role_of(actor), fixed={"is_group": is_group},
+                            **values)
 
 
 def _children_for(*, actor: User, volunteer: Volunteer, child_ids: list[int], occurred_on: date,
@@ -295,7 +317,7 @@ def _activity_create(*, actor: User, activity_id: uuid.UUID, volunteer: Voluntee
             % {"n": len(child_rows)}})
     if check_repeat:
         _check_repeat(actor=actor, children=child_rows, occurred_on=occurred_on, kind=kind)
-    co_rows = list(Volunteer.objects.visible_to(actor).filter(pk__in=co_ids).exclude(pk=volunteer.pk))
+    co_rows = list(Volunteer.objects.visible_to(actor).filter(pk__in=co_ids).exclude(pk=volunteer.pk)) if co_ids else []
     if len(co_rows) != len(set(co_ids) - {volunteer.pk}):
         raise ValidationError({"co_volunteers": _("Some of the other volunteers are unknown or outside your area.")})
     region_id = child_rows[0].region_id if not is_group else (volunteer.region_id if len(
@@ -305,12 +327,13 @@ def _activity_create(*, actor: User, activity_id: uuid.UUID, volunteer: Voluntee
                         kind=kind, services=services, is_group=is_group, title=title,
                         duration_minutes=duration_minutes, place=place, participants=participants,
                         aid_value_yuan=aid, notes=notes, follow_up=follow_up, content_digest=digest, created_by=actor)
+    # Inserted by core.prepared (the INSERTs built once): every phone's visit comes through here.
     try:
-        activity.save(force_insert=True)
+        insert_rows([activity])
     except IntegrityError as error:
         # Only the primary key is unique, and foreign keys are checked at commit.
         raise _IdTaken(error) from error
-    links = ActivityChild.objects.bulk_create([
+    links = insert_rows([
         ActivityChild(activity=activity, child=child, occurred_on=occurred_on, region_id=child.region_id)
         for child in child_rows
     ])

@@ -2,23 +2,25 @@
 """Activity POSTs per second under gunicorn on PostgreSQL, beside a minimal Django view, in one run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aixin_act .venv/bin/python bench/activity_posts.py
-    … --seconds 20 --threads 4 --workers 4
+    … --seconds 20 --threads 8 --workers 5   (the defaults: 8 clients; 2 × cores + 1 workers)
 
 What it does:
 
-1. migrates the database in DATABASE_URL (PostgreSQL only) and creates, once, through the services:
-   a bench township and village under 离石区, a staff user, a caring mother with a volunteer login and
-   three children she leads;
+1. migrates the database in DATABASE_URL (PostgreSQL only) and creates through the services, once,
+   a bench township and village under 离石区 and a staff user, and for each run a caring mother of its
+   own with a volunteer login and three children she leads (so no visit of the run repeats a stored one);
 2. starts gunicorn on 127.0.0.1 (a free port) with its configuration on the command line only (sync
    workers, ``--workers``), production-like settings (DEBUG off; bench-only keys, see BENCH_ENV);
 3. logs the caring mother in through ``POST /api/v1/auth/token/``;
-4. for ``--seconds`` each, with ``--threads`` concurrent clients (urllib, loopback only, a bounded
-   loop): ``GET /healthz/`` (the minimal view: one ``SELECT 1``), then ``POST /api/v1/activities/``
-   (a home visit with a fresh client UUID: token auth, validation, the pairing checks, the insert of
-   the activity and its child link, the response built from what was written);
-5. prints requests per second, p50 / p95 latency and errors for both, and their ratio (POST ÷ healthz,
-   measured in the same run, so a busy machine weighs on both) beside its target, checks that every
-   201 stored exactly one activity, and stops gunicorn;
+4. for ``--seconds`` each, in ``--rounds`` alternating rounds, with ``--threads`` concurrent clients
+   (urllib, loopback only, a bounded loop): ``GET /healthz/`` (the minimal view: one ``SELECT 1``) and
+   ``POST /api/v1/activities/`` (a home visit, call … with a fresh client UUID, each on a (child, day,
+   kind) of its own: token auth, validation, the pairing checks, the insert of the activity and its
+   child link, the response built from what was written);
+5. prints requests per second, p50 / p95 latency and errors for both, the CPU time each request cost
+   the gunicorn workers, PostgreSQL and the clients (from /proc, on Linux), and the ratio (POST ÷
+   healthz, per round and over the run: measured alternately, so a busy machine weighs on both) beside
+   its target, checks that every 201 stored exactly one activity, and stops gunicorn;
 6. posts :data:`IN_PROCESS_POSTS` more visits in this process (django.test.Client, no server) and
    prints the queries one of them takes and their median time.
 
@@ -51,7 +53,7 @@ HOST = "127.0.0.1"  # loopback only
 TOWNSHIP, VILLAGE = "141102901000", "141102901201"
 STAFF, VOLUNTEER, PASSWORD = "bench_act_staff", "bench_act_mother", "Bench#Act2026"
 PAIRED_SINCE = date(2025, 1, 1)
-KINDS = ["home_visit", "call", "tutoring", "reading"]
+KINDS = ["home_visit", "call", "tutoring", "reading", "counselling", "letter"]
 # POST ÷ healthz requests per second to reach on 2 cores (issue 14).
 TARGET_RATIO = 0.2
 IN_PROCESS_POSTS = 20
@@ -75,8 +77,9 @@ BENCH_ENV = {
 }
 
 
-def prepare() -> list[int]:
-    """Migrate and create the bench actors once; returns the ids of the caring mother's children."""
+def prepare() -> tuple[str, list[int]]:
+    """Migrate, create the bench staff once and a caring mother for this run; returns her login's
+    username and the ids of her children."""
     import django
 
     django.setup()
@@ -100,29 +103,30 @@ def prepare() -> list[int]:
     if staff is None:
         staff = User.objects.create_user(username=STAFF, password=PASSWORD, role=Role.STAFF,
                                          region_id="141102000000", name="基准测试员")
-    mother = Volunteer.objects.filter(user__username=VOLUNTEER).first()
-    if mother is None:
-        mother = volunteer_services.volunteer_create(actor=staff, name="测试妈妈", phone="17099990001", region=village,
-                                                     joined_on=PAIRED_SINCE)
-        volunteer_services.volunteer_create_login(actor=staff, volunteer=mother, username=VOLUNTEER,
-                                                  password=PASSWORD)
-        for n, name in enumerate(("测小一", "测小二", "测小三")):
-            child = children_services.child_create(
-                actor=staff, name=name, gender="female", birth_date=date(2015, 5, 1 + n),
-                id_number=idcard.generate(region_code6="141102", birth_date=date(2015, 5, 1 + n), sex="female",
-                                          sequence=900 + n),
-                region=village, categories=["left_behind"], entered_on=PAIRED_SINCE)
-            pairing_services.pairing_create(actor=staff, child=child, volunteer=mother, role="lead",
-                                            started_on=PAIRED_SINCE)
+    # A caring mother of the run's own, with three children she leads: her (child, day, kind) slots are all
+    # free, so no visit of the run is refused as a repeat.
+    run = Volunteer.objects.filter(user__username__startswith=VOLUNTEER).count()
+    username = f"{VOLUNTEER}_{run}"
+    mother = volunteer_services.volunteer_create(actor=staff, name=f"测试妈妈{run}", phone=f"170{run:08d}",
+                                                 region=village, joined_on=PAIRED_SINCE)
+    volunteer_services.volunteer_create_login(actor=staff, volunteer=mother, username=username, password=PASSWORD)
+    for n, name in enumerate(("测小一", "测小二", "测小三")):
+        born = date(2015, 5, 1) + timedelta(days=3 * run + n)
+        child = children_services.child_create(
+            actor=staff, name=name, gender="female", birth_date=born,
+            id_number=idcard.generate(region_code6="141102", birth_date=born, sex="female", sequence=900 + n),
+            region=village, categories=["left_behind"], entered_on=PAIRED_SINCE)
+        pairing_services.pairing_create(actor=staff, child=child, volunteer=mother, role="lead",
+                                        started_on=PAIRED_SINCE)
     children = list(mother.pairings.filter(ended_on__isnull=True).values_list("child_id", flat=True))
     connection.close()
-    return children
+    return username, children
 
 
-def activity_count() -> int:
+def activity_count(username: str) -> int:
     from activities.models import Activity
 
-    return Activity.objects.filter(volunteer__user__username=VOLUNTEER).count()
+    return Activity.objects.filter(volunteer__user__username=username).count()
 
 
 def free_port() -> int:
@@ -176,6 +180,8 @@ def load(make_call, *, seconds: float, threads: int, expect: int, max_per_thread
                 status = make_call()
             except OSError:
                 status = 0
+            except IndexError:  # no visit left to post (Visits): this client stops
+                break
             if status == expect:
                 latencies[i].append(time.perf_counter() - started)
             else:
@@ -188,20 +194,38 @@ def load(make_call, *, seconds: float, threads: int, expect: int, max_per_thread
     for t in pool:
         t.join()
     elapsed = time.perf_counter() - started
-    all_latencies = sorted(x for per in latencies for x in per)
-    ok = len(all_latencies)
+    return summary([x for per in latencies for x in per], errors=sum(errors), seconds=elapsed)
+
+
+def summary(latencies: list[float], *, errors: int, seconds: float) -> dict:
+    ordered = sorted(latencies)
+    ok = len(ordered)
     return {
-        "ok": ok, "errors": sum(errors), "seconds": elapsed, "per_second": ok / elapsed,
-        "p50_ms": statistics.median(all_latencies) * 1000 if ok else float("nan"),
-        "p95_ms": all_latencies[int(0.95 * (ok - 1))] * 1000 if ok else float("nan"),
+        "latencies": ordered, "ok": ok, "errors": errors, "seconds": seconds, "per_second": ok / seconds,
+        "p50_ms": statistics.median(ordered) * 1000 if ok else float("nan"),
+        "p95_ms": ordered[int(0.95 * (ok - 1))] * 1000 if ok else float("nan"),
     }
+
+
+def combined(rounds: list[dict]) -> dict:
+    """The rounds of one endpoint as one run: requests per second over their summed time, the
+    percentiles of all their latencies, the CPU they cost."""
+    result = summary([x for r in rounds for x in r["latencies"]], errors=sum(r["errors"] for r in rounds),
+                     seconds=sum(r["seconds"] for r in rounds))
+    cpu = [r["cpu"] for r in rounds]
+    result["cpu"] = None if None in cpu else {who: sum(c[who] for c in cpu) for who in cpu[0]}
+    result["per_round"] = [r["per_second"] for r in rounds]
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="measuring time per endpoint")
-    parser.add_argument("--threads", type=int, default=4, help="concurrent clients")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    # gunicorn's own advice for sync workers, 2 × cores + 1: a worker waiting on the database's disk (a
+    # commit) leaves its core to another. More clients than workers keep every worker busy.
+    parser.add_argument("--threads", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn sync workers")
+    parser.add_argument("--rounds", type=int, default=4, help="healthz and POST alternate this many times")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL bench database, e.g. "
@@ -209,36 +233,44 @@ def main() -> None:
     for key, value in BENCH_ENV.items():
         os.environ.setdefault(key, value)
 
-    children = prepare()
-    before = activity_count()
+    username, children = prepare()
+    visits = Visits(children)
+    before = activity_count(username)
     port = free_port()
     base = f"http://{HOST}:{port}"
     process = start_gunicorn(port, args.workers)
     try:
         wait_until_up(base, process)
         status, body = request(base + "/api/v1/auth/token/", data=json.dumps(
-            {"username": VOLUNTEER, "password": PASSWORD}).encode(), headers={"Content-Type": "application/json"})
+            {"username": username, "password": PASSWORD}).encode(), headers={"Content-Type": "application/json"})
         if status != 200:
             raise SystemExit(f"token login failed: {status} {body[:200]!r}")
         headers = {"Content-Type": "application/json", "Authorization": f"Token {json.loads(body)['token']}"}
-        span = (date.today() - PAIRED_SINCE).days - 1
 
         def healthz() -> int:
             return request(base + "/healthz/")[0]
 
         def post_activity() -> int:
-            return request(base + "/api/v1/activities/", data=json.dumps(visit_payload(children, span)).encode(),
+            return request(base + "/api/v1/activities/", data=json.dumps(visits.next_payload()).encode(),
                            headers=headers)[0]
 
         for _ in range(10):  # warm the workers' connections and imports
             healthz()
             post_activity()
-        warm = activity_count()
+        warm = activity_count(username)
         print(f"gunicorn: {args.workers} sync workers on {base}; {args.threads} client threads, "
-              f"{args.seconds:.0f} s per endpoint; database {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}")
-        minimal = load(healthz, seconds=args.seconds, threads=args.threads, expect=200)
-        posts = load(post_activity, seconds=args.seconds, threads=args.threads, expect=201)
-        stored = activity_count() - warm
+              f"{args.seconds:.0f} s per endpoint in {args.rounds} alternating rounds; database {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}")
+        # Alternated in rounds, so that a machine that speeds up or slows down during the run (a shared
+        # one does) weighs on both alike.
+        rounds: dict[str, list[dict]] = {"healthz": [], "posts": []}
+        for _ in range(args.rounds):  # bounded
+            for name, call, expect in (("healthz", healthz, 200), ("posts", post_activity, 201)):
+                before = cpu_seconds(process.pid)
+                result = load(call, seconds=args.seconds / args.rounds, threads=args.threads, expect=expect)
+                result["cpu"] = spent(before, cpu_seconds(process.pid))
+                rounds[name].append(result)
+        minimal, posts = combined(rounds["healthz"]), combined(rounds["posts"])
+        stored = activity_count(username) - warm
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
@@ -246,30 +278,82 @@ def main() -> None:
     for label, r in (("GET /healthz/ (minimal view)", minimal), ("POST /api/v1/activities/", posts)):
         print(f"{label:32s} {r['per_second']:8.1f} req/s  p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms"
               f"  ({r['ok']} ok, {r['errors']} errors in {r['seconds']:.1f} s)")
+        if r["cpu"] and r["ok"]:
+            print(f"{'':32s} CPU per request: " + ", ".join(
+                f"{who} {seconds / r['ok'] * 1000:.2f} ms" for who, seconds in r["cpu"].items()))
     print(f"load average during the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
           f"({os.cpu_count()} CPUs; clients and server share them)")
+    print("per round, POST ÷ healthz: " + ", ".join(
+        f"{p / h:.2f}" for h, p in zip(minimal["per_round"], posts["per_round"], strict=True)))
     ratio = posts["per_second"] / minimal["per_second"]
     print(f"POST ÷ healthz: {posts['per_second']:.1f} ÷ {minimal['per_second']:.1f} = {ratio:.2f} "
           f"(target ≥ {TARGET_RATIO} on 2 cores: {'met' if ratio >= TARGET_RATIO else 'NOT met'})")
     print(f"stored activities: {stored} for {posts['ok']} × 201 "
           f"({'one each' if stored == posts['ok'] else 'MISMATCH'}); {warm - before} from the warm-up")
-    queries, median_ms = in_process(headers["Authorization"], children, span)
+    queries, median_ms = in_process(headers["Authorization"], visits)
     print(f"in process (no server): one POST takes {len(queries)} queries, median {median_ms:.1f} ms "
           f"over {IN_PROCESS_POSTS} POSTs:")
     for n, query in enumerate(queries, 1):
         print(f"  {n}. {query['sql'][:110]}")
 
 
-def visit_payload(children: list[int], span: int) -> dict:
-    """A home visit (or call …) with a fresh client UUID, on a random day of the pairing."""
-    rng = random.Random()
-    return {"id": str(uuid.uuid4()), "children": [rng.choice(children)],
-            "occurred_on": (PAIRED_SINCE + timedelta(days=rng.randrange(span))).isoformat(),
-            "kind": rng.choice(KINDS), "services": rng.sample(SERVICES, 2),
-            "duration_minutes": rng.choice([20, 40, 60, 90]), "notes": "基准测试"}
+def cpu_seconds(server_pid: int) -> dict[str, float] | None:
+    """CPU seconds used so far by the gunicorn workers (children of ``server_pid``), PostgreSQL's
+    processes and this process (the clients), from /proc; None where there is no /proc."""
+    ticks = {"gunicorn": 0, "postgres": 0}
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                name, _, rest = stat.read().rpartition(")")
+        except OSError:  # the process has ended
+            continue
+        fields = rest.split()
+        who = ("gunicorn" if int(fields[1]) == server_pid else
+               "postgres" if name.endswith("(postgres") else None)
+        if who:
+            ticks[who] += int(fields[11]) + int(fields[12])  # utime + stime
+    per_second = os.sysconf("SC_CLK_TCK")
+    own = os.times()
+    return {"server": ticks["gunicorn"] / per_second, "database": ticks["postgres"] / per_second,
+            "clients": own.user + own.system}
 
 
-def in_process(authorization: str, children: list[int], span: int) -> tuple[list[dict], float]:
+def spent(before: dict | None, after: dict | None) -> dict[str, float] | None:
+    if before is None or after is None:
+        return None
+    return {who: after[who] - before[who] for who in before}
+
+
+class Visits:
+    """The visits to post: each on its own (child, day, kind) of the run's caring mother, so that none is
+    refused as a repeat (a 400, counted as an error), in random order, handed out to the client threads
+    one at a time."""
+
+    def __init__(self, children: list[int]):
+        span = (date.today() - PAIRED_SINCE).days
+        self._free = [(child, PAIRED_SINCE + timedelta(days=day), kind)
+                      for child in children for day in range(span) for kind in KINDS]
+        random.shuffle(self._free)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._free)
+
+    def next_payload(self) -> dict:
+        """A home visit (or call …) with a fresh client UUID; IndexError when none is left."""
+        with self._lock:
+            child, day, kind = self._free.pop()
+        rng = random.Random()
+        return {"id": str(uuid.uuid4()), "children": [child], "occurred_on": day.isoformat(), "kind": kind,
+                "services": rng.sample(SERVICES, 2), "duration_minutes": rng.choice([20, 40, 60, 90]),
+                "notes": "基准测试"}
+
+
+def in_process(authorization: str, visits: Visits) -> tuple[list[dict], float]:
     """POST IN_PROCESS_POSTS visits through django.test.Client (the whole stack but the server): the
     queries of the last one that answered 201 and the median time of those."""
     from django.db import connection
@@ -281,10 +365,10 @@ def in_process(authorization: str, children: list[int], span: int) -> tuple[list
     for _ in range(IN_PROCESS_POSTS):  # bounded
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            response = client.post("/api/v1/activities/", json.dumps(visit_payload(children, span)),
+            response = client.post("/api/v1/activities/", json.dumps(visits.next_payload()),
                                    content_type="application/json")
             elapsed = time.perf_counter() - started
-        if response.status_code == 201:  # a random repeat of a visit (400) is left out
+        if response.status_code == 201:
             queries, times = captured.captured_queries, [*times, elapsed]
     connection.close()
     return queries, statistics.median(times) * 1000 if times else float("nan")

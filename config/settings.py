@@ -144,6 +144,14 @@ else:
     # PostgreSQL's JIT compiles each of our statistics queries for longer than it then saves
     # (bench/stats.py: province overdue counts 2.1 s with JIT, 0.85 s without). Settled here, once.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# The hot queries of core.prepared (a caring mother's token, the checks of a visit she records) run as
+# prepared statements: the database parses and plans them once per connection, not on every request.
+# Only they are prepared (the rest of Django binds on the client). Off (0) behind a connection pooler in
+# transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREPARED_STATEMENTS:
+    # psycopg prepares a statement from its second run on a connection.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 1
 # A read-only streaming replica of the primary (docker-compose.yml's profile "replica"): the statistics,
 # the dashboard, reports and exports read from it (core.dbrouting.reading_from_replica); everything else,
 # and every write, goes to the primary. Unset: no "replica" alias, everything on DATABASE_URL.
@@ -158,6 +166,8 @@ if _replica_url:
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a postgres:// URL, beside a postgres:// DATABASE_URL "
                                    "(a replica of that primary).")
     DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    if DB_PREPARED_STATEMENTS:
+        DATABASES["replica"]["OPTIONS"]["prepare_threshold"] = 1
     # A test run reads the test database through it (there is no test replica to create).
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["core.dbrouting.ReplicaRouter"]

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import CharField, F, Sum
+from django.db import connections, router, transaction
+from django.db.models import CharField, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from core import months
+from core.prepared import preparing_cursor
 from core.regioncodes import subtree_q
 from reports.figures import COLUMNS, MONEY_FIGURES
 from reports.models import StatsCell, StatsMonth
@@ -120,8 +121,8 @@ def stats_changed(*, since: date, today: date | None = None) -> int:
     """A source row of the statistics dated ``since`` (an activity, a status change, a pairing's
     start …) was written, changed or removed: every closed month from ``since``'s on that the table
     holds is marked changed, and rebuilt after the transaction commits. Returns how many months.
-    No query for a date in the current month (the live path computes it anyway); one UPDATE and one
-    SELECT otherwise.
+    No query for a date in the current month (the live path computes it anyway); one UPDATE otherwise
+    (it returns the months marked, a caring mother's late visit being the hot case).
 
     A row changes the months after its own too (a status holds until the next change; a visit is a
     child's last contact until the next), hence "from ``since`` on"."""
@@ -129,12 +130,17 @@ def stats_changed(*, since: date, today: date | None = None) -> int:
     first = months.first_day(since)
     if first >= current:
         return 0
-    marked = StatsMonth.objects.filter(month__gte=first, month__lt=current)
-    count = marked.update(version=F("version") + 1)
-    if count:
-        for month in marked.filter(build__isnull=False).values_list("month", flat=True):
-            _queue(month)
-    return count
+    connection = connections[router.db_for_write(StatsMonth)]
+    table = connection.ops.quote_name(StatsMonth._meta.db_table)
+    with preparing_cursor(connection) as cursor:  # prepared: a late visit comes through here
+        cursor.execute(f"UPDATE {table} SET version = version + 1 WHERE month >= %s AND month < %s "
+                       f"RETURNING month, build_id",
+                       [connection.ops.adapt_datefield_value(first), connection.ops.adapt_datefield_value(current)])
+        marked = cursor.fetchall()
+    for month, build_id in marked:
+        if build_id is not None:
+            _queue(month if isinstance(month, date) else date.fromisoformat(month))
+    return len(marked)
 
 
 def stats_changed_everywhere(*, today: date | None = None) -> int:

@@ -464,13 +464,17 @@ def test_list_query_count_does_not_grow_with_the_page(api_client_for, staff_lish
 
 def test_a_caring_mothers_visit_takes_seven_queries(phone, my_child, today, django_assert_num_queries):
     phone.post(URL, payload(my_child, kind="call"), format="json")  # the token's use renewed (accounts.tokens)
-    # 1. the token JOIN its user, her caring mother's row and the token's last use (accounts.tokens);
+    # 1. the token JOIN its user, her caring mother's row and the token's last use (accounts.tokens;
+    #    compiled once per process and prepared on PostgreSQL: core.prepared);
     # 2. SAVEPOINT: activities.services._activity_create's transaction (outside a test: BEGIN);
     # 3. the children in her scope, each with her latest pairing with it (two subqueries) and whether she
-    #    already has a home visit with it that day (EXISTS): scope, exit, pairing and repeat checks;
-    # 4. INSERT the activity (its client UUID as the primary key: a taken id fails here, nothing before);
-    # 5. INSERT its child link (bulk);
-    # 6. her unread due/overdue reminders, to mark read those this visit completes (none here);
+    #    already has a home visit with it that day (EXISTS): scope, exit, pairing and repeat checks
+    #    (compiled once, prepared);
+    # 4. INSERT the activity (its client UUID as the primary key: a taken id fails here, nothing before;
+    #    core.prepared.insert_rows);
+    # 5. INSERT its child link (the same);
+    # 6. her unread due/overdue reminders, to mark read those this visit completes (none here; compiled
+    #    once, prepared);
     # 7. RELEASE SAVEPOINT (outside a test: COMMIT).
     # No re-read: the 201 is built from what was written. (A visit of this month: one dated in a closed
     # month adds an UPDATE of the analytics table's change counter, reports.statstable.stats_changed.)
@@ -481,7 +485,8 @@ def test_a_caring_mothers_visit_takes_seven_queries(phone, my_child, today, djan
 
 def test_a_visit_dated_in_a_closed_month_takes_eight_queries(phone, my_child, django_assert_num_queries):
     phone.post(URL, payload(my_child, kind="call"), format="json")  # the token's use renewed (accounts.tokens)
-    # The seven above, and the analytics table's change counter of the months from VISIT_DAY's on.
+    # The seven above, and the analytics table's change counter of the months from VISIT_DAY's on (one
+    # UPDATE … RETURNING the months it marked).
     with django_assert_num_queries(8):
         response = phone.post(URL, payload(my_child), format="json")
     assert response.status_code == 201

@@ -199,6 +199,17 @@ def test_a_change_dated_in_the_current_month_costs_no_query(world, today, django
         assert statstable.stats_changed(since=today, today=today) == 0
 
 
+def test_a_change_dated_in_a_closed_month_is_one_update_returning_the_months_to_rebuild(
+        world, django_assert_num_queries, django_capture_on_commit_callbacks):
+    build(MONTH, date(2025, 4, 1))
+    StatsMonth.objects.create(month=date(2025, 2, 1))  # a month the table holds no build of
+    with django_capture_on_commit_callbacks() as queued, django_assert_num_queries(1):
+        marked = statstable.stats_changed(since=date(2025, 2, 14), today=date(2025, 5, 20))
+    assert (marked, len(queued)) == (3, 2)  # February, March, April marked; the two built ones rebuilt
+    assert set(StatsMonth.objects.values_list("month", "version")) == {
+        (date(2025, 2, 1), 1), (MONTH, 1), (date(2025, 4, 1), 1)}
+
+
 def test_a_transfer_marks_every_built_month_changed(world, staff_lishi):
     build(date(2025, 1, 1), MONTH)
     children.child_transfer(actor=staff_lishi, child=world.yi, to_region=world.t2, effective_on=date(2025, 4, 15))
