@@ -195,6 +195,11 @@ class _Sentinels:
         if isinstance(value, models.Model):
             sentinel = copy.copy(value)
             sentinel.pk = _INT_BASE + n
+            # Without the caller's related rows (a token's user.volunteer, a prefetch): a builder that
+            # reads one would otherwise write the first caller's key into the statement as a constant.
+            # Read off the stand-in, a relation is looked up by the stand-in's key and not found.
+            sentinel._state.fields_cache = {}
+            sentinel.__dict__.pop("_prefetched_objects_cache", None)
         elif isinstance(value, int):
             sentinel = _INT_BASE + n
         elif isinstance(value, str):

@@ -11,18 +11,21 @@ from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
+from accounts.models import User
 from accounts.tokens import _TOKEN
 from activities import services as activity_services
 from activities.models import Activity, ActivityChild
 from children.models import Child
 from core.access import role_of
 from core.prepared import NotAParameter, PreparedQuery, insert_rows
+from pairing.models import Pairing
 from tests.activities.conftest import my_mother, record  # noqa: F401
 from tests.children.conftest import make_child  # noqa: F401
 from tests.pairing.conftest import START, mother_lishi, pair  # noqa: F401
 from tests.test_settings_env import DEV, run
 from tests.volunteers.conftest import make_volunteer, new_phone, volunteer_mother_lishi  # noqa: F401
 from volunteers import services as volunteer_services
+from volunteers.models import Volunteer
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL only")
 
@@ -103,7 +106,7 @@ def test_a_visits_checks_give_what_the_queryset_gives(two_families, volunteer_li
     # activities.services' rows for a visit: the scope, the latest pairing's dates, a repeat that day.
     mine, _hers = two_families
     day = date(2025, 6, 3)
-    stored = record(volunteer_lishi, children=[mine], occurred_on=day)
+    record(volunteer_lishi, children=[mine], occurred_on=day)  # the repeat that day
     values = {"actor": volunteer_lishi, "child_ids": [mine.pk], "volunteer": my_mother, "occurred_on": day,
               "repeat_kind": "home_visit", "activity_id": uuid4()}
     fixed = {"is_group": False}
@@ -115,7 +118,6 @@ def test_a_visits_checks_give_what_the_queryset_gives(two_families, volunteer_li
     prepared = activity_services._CHILD_ROWS.rows(shape=role_of(volunteer_lishi), fixed=fixed, **values)
     plain = activity_services._CHILD_ROWS.rows(prepared=False, fixed=fixed, **values)
     assert as_read(prepared) == as_read(plain) == [[mine.pk, mine.name, mine.region_id, START, None, True]]
-    assert stored.pk != values["activity_id"]
 
 
 def test_select_related_rows_come_with_their_relations(volunteer_lishi, my_mother,  # noqa: F811
@@ -125,6 +127,18 @@ def test_select_related_rows_come_with_their_relations(volunteer_lishi, my_mothe
     with django_assert_num_queries(1):
         token = _TOKEN.rows(key=key)[0]
         assert (token.user, token.user.volunteer) == (volunteer_lishi, my_mother)
+
+
+def test_a_relation_cached_on_a_callers_instance_never_reaches_the_statement(two_families, volunteer_lishi,
+                                                                              my_mother):  # noqa: F811
+    # Her login read with her caring mother's row, as the token lookup reads it: a builder reading that
+    # relation off the stand-in finds no caring mother, instead of writing hers into the statement.
+    actor = User.objects.select_related("volunteer").get(pk=volunteer_lishi.pk)
+    assert actor.volunteer == my_mother
+    query = PreparedQuery(Child, lambda *, actor: Child.objects.filter(
+        pk__in=Pairing.objects.filter(volunteer=actor.volunteer).values("child_id")))
+    with pytest.raises(Volunteer.DoesNotExist):
+        query.rows(actor=actor)
 
 
 def test_a_value_written_into_the_sql_is_refused(two_families, volunteer_lishi):
